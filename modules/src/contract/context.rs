@@ -1,0 +1,212 @@
+//! The shared context: how modules reach each other without importing each other.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::error::ModuleError;
+use super::tier::Tier;
+use super::values::{NodePort, Pos};
+
+/// What every module knows about the environment it renders for.
+#[derive(Debug, Clone)]
+pub struct EnvInfo {
+    /// The environment's name: the env file's stem (`local`, `staging`, `production`).
+    pub name: String,
+    pub tier: Tier,
+    /// The namespace components use unless their options name another.
+    pub namespace: String,
+}
+
+/// A named cross-link between modules. Providers and consumers both name the variant, so a
+/// rename is one edit here and the compiler finds every use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Link {
+    /// Garage's S3 API.
+    GarageS3,
+    /// Garage's admin API (bearer token); only the bootstrap Job may reach it.
+    GarageAdmin,
+    /// Garage's RPC port between nodes.
+    GarageRpc,
+}
+
+impl fmt::Display for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Link::GarageS3 => "garage-s3",
+            Link::GarageAdmin => "garage-admin",
+            Link::GarageRpc => "garage-rpc",
+        })
+    }
+}
+
+/// A Service port inside the cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub service: String,
+    pub namespace: String,
+    pub port: u16,
+    /// The Service port's name, for ServiceMonitors and NetworkPolicies.
+    pub port_name: String,
+    /// `http`, `https` or `grpc`-style scheme used to build [`Endpoint::url`].
+    pub scheme: &'static str,
+}
+
+impl Endpoint {
+    /// The in-cluster DNS name of the Service.
+    pub fn host(&self) -> String {
+        format!("{}.{}.svc.cluster.local", self.service, self.namespace)
+    }
+    /// `host:port`, as gRPC clients and TOML configs want it.
+    pub fn authority(&self) -> String {
+        format!("{}:{}", self.host(), self.port)
+    }
+    /// `scheme://host:port`.
+    pub fn url(&self) -> String {
+        format!("{}://{}", self.scheme, self.authority())
+    }
+}
+
+/// An S3-compatible store that other modules keep their data in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Store {
+    pub endpoint: Endpoint,
+    pub region: String,
+    /// Name of the Secret, in each consumer's namespace, with the access key.
+    pub credentials_secret: String,
+    /// Key in that Secret holding the access key id.
+    pub access_key_id_key: String,
+    /// Key in that Secret holding the secret access key.
+    pub secret_access_key_key: String,
+}
+
+/// A bucket a module needs; the storage module creates every claimed bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketClaim {
+    pub name: String,
+    pub owner: &'static str,
+}
+
+/// A NodePort a module exposes, with the option key that set it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortClaim {
+    pub owner: &'static str,
+    /// Key path in the env file, such as `components.grafana.nodePort`.
+    pub key: String,
+    pub port: NodePort,
+}
+
+/// What the modules declared in the first phase, before the context is sealed.
+#[derive(Debug, Default)]
+pub struct Declarations {
+    endpoints: BTreeMap<Link, (&'static str, Endpoint)>,
+    s3: Option<(&'static str, S3Store)>,
+    buckets: Vec<BucketClaim>,
+    node_ports: Vec<PortClaim>,
+    errors: Vec<ModuleError>,
+}
+
+impl Declarations {
+    /// `owner` offers `link`. A second provider of the same link is an error naming both.
+    pub fn provide(&mut self, owner: &'static str, link: Link, endpoint: Endpoint) {
+        if let Some((first, _)) = self.endpoints.get(&link) {
+            self.errors.push(ModuleError::DuplicateLink { link, first, second: owner });
+            return;
+        }
+        self.endpoints.insert(link, (owner, endpoint));
+    }
+
+    /// `owner` offers an S3 store.
+    pub fn provide_s3(&mut self, owner: &'static str, store: S3Store) {
+        match &self.s3 {
+            Some((first, _)) => self.errors.push(ModuleError::DuplicateS3 { first, second: owner }),
+            None => self.s3 = Some((owner, store)),
+        }
+    }
+
+    /// `owner` keeps data in bucket `name` of the S3 store.
+    pub fn need_bucket(&mut self, owner: &'static str, name: impl Into<String>) {
+        self.buckets.push(BucketClaim { name: name.into(), owner });
+    }
+
+    /// `owner` exposes a Service on `port`, set at env-file key `key`.
+    pub fn claim_node_port(&mut self, owner: &'static str, key: impl Into<String>, port: &NodePort) {
+        self.node_ports.push(PortClaim { owner, key: key.into(), port: port.clone() });
+    }
+
+    /// Seals the declarations into the context every module renders against.
+    pub fn into_context(mut self, env: EnvInfo) -> Result<Context, Vec<ModuleError>> {
+        self.check_node_ports();
+        self.check_buckets();
+        if !self.errors.is_empty() {
+            return Err(self.errors);
+        }
+        Ok(Context { env, endpoints: self.endpoints, s3: self.s3, buckets: self.buckets })
+    }
+
+    fn check_node_ports(&mut self) {
+        let mut seen: BTreeMap<u16, &PortClaim> = BTreeMap::new();
+        for claim in &self.node_ports {
+            match seen.get(&claim.port.port()) {
+                Some(first) => self.errors.push(ModuleError::DuplicateNodePort {
+                    port: claim.port.port(),
+                    first: (first.key.clone(), first.port.pos()),
+                    second: (claim.key.clone(), claim.port.pos()),
+                }),
+                None => {
+                    seen.insert(claim.port.port(), claim);
+                }
+            }
+        }
+    }
+
+    fn check_buckets(&mut self) {
+        let mut seen: BTreeMap<&str, &'static str> = BTreeMap::new();
+        for claim in &self.buckets {
+            if let Some(first) = seen.insert(&claim.name, claim.owner) {
+                self.errors.push(ModuleError::DuplicateBucket {
+                    bucket: claim.name.clone(),
+                    first,
+                    second: claim.owner,
+                });
+            }
+        }
+    }
+}
+
+/// The sealed context: the environment plus every link the enabled modules offer.
+#[derive(Debug)]
+pub struct Context {
+    pub env: EnvInfo,
+    endpoints: BTreeMap<Link, (&'static str, Endpoint)>,
+    s3: Option<(&'static str, S3Store)>,
+    buckets: Vec<BucketClaim>,
+}
+
+impl Context {
+    /// The endpoint behind `link`, or an error saying that `consumer` needs it and no enabled
+    /// component offers it.
+    pub fn endpoint(&self, link: Link, consumer: &'static str) -> Result<&Endpoint, ModuleError> {
+        self.endpoints.get(&link).map(|(_, e)| e).ok_or(ModuleError::MissingLink { consumer, link: link.to_string() })
+    }
+
+    /// The S3 store, or an error naming `consumer`.
+    pub fn s3(&self, consumer: &'static str) -> Result<&S3Store, ModuleError> {
+        self.s3.as_ref().map(|(_, s)| s).ok_or(ModuleError::MissingLink { consumer, link: "s3 store".into() })
+    }
+
+    /// Every bucket any module claimed, in declaration order.
+    pub fn buckets(&self) -> &[BucketClaim] {
+        &self.buckets
+    }
+}
+
+impl fmt::Display for PortClaim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.key, self.owner)
+    }
+}
+
+/// Formats an optional position as ` at line L, column C` for messages.
+pub(crate) fn at(pos: Option<Pos>) -> String {
+    pos.map(|p| format!(" (line {}, column {})", p.line, p.column)).unwrap_or_else(|| " (tier default)".into())
+}

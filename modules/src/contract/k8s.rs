@@ -1,0 +1,169 @@
+//! Building blocks every module uses for Kubernetes objects, so that pod security, labels and
+//! probes are written once.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    Capabilities, EnvVar, EnvVarSource, HTTPGetAction, PersistentVolumeClaim, PersistentVolumeClaimSpec,
+    PodSecurityContext, Probe, ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext,
+    TCPSocketAction, VolumeResourceRequirements,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::values::Quantity;
+
+/// The recommended labels of one component. Selectors use [`selector_labels`], a stable subset.
+pub fn labels(name: &str, component: &str, version: &str) -> BTreeMap<String, String> {
+    let mut l = selector_labels(name, component);
+    l.insert("app.kubernetes.io/part-of".into(), "oxidy".into());
+    l.insert("app.kubernetes.io/version".into(), version.into());
+    l
+}
+
+/// The labels a workload's selector matches: never changes with versions (selectors are immutable).
+pub fn selector_labels(name: &str, component: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("app.kubernetes.io/name".to_owned(), name.to_owned()),
+        ("app.kubernetes.io/component".to_owned(), component.to_owned()),
+    ])
+}
+
+pub fn selector(name: &str, component: &str) -> LabelSelector {
+    LabelSelector { match_labels: Some(selector_labels(name, component)), ..Default::default() }
+}
+
+/// Object metadata with a name and labels; the engine fills in the namespace.
+pub fn meta(name: &str, labels: &BTreeMap<String, String>) -> ObjectMeta {
+    ObjectMeta { name: Some(name.into()), labels: Some(labels.clone()), ..Default::default() }
+}
+
+/// The pod half of the pod-security "restricted" profile: non-root, RuntimeDefault seccomp,
+/// and a group that owns the writable volumes.
+pub fn restricted_pod(user: i64) -> PodSecurityContext {
+    PodSecurityContext {
+        run_as_non_root: Some(true),
+        run_as_user: Some(user),
+        run_as_group: Some(user),
+        fs_group: Some(user),
+        fs_group_change_policy: Some("OnRootMismatch".into()),
+        seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".into(), ..Default::default() }),
+        ..Default::default()
+    }
+}
+
+/// The container half of "restricted": no escalation, no capabilities, read-only root
+/// filesystem (writable paths are explicit volumes).
+pub fn restricted_container() -> SecurityContext {
+    SecurityContext {
+        allow_privilege_escalation: Some(false),
+        capabilities: Some(Capabilities { drop: Some(vec!["ALL".into()]), ..Default::default() }),
+        read_only_root_filesystem: Some(true),
+        run_as_non_root: Some(true),
+        seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".into(), ..Default::default() }),
+        ..Default::default()
+    }
+}
+
+/// An HTTP GET probe on a named container port.
+pub fn http_probe(path: &str, port: &str, period_seconds: i32) -> Probe {
+    Probe {
+        http_get: Some(HTTPGetAction {
+            path: Some(path.into()),
+            port: IntOrString::String(port.into()),
+            ..Default::default()
+        }),
+        period_seconds: Some(period_seconds),
+        timeout_seconds: Some(5),
+        failure_threshold: Some(3),
+        ..Default::default()
+    }
+}
+
+/// A TCP probe on a named container port.
+pub fn tcp_probe(port: &str, period_seconds: i32) -> Probe {
+    Probe {
+        tcp_socket: Some(TCPSocketAction { port: IntOrString::String(port.into()), ..Default::default() }),
+        period_seconds: Some(period_seconds),
+        timeout_seconds: Some(5),
+        failure_threshold: Some(3),
+        ..Default::default()
+    }
+}
+
+/// An environment variable read from a Secret key: how credentials reach a container.
+pub fn env_from_secret(name: &str, secret: &str, key: &str) -> EnvVar {
+    EnvVar {
+        name: name.into(),
+        value_from: Some(EnvVarSource {
+            secret_key_ref: Some(SecretKeySelector { name: secret.into(), key: key.into(), optional: Some(false) }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// A plain environment variable.
+pub fn env(name: &str, value: &str) -> EnvVar {
+    EnvVar { name: name.into(), value: Some(value.into()), ..Default::default() }
+}
+
+/// A ReadWriteOnce volume claim template for a StatefulSet.
+pub fn volume_claim(name: &str, size: &Quantity, storage_class: Option<&str>) -> PersistentVolumeClaim {
+    PersistentVolumeClaim {
+        metadata: ObjectMeta { name: Some(name.into()), ..Default::default() },
+        spec: Some(PersistentVolumeClaimSpec {
+            access_modes: Some(vec!["ReadWriteOnce".into()]),
+            storage_class_name: storage_class.map(str::to_owned),
+            resources: Some(VolumeResourceRequirements {
+                requests: Some(BTreeMap::from([("storage".into(), K8sQuantity(size.as_str().into()))])),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// CPU and memory amounts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Amounts {
+    /// CPU, such as `100m` or `2`.
+    pub cpu: Option<Quantity>,
+    /// Memory, such as `256Mi`.
+    pub memory: Option<Quantity>,
+}
+
+/// Container resource requests and limits; anything left out keeps the tier's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Resources {
+    pub requests: Option<Amounts>,
+    pub limits: Option<Amounts>,
+}
+
+impl Resources {
+    /// Requests and limits from `defaults` (cpu request, memory request, cpu limit, memory
+    /// limit), each overridden where these options set it.
+    pub fn resolve(this: Option<&Resources>, defaults: [&str; 4]) -> ResourceRequirements {
+        let pick =
+            |set: Option<&Quantity>, default: &str| K8sQuantity(set.map_or(default, Quantity::as_str).to_owned());
+        let requests = this.and_then(|r| r.requests.as_ref());
+        let limits = this.and_then(|r| r.limits.as_ref());
+        ResourceRequirements {
+            requests: Some(BTreeMap::from([
+                ("cpu".into(), pick(requests.and_then(|a| a.cpu.as_ref()), defaults[0])),
+                ("memory".into(), pick(requests.and_then(|a| a.memory.as_ref()), defaults[1])),
+            ])),
+            limits: Some(BTreeMap::from([
+                ("cpu".into(), pick(limits.and_then(|a| a.cpu.as_ref()), defaults[2])),
+                ("memory".into(), pick(limits.and_then(|a| a.memory.as_ref()), defaults[3])),
+            ])),
+            ..Default::default()
+        }
+    }
+}

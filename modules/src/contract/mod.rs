@@ -1,0 +1,24 @@
+//! The module contract: what the engine and the modules agree on.
+//!
+//! A render runs in two phases. First every enabled module *declares* what it offers to the
+//! others (endpoints, the S3 store) and what it needs (buckets, NodePorts); the engine folds
+//! the declarations into a [`Context`], rejecting duplicates. Then every module *renders* its
+//! [`App`]s from its options and that context. A module that asks the context for a link no
+//! one offers gets a [`ModuleError::MissingLink`] instead of a dangling URL.
+
+mod app;
+mod context;
+mod error;
+pub mod k8s;
+mod object;
+mod stack;
+mod tier;
+mod values;
+
+pub use app::{App, GroupKind, PodSecurity, Source, Wave};
+pub use context::{BucketClaim, Context, Declarations, Endpoint, EnvInfo, Link, PortClaim, S3Store};
+pub use error::ModuleError;
+pub use object::{Object, ObjectError};
+pub use stack::{Module, Stack};
+pub use tier::Tier;
+pub use values::{At, DnsLabel, Duration, NodePort, Pos, Quantity, ValueError};

@@ -1,0 +1,266 @@
+//! Garage's Kubernetes objects.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource, PodSpec, PodTemplateSpec, Secret,
+    Service, ServiceAccount, ServicePort, ServiceSpec, Volume, VolumeMount,
+};
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::contract::k8s::{self, env_from_secret};
+use crate::contract::{App, ModuleError};
+
+use super::config::{DATA_DIR, META_DIR, garage_toml};
+use super::options::Resolved;
+use super::{ADMIN_PORT, RPC_PORT, S3_PORT, VERSION};
+
+const NAME: &str = "garage";
+const M: &str = "garage";
+pub(crate) const S3_SERVICE: &str = "garage";
+pub(crate) const RPC_SERVICE: &str = "garage-rpc";
+pub(crate) const ADMIN_SERVICE: &str = "garage-admin";
+const CONFIG_MAP: &str = "garage-config";
+const CONFIG_FILE: &str = "garage.toml";
+pub(crate) const RPC_SECRET_KEY: &str = "rpc-secret";
+pub(crate) const ADMIN_TOKEN_KEY: &str = "admin-token";
+pub(crate) const ACCESS_KEY_ID_KEY: &str = "access-key-id";
+pub(crate) const SECRET_ACCESS_KEY_KEY: &str = "secret-access-key";
+
+/// Publicly known values for local clusters only: a Secret carrying them is labelled so.
+const DEV_RPC_SECRET: &str = "6f786964792d6c6f63616c2d6f6e6c792d7270632d7365637265742d30303030";
+const DEV_ADMIN_TOKEN: &str = "oxidy-local-only-admin-token";
+const DEV_ACCESS_KEY_ID: &str = "GK6f786964792d6c6f63616c";
+const DEV_SECRET_ACCESS_KEY: &str = "6f786964792d6c6f63616c2d6f6e6c792d73332d7365637265742d3030303030";
+
+pub(crate) fn render(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
+    let labels = k8s::labels(NAME, "storage", VERSION);
+    app.push(M, config_map(r, &labels))?;
+    app.push(M, service_account(&labels))?;
+    app.push(M, stateful_set(r, &labels))?;
+    app.push(M, s3_service(r, &labels))?;
+    app.push(M, rpc_service(&labels))?;
+    app.push(M, admin_service(&labels))?;
+    if r.replicas > 1 {
+        app.push(M, disruption_budget(&labels))?;
+    }
+    if r.dev_credentials {
+        app.push(
+            M,
+            dev_secret(
+                &r.garage_secret,
+                &labels,
+                [(RPC_SECRET_KEY, DEV_RPC_SECRET), (ADMIN_TOKEN_KEY, DEV_ADMIN_TOKEN)],
+            ),
+        )?;
+        app.push(
+            M,
+            dev_secret(
+                &r.s3_secret,
+                &labels,
+                [(ACCESS_KEY_ID_KEY, DEV_ACCESS_KEY_ID), (SECRET_ACCESS_KEY_KEY, DEV_SECRET_ACCESS_KEY)],
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+fn config_map(r: &Resolved, labels: &BTreeMap<String, String>) -> ConfigMap {
+    ConfigMap {
+        metadata: k8s::meta(CONFIG_MAP, labels),
+        data: Some(BTreeMap::from([(CONFIG_FILE.into(), garage_toml(r))])),
+        ..Default::default()
+    }
+}
+
+fn service_account(labels: &BTreeMap<String, String>) -> ServiceAccount {
+    ServiceAccount {
+        metadata: k8s::meta(NAME, labels),
+        // Garage never talks to the Kubernetes API.
+        automount_service_account_token: Some(false),
+        ..Default::default()
+    }
+}
+
+fn dev_secret<const N: usize>(name: &str, labels: &BTreeMap<String, String>, data: [(&str, &str); N]) -> Secret {
+    let mut meta = k8s::meta(name, labels);
+    meta.labels.get_or_insert_default().insert("oxidy.dev/local-only".into(), "true".into());
+    meta.annotations = Some(BTreeMap::from([(
+        "oxidy.dev/warning".into(),
+        "Fixed development credentials, publicly known. Rendered only for the local tier.".into(),
+    )]));
+    Secret {
+        metadata: meta,
+        type_: Some("Opaque".into()),
+        string_data: Some(data.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()),
+        ..Default::default()
+    }
+}
+
+fn port(name: &str, port: u16) -> ContainerPort {
+    ContainerPort {
+        name: Some(name.into()),
+        container_port: port.into(),
+        protocol: Some("TCP".into()),
+        ..Default::default()
+    }
+}
+
+fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
+    VolumeMount {
+        name: name.into(),
+        mount_path: path.into(),
+        read_only: read_only.then_some(true),
+        ..Default::default()
+    }
+}
+
+fn stateful_set(r: &Resolved, labels: &BTreeMap<String, String>) -> StatefulSet {
+    let container = Container {
+        name: NAME.into(),
+        image: Some(r.image.clone()),
+        image_pull_policy: Some("IfNotPresent".into()),
+        command: Some(vec!["/garage".into(), "-c".into(), format!("/etc/garage/{CONFIG_FILE}"), "server".into()]),
+        env: Some(vec![
+            env_from_secret("GARAGE_RPC_SECRET", &r.garage_secret, RPC_SECRET_KEY),
+            env_from_secret("GARAGE_ADMIN_TOKEN", &r.garage_secret, ADMIN_TOKEN_KEY),
+        ]),
+        ports: Some(vec![port("s3", S3_PORT), port("rpc", RPC_PORT), port("admin", ADMIN_PORT)]),
+        // Liveness asks only whether the node answers: a node must not be restarted because
+        // the cluster around it is degraded or its layout is not applied yet.
+        liveness_probe: Some(k8s::tcp_probe("admin", 20)),
+        readiness_probe: Some(k8s::tcp_probe("s3", 10)),
+        resources: Some(r.resources.clone()),
+        security_context: Some(k8s::restricted_container()),
+        volume_mounts: Some(vec![
+            mount("config", "/etc/garage", true),
+            mount("meta", META_DIR, false),
+            mount("data", DATA_DIR, false),
+            mount("tmp", "/tmp", false),
+        ]),
+        ..Default::default()
+    };
+    let pod = PodSpec {
+        service_account_name: Some(NAME.into()),
+        automount_service_account_token: Some(false),
+        security_context: Some(k8s::restricted_pod(1000)),
+        containers: vec![container],
+        volumes: Some(vec![
+            Volume {
+                name: "config".into(),
+                config_map: Some(ConfigMapVolumeSource { name: CONFIG_MAP.into(), ..Default::default() }),
+                ..Default::default()
+            },
+            Volume { name: "tmp".into(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Default::default() },
+        ]),
+        ..Default::default()
+    };
+    StatefulSet {
+        metadata: k8s::meta(NAME, labels),
+        spec: Some(StatefulSetSpec {
+            replicas: Some(r.replicas as i32),
+            service_name: Some(RPC_SERVICE.into()),
+            // Nodes are peers: start them together rather than one by one.
+            pod_management_policy: Some("Parallel".into()),
+            selector: k8s::selector(NAME, "storage"),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels.clone()),
+                    annotations: Some(BTreeMap::from([(
+                        "oxidy.dev/config-hash".into(),
+                        content_hash(&garage_toml(r)),
+                    )])),
+                    ..Default::default()
+                }),
+                spec: Some(pod),
+            },
+            volume_claim_templates: Some(vec![
+                k8s::volume_claim("meta", &r.metadata_volume, r.storage_class.as_deref()),
+                k8s::volume_claim("data", &r.data_volume, r.storage_class.as_deref()),
+            ]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// A short, stable digest of a config file, so that a config change rolls the pods.
+fn content_hash(text: &str) -> String {
+    // FNV-1a: deterministic across platforms and releases, unlike std's hasher.
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{hash:016x}")
+}
+
+fn service(name: &str, labels: &BTreeMap<String, String>, spec: ServiceSpec) -> Service {
+    Service {
+        metadata: k8s::meta(name, labels),
+        spec: Some(ServiceSpec { selector: Some(k8s::selector_labels(NAME, "storage")), ..spec }),
+        ..Default::default()
+    }
+}
+
+fn service_port(name: &str, port: u16, node_port: Option<u16>) -> ServicePort {
+    ServicePort {
+        name: Some(name.into()),
+        port: port.into(),
+        target_port: Some(IntOrString::String(name.into())),
+        protocol: Some("TCP".into()),
+        node_port: node_port.map(i32::from),
+        ..Default::default()
+    }
+}
+
+fn s3_service(r: &Resolved, labels: &BTreeMap<String, String>) -> Service {
+    let type_ = if r.s3_node_port.is_some() { "NodePort" } else { "ClusterIP" };
+    service(
+        S3_SERVICE,
+        labels,
+        ServiceSpec {
+            type_: Some(type_.into()),
+            ports: Some(vec![service_port("s3", S3_PORT, r.s3_node_port)]),
+            ..Default::default()
+        },
+    )
+}
+
+fn rpc_service(labels: &BTreeMap<String, String>) -> Service {
+    service(
+        RPC_SERVICE,
+        labels,
+        ServiceSpec {
+            cluster_ip: Some("None".into()),
+            // Nodes must find each other before they are ready.
+            publish_not_ready_addresses: Some(true),
+            ports: Some(vec![service_port("rpc", RPC_PORT, None)]),
+            ..Default::default()
+        },
+    )
+}
+
+fn admin_service(labels: &BTreeMap<String, String>) -> Service {
+    service(
+        ADMIN_SERVICE,
+        labels,
+        ServiceSpec {
+            type_: Some("ClusterIP".into()),
+            ports: Some(vec![service_port("admin", ADMIN_PORT, None)]),
+            ..Default::default()
+        },
+    )
+}
+
+fn disruption_budget(labels: &BTreeMap<String, String>) -> PodDisruptionBudget {
+    PodDisruptionBudget {
+        metadata: k8s::meta(NAME, labels),
+        spec: Some(PodDisruptionBudgetSpec {
+            // With replication 3, one node down keeps every partition at quorum.
+            max_unavailable: Some(IntOrString::Int(1)),
+            selector: Some(k8s::selector(NAME, "storage")),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}

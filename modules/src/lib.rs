@@ -1,0 +1,15 @@
+//! The observability stack as typed modules, and the contract they share with the engine.
+//!
+//! - [`contract`] is everything the engine and the modules agree on: the [`contract::Stack`]
+//!   trait, tiers, validated option values, the shared [`contract::Context`] through which
+//!   modules link to each other, and the [`contract::App`]s they return.
+//! - Each stack module (`garage`, ...) owns one component. Modules do no I/O and never import
+//!   each other: whatever one needs from another (a URL, a port, a bucket) goes through the
+//!   shared context, so a rename is one edit and a missing link is a render error.
+//! - [`Platform`] is the composition root: the one place that names every module.
+
+pub mod contract;
+mod garage;
+mod platform;
+
+pub use platform::Platform;

@@ -1,0 +1,56 @@
+//! Command-line flags, parsed into raw arguments and resolved into a [`Plan`].
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Error;
+use crate::project::Project;
+
+/// oxidy: typed environments in, Argo CD-ready manifests out.
+#[derive(Debug, Parser)]
+#[command(name = "oxidy", version, about, long_about = None)]
+pub struct Args {
+    /// The project root, holding env/ and generated/.
+    #[arg(long, global = true, default_value = ".")]
+    pub root: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render environments into generated/<env>/ (all of them when none is named).
+    Render {
+        /// Environments to render: names of env/<name>.yaml.
+        envs: Vec<String>,
+    },
+    /// Render in memory and compare with the committed files: exit 0 when identical, 1 with
+    /// a diff when not, 2 on error.
+    Check {
+        /// Environments to check: names of env/<name>.yaml.
+        envs: Vec<String>,
+    },
+    /// Print the JSON Schema of environment files.
+    Schema,
+}
+
+/// What to do, with every name resolved against the project.
+#[derive(Debug)]
+pub enum Plan {
+    Render { project: Project, envs: Vec<String> },
+    Check { project: Project, envs: Vec<String> },
+    Schema,
+}
+
+impl Args {
+    /// Resolves the arguments: the named environments must exist.
+    pub fn plan(self) -> Result<Plan, Error> {
+        let project = Project::new(self.root);
+        Ok(match self.command {
+            Command::Render { envs } => Plan::Render { envs: project.select(&envs)?, project },
+            Command::Check { envs } => Plan::Check { envs: project.select(&envs)?, project },
+            Command::Schema => Plan::Schema,
+        })
+    }
+}

@@ -1,0 +1,73 @@
+//! `check`: the rendered tree against the committed one, as a unified diff.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use similar::TextDiff;
+
+use crate::error::Error;
+use crate::output::read_tree;
+
+/// How the committed files differ from what a render would write.
+#[derive(Debug, Default)]
+pub struct Drift {
+    pub added: Vec<PathBuf>,
+    pub removed: Vec<PathBuf>,
+    pub changed: Vec<PathBuf>,
+    /// A unified diff from the committed files (`a/`) to the rendered ones (`b/`).
+    pub diff: String,
+}
+
+impl Drift {
+    pub fn is_clean(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+
+    /// Compares one tree; `root` is relative to `project_root` and names files in the diff.
+    pub fn tree(&mut self, project_root: &Path, root: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), Error> {
+        let existing = read_tree(&project_root.join(root))?;
+        for (relative, text) in files {
+            let shown = root.join(relative);
+            match existing.get(relative) {
+                None => self.file(shown, None, Some(text)),
+                Some(old) if old != text.as_bytes() => {
+                    self.file(shown, Some(&String::from_utf8_lossy(old)), Some(text))
+                }
+                Some(_) => {}
+            }
+        }
+        for (relative, old) in &existing {
+            if !files.contains_key(relative) {
+                self.file(root.join(relative), Some(&String::from_utf8_lossy(old)), None);
+            }
+        }
+        Ok(())
+    }
+
+    /// Compares one file outside the trees.
+    pub fn single(&mut self, project_root: &Path, relative: &Path, text: &str) {
+        match std::fs::read(project_root.join(relative)) {
+            Err(_) => self.file(relative.to_owned(), None, Some(text)),
+            Ok(old) if old != text.as_bytes() => {
+                self.file(relative.to_owned(), Some(&String::from_utf8_lossy(&old)), Some(text))
+            }
+            Ok(_) => {}
+        }
+    }
+
+    fn file(&mut self, path: PathBuf, old: Option<&str>, new: Option<&str>) {
+        let shown = path.display().to_string();
+        let (a, b) = (
+            if old.is_some() { format!("a/{shown}") } else { "/dev/null".into() },
+            if new.is_some() { format!("b/{shown}") } else { "/dev/null".into() },
+        );
+        let diff = TextDiff::from_lines(old.unwrap_or(""), new.unwrap_or(""));
+        let _ = write!(self.diff, "{}", diff.unified_diff().context_radius(3).header(&a, &b));
+        match (old, new) {
+            (None, _) => self.added.push(path),
+            (_, None) => self.removed.push(path),
+            _ => self.changed.push(path),
+        }
+    }
+}

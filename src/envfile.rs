@@ -1,0 +1,250 @@
+//! Environment files: `env/<name>.yaml`, read into typed structs with every error pointed at
+//! its line, column and key.
+
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use oxidy_modules::contract::{At, DnsLabel, Pos, Stack, Tier};
+
+use crate::error::Diagnostic;
+use crate::suggest;
+
+/// One environment: where its manifests go and what runs there.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "oxidy environment", bound = "S: JsonSchema + Default")]
+pub struct EnvFile<S> {
+    /// The tier: carries the defaults that differ between environments.
+    pub tier: Tier,
+    /// Where Argo CD reads this environment's manifests from.
+    pub git: Git,
+    /// The cluster Argo CD deploys to.
+    pub destination: Destination,
+    /// Argo CD's own namespace and the project the Applications belong to.
+    #[serde(default)]
+    pub argocd: ArgoCd,
+    /// The namespace components run in unless their options name another. Default:
+    /// `observability`.
+    pub namespace: Option<DnsLabel>,
+    /// Per-component options; each key is optional.
+    #[serde(default)]
+    pub components: S,
+}
+
+/// The git target Argo CD syncs from.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Git {
+    /// The repository URL Argo CD clones, as registered in Argo CD.
+    #[serde(rename = "repoURL")]
+    pub repo_url: String,
+    /// The branch, tag or commit Argo CD follows. Default: `main`.
+    pub revision: Option<String>,
+    /// Where this environment's manifests are written, relative to the repository root and
+    /// inside `generated/`. Default: `generated/<env>`.
+    pub output_root: Option<At<String>>,
+}
+
+/// The destination cluster: exactly one of `server` and `name`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Destination {
+    /// The cluster's API server URL, such as `https://kubernetes.default.svc`.
+    pub server: Option<At<String>>,
+    /// The cluster's name as registered in Argo CD.
+    pub name: Option<At<String>>,
+}
+
+/// Argo CD settings.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ArgoCd {
+    /// The namespace Argo CD runs in. Default: `argocd`.
+    pub namespace: Option<DnsLabel>,
+    /// The AppProject the Applications belong to, generated with least privilege. Default:
+    /// `oxidy-<env>`.
+    pub project: Option<DnsLabel>,
+}
+
+/// Where a destination points, after checking that exactly one form was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cluster {
+    Server(String),
+    Name(String),
+}
+
+impl<S> EnvFile<S> {
+    /// The output root relative to the project root.
+    pub fn output_root(&self, env: &str) -> PathBuf {
+        self.git.output_root.as_ref().map_or_else(|| Path::new("generated").join(env), |r| PathBuf::from(&r.value))
+    }
+    pub fn revision(&self) -> &str {
+        self.git.revision.as_deref().unwrap_or("main")
+    }
+    pub fn argocd_namespace(&self) -> String {
+        self.argocd.namespace.as_ref().map_or_else(|| "argocd".into(), |n| n.to_string())
+    }
+    pub fn project(&self, env: &str) -> String {
+        self.argocd.project.as_ref().map_or_else(|| format!("oxidy-{env}"), |p| p.to_string())
+    }
+    pub fn namespace(&self) -> String {
+        self.namespace.as_ref().map_or_else(|| "observability".into(), |n| n.to_string())
+    }
+    pub fn cluster(&self) -> Cluster {
+        match (&self.destination.server, &self.destination.name) {
+            (_, Some(name)) => Cluster::Name(name.value.clone()),
+            (Some(server), None) => Cluster::Server(server.value.clone()),
+            (None, None) => Cluster::Server(String::new()),
+        }
+    }
+}
+
+/// Reads an env file's text. `file` is the path shown in messages.
+pub fn parse<S: Stack>(file: &Path, text: &str) -> Result<EnvFile<S>, Vec<Diagnostic>> {
+    let mut key_path = String::new();
+    let parsed = serde_saphyr::with_deserializer_from_str(text, |de| {
+        serde_path_to_error::deserialize::<_, EnvFile<S>>(de).map_err(|e| {
+            key_path = e.path().to_string();
+            e.into_inner()
+        })
+    });
+    let env = match parsed {
+        Ok(env) => env,
+        Err(e) => return Err(vec![yaml_diagnostic(file, text, &key_path, &e)]),
+    };
+    let problems = check(&env);
+    if problems.is_empty() {
+        Ok(env)
+    } else {
+        Err(problems
+            .into_iter()
+            .map(|(pos, key, message, help)| diagnostic(file, text, pos, Some(key.into()), message, help))
+            .collect())
+    }
+}
+
+type Problem = (Option<Pos>, &'static str, String, Option<String>);
+
+/// Rules that span several keys, checked once the file has parsed.
+fn check<S>(env: &EnvFile<S>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let d = &env.destination;
+    match (&d.server, &d.name) {
+        (Some(_), Some(name)) => problems.push((
+            name.pos,
+            "destination",
+            "set either `server` or `name`, not both".into(),
+            Some("keep the one Argo CD knows the cluster by".into()),
+        )),
+        (None, None) => problems.push((
+            None,
+            "destination",
+            "missing the cluster: set `server` (an API server URL) or `name`".into(),
+            Some("for the cluster Argo CD runs in, use `server: https://kubernetes.default.svc`".into()),
+        )),
+        _ => {}
+    }
+    if let Some(root) = &env.git.output_root
+        && let Err(message) = check_output_root(&root.value)
+    {
+        {
+            problems.push((
+                root.pos,
+                "git.outputRoot",
+                message,
+                Some("use a folder below generated/, such as `generated/local`".into()),
+            ));
+        }
+    }
+    problems
+}
+
+/// The output root is pruned on every render, so it must be a plain folder below `generated/`.
+fn check_output_root(root: &str) -> Result<(), String> {
+    let path = Path::new(root);
+    let plain = path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    let mut parts = path.components();
+    let under_generated = parts.next().is_some_and(|c| c.as_os_str() == "generated") && parts.next().is_some();
+    if plain && under_generated && !root.ends_with('/') {
+        Ok(())
+    } else {
+        Err(format!("`{root}` is not a folder below generated/: files there are replaced and pruned on every render"))
+    }
+}
+
+fn diagnostic(
+    file: &Path,
+    text: &str,
+    pos: Option<Pos>,
+    key: Option<String>,
+    message: String,
+    help: Option<String>,
+) -> Diagnostic {
+    let source_line = pos.and_then(|p| text.lines().nth(p.line.saturating_sub(1) as usize)).map(str::to_owned);
+    Diagnostic { file: file.to_owned(), pos, key, message, help, source_line }
+}
+
+/// Turns a YAML or type error into a diagnostic, with a suggestion for misspelt keys and
+/// values.
+fn yaml_diagnostic(file: &Path, text: &str, key_path: &str, err: &serde_saphyr::Error) -> Diagnostic {
+    let pos = err.location().filter(|l| l.line() > 0).map(|l| Pos { line: l.line(), column: l.column() });
+    let full = err.without_snippet().to_string();
+    let message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_owned(),
+        None => full,
+    };
+    let (message, mut help) = match message.split_once("; did you mean ") {
+        Some((m, s)) => (m.to_owned(), Some(format!("did you mean {s}"))),
+        None => (message, None),
+    };
+    if help.is_none() {
+        help = suggest_name(&message).map(|s| format!("did you mean `{s}`?"));
+    }
+    let key = (!key_path.is_empty() && key_path != ".").then(|| key_path.to_owned());
+    diagnostic(file, text, pos, key, message, help)
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`" (and "unknown variant"), the
+/// expected name nearest to `x`.
+fn suggest_name(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (wrong, rest) = rest.split_once('`')?;
+    let expected = rest.split_once("expected ")?.1;
+    let expected = expected.strip_prefix("one of ").unwrap_or(expected);
+    let candidates: Vec<&str> =
+        expected.split([',', ' ']).map(|c| c.trim_matches('`')).filter(|c| !c.is_empty() && *c != "or").collect();
+    suggest::closest(wrong, candidates).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_from_serde_messages() {
+        assert_eq!(
+            suggest_name("unknown field `volumeSise`, expected one of replicas, volumeSize").as_deref(),
+            Some("volumeSize")
+        );
+        assert_eq!(
+            suggest_name("unknown variant `locl`, expected one of `local`, `staging`").as_deref(),
+            Some("local")
+        );
+        assert_eq!(
+            suggest_name("unknown field `revison`, expected `repoURL` or `revision`").as_deref(),
+            Some("revision")
+        );
+        assert_eq!(suggest_name("invalid type: string"), None);
+    }
+
+    #[test]
+    fn output_roots_stay_below_generated() {
+        assert!(check_output_root("generated/local").is_ok());
+        assert!(check_output_root("generated/clusters/eu").is_ok());
+        for bad in ["generated", "/tmp/x", "generated/../src", "src", "./generated/x", ""] {
+            assert!(check_output_root(bad).is_err(), "{bad} should be refused");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Every way oxidy can fail, and how a failure is shown: one screen, naming the file, line and
+//! key, with a suggestion where one exists.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+use oxidy_modules::contract::Pos;
+
+/// A problem in an input file, pointed at precisely.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file, as given relative to the project root.
+    pub file: PathBuf,
+    pub pos: Option<Pos>,
+    /// The key path, such as `components.garage.dataVolume`.
+    pub key: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+    /// The offending source line, quoted under the message.
+    pub source_line: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(p) = self.pos {
+            write!(f, ":{}:{}", p.line, p.column)?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, ": {key}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let (Some(p), Some(line)) = (self.pos, &self.source_line) {
+            let gutter = p.line.to_string().len();
+            let caret = " ".repeat(p.column.saturating_sub(1) as usize);
+            write!(f, "\n{:gutter$} |\n{} | {line}\n{:gutter$} | {caret}^", "", p.line, "")?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a command failed. Every variant ends the run with exit code 2 and writes nothing.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// The project root has no `env/` directory with environment files.
+    #[error("no environments: {} has no *.yaml files (run oxidy from the project root, or pass --root)", .0.display())]
+    NoEnvironments(PathBuf),
+
+    /// An environment named on the command line has no file in `env/`.
+    #[error("no environment `{name}` (there is no env/{name}.yaml){}", did_you_mean(.suggestion))]
+    UnknownEnvironment { name: String, suggestion: Option<String> },
+
+    /// A file or directory could not be read.
+    #[error("cannot read {}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+
+    /// The rendered tree could not be written; `generated/` was left as it was.
+    #[error("cannot write {}; nothing was changed", path.display())]
+    Write { path: PathBuf, source: io::Error },
+
+    /// Input files are invalid: each diagnostic names a file, line and key.
+    #[error("{}", render_diagnostics(.0))]
+    Invalid(Vec<Diagnostic>),
+
+    /// Two objects of one environment map to the same file.
+    #[error("{env}: {first} and {second} would both be written to {}; rename one of them", path.display())]
+    FileCollision { env: String, path: PathBuf, first: String, second: String },
+
+    /// A rendered object could not be written as YAML.
+    #[error("{env}: cannot write {object} as YAML: {message}")]
+    Yaml { env: String, object: String, message: String },
+}
+
+fn did_you_mean(suggestion: &Option<String>) -> String {
+    suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default()
+}
+
+fn render_diagnostics(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for (i, d) in diagnostics.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\nerror: ");
+        }
+        out.push_str(&d.to_string());
+    }
+    out
+}
+
+impl Error {
+    /// The error and all its causes, one per line: what ripgrep and anyhow print.
+    pub fn report(&self) -> String {
+        let mut out = format!("error: {self}");
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            out.push_str(&format!("\n  caused by: {cause}"));
+            source = cause.source();
+        }
+        out
+    }
+}

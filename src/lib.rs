@@ -1,0 +1,18 @@
+//! oxidy's engine: environment files in, an Argo CD-ready tree out.
+//!
+//! The engine is generic over a [`Stack`](oxidy_modules::contract::Stack) and never names a
+//! module. See the README's Architecture section for the code map and invariants.
+
+pub mod argocd;
+pub mod cli;
+pub mod drift;
+pub mod envfile;
+pub mod error;
+pub mod layout;
+pub mod output;
+pub mod pipeline;
+pub mod project;
+pub mod run;
+pub mod schema;
+pub mod suggest;
+pub mod yaml;

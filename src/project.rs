@@ -1,0 +1,91 @@
+//! The project on disk: where environment files are and where output goes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use oxidy_modules::contract::DnsLabel;
+
+use crate::error::{Diagnostic, Error};
+use crate::suggest;
+
+/// The folder of environment files, relative to the project root.
+pub const ENV_DIR: &str = "env";
+/// The committed JSON Schema of env files, relative to the project root.
+pub const SCHEMA_FILE: &str = "env/schema.json";
+
+/// A project root: the folder holding `env/` and `generated/`.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+}
+
+impl Project {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Project { root: root.into() }
+    }
+
+    /// The names of all environments: the stems of `env/*.yaml`, sorted.
+    pub fn env_names(&self) -> Result<Vec<String>, Error> {
+        let dir = self.root.join(ENV_DIR);
+        let entries = fs::read_dir(&dir).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => Error::NoEnvironments(dir.clone()),
+            _ => Error::Read { path: dir.clone(), source },
+        })?;
+        let mut names = Vec::new();
+        let mut bad = Vec::new();
+        for entry in entries {
+            let path = entry.map_err(|source| Error::Read { path: dir.clone(), source })?.path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                match DnsLabel::parse(&stem) {
+                    Ok(_) => names.push(stem),
+                    Err(e) => bad.push(Diagnostic {
+                        file: Path::new(ENV_DIR).join(path.file_name().unwrap_or_default()),
+                        pos: None,
+                        key: None,
+                        message: format!("the file name is the environment's name, and {}", e.message),
+                        help: e.suggestion.map(|s| format!("rename the file to `{s}.yaml`")),
+                        source_line: None,
+                    }),
+                }
+            }
+        }
+        if !bad.is_empty() {
+            return Err(Error::Invalid(bad));
+        }
+        if names.is_empty() {
+            return Err(Error::NoEnvironments(dir));
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// The environments to work on: those named, or all when none are.
+    pub fn select(&self, wanted: &[String]) -> Result<Vec<String>, Error> {
+        let all = self.env_names()?;
+        if wanted.is_empty() {
+            return Ok(all);
+        }
+        let mut selected = Vec::new();
+        for name in wanted {
+            if !all.contains(name) {
+                let suggestion = suggest::closest(name, all.iter().map(String::as_str)).map(str::to_owned);
+                return Err(Error::UnknownEnvironment { name: name.clone(), suggestion });
+            }
+            if !selected.contains(name) {
+                selected.push(name.clone());
+            }
+        }
+        Ok(selected)
+    }
+
+    /// The env file of `name`, relative to the root (as shown in messages).
+    pub fn env_file(&self, name: &str) -> PathBuf {
+        Path::new(ENV_DIR).join(format!("{name}.yaml"))
+    }
+
+    pub fn read(&self, relative: &Path) -> Result<String, Error> {
+        let path = self.root.join(relative);
+        fs::read_to_string(&path).map_err(|source| Error::Read { path: relative.to_owned(), source })
+    }
+}

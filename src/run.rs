@@ -1,0 +1,135 @@
+//! Carries out a [`Plan`].
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use oxidy_modules::contract::Stack;
+
+use crate::cli::Plan;
+use crate::drift::Drift;
+use crate::error::Error;
+use crate::output::{self, TreeWrite};
+use crate::pipeline::{self, RenderedEnv};
+use crate::project::{Project, SCHEMA_FILE};
+use crate::schema;
+
+/// How a successful run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done; for `check`, the committed files are current.
+    Ok,
+    /// `check` found the committed files out of date.
+    Drift,
+}
+
+impl Outcome {
+    pub fn code(self) -> ExitCode {
+        match self {
+            Outcome::Ok => ExitCode::SUCCESS,
+            Outcome::Drift => ExitCode::from(1),
+        }
+    }
+}
+
+/// The exit code for an error: 2, as ripgrep uses it.
+pub const ERROR_CODE: u8 = 2;
+
+pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error> {
+    match plan {
+        Plan::Schema => {
+            let _ = out.write_all(schema::env_schema::<S>().as_bytes());
+            Ok(Outcome::Ok)
+        }
+        Plan::Render { project, envs } => {
+            let rendered = render_all::<S>(project, envs)?;
+            write(project, &rendered, &schema::env_schema::<S>(), out)?;
+            Ok(Outcome::Ok)
+        }
+        Plan::Check { project, envs } => {
+            let rendered = render_all::<S>(project, envs)?;
+            check(project, &rendered, &schema::env_schema::<S>(), out)
+        }
+    }
+}
+
+/// Loads and renders every selected environment in memory. All of them must succeed before
+/// anything is written; every failing environment is reported, not just the first.
+pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<RenderedEnv>, Error> {
+    let mut loaded = Vec::new();
+    let mut problems = Vec::new();
+    for name in envs {
+        match pipeline::load::<S>(project, name) {
+            Ok(env) => loaded.push(env),
+            Err(Error::Invalid(d)) => problems.extend(d),
+            Err(other) => return Err(other),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let mut roots: Vec<_> =
+        loaded.iter().map(|e| (e.name.clone(), e.file.clone(), e.spec.output_root(&e.name))).collect();
+    for other in project.env_names()? {
+        if !envs.contains(&other) {
+            let file = project.env_file(&other);
+            roots.push((other.clone(), file, pipeline::default_output_root(&other)));
+        }
+    }
+    pipeline::check_output_roots(&roots)?;
+    let mut rendered = Vec::new();
+    for env in &loaded {
+        match pipeline::render(env) {
+            Ok(r) => rendered.push(r),
+            Err(Error::Invalid(d)) => problems.extend(d),
+            Err(other) => return Err(other),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    Ok(rendered)
+}
+
+fn write(project: &Project, rendered: &[RenderedEnv], schema: &str, out: &mut dyn Write) -> Result<(), Error> {
+    let trees: Vec<TreeWrite> = rendered
+        .iter()
+        .map(|r| TreeWrite { root: project.root.join(&r.output_root), files: &r.layout.files })
+        .collect();
+    let singles = [(project.root.join(SCHEMA_FILE), schema.to_owned())];
+    let changes = output::write_atomically(&trees, &singles)?;
+    for (env, c) in rendered.iter().zip(changes) {
+        let _ = writeln!(
+            out,
+            "{}: {} objects, {} files written to {}, {} changed, {} removed",
+            env.name,
+            env.layout.objects,
+            c.written,
+            env.output_root.display(),
+            c.changed,
+            c.removed
+        );
+    }
+    Ok(())
+}
+
+fn check(project: &Project, rendered: &[RenderedEnv], schema: &str, out: &mut dyn Write) -> Result<Outcome, Error> {
+    let mut drift = Drift::default();
+    for env in rendered {
+        drift.tree(&project.root, &env.output_root, &env.layout.files)?;
+    }
+    drift.single(&project.root, std::path::Path::new(SCHEMA_FILE), schema);
+    if drift.is_clean() {
+        let files: usize = rendered.iter().map(|r| r.layout.files.len()).sum();
+        let _ = writeln!(out, "up to date: {} environments, {files} files", rendered.len());
+        return Ok(Outcome::Ok);
+    }
+    let _ = out.write_all(drift.diff.as_bytes());
+    let _ = writeln!(
+        out,
+        "drift: {} added, {} changed, {} removed; run `cargo run --release -- render` and commit the result",
+        drift.added.len(),
+        drift.changed.len(),
+        drift.removed.len()
+    );
+    Ok(Outcome::Drift)
+}
