@@ -7,8 +7,9 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use oxidy_modules::contract::{App, Declarations, DnsLabel, EnvInfo, ModuleError, Stack};
+use oxidy_modules::contract::{App, Dashboard, Declarations, DnsLabel, EnvInfo, ModuleError, Stack};
 
 use crate::argocd::{self, ROOT_APP, Target};
 use crate::envfile::{self, EnvFile};
@@ -43,9 +44,14 @@ pub fn load<S: Stack>(project: &Project, name: &str) -> Result<LoadedEnv<S>, Err
 }
 
 /// Renders one loaded environment into its files.
-pub fn render<S: Stack>(env: &LoadedEnv<S>) -> Result<RenderedEnv, Error> {
+pub fn render<S: Stack>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>) -> Result<RenderedEnv, Error> {
     let spec = &env.spec;
-    let info = EnvInfo { name: env.name.clone(), tier: spec.tier, namespace: spec.namespace() };
+    let info = EnvInfo {
+        name: env.name.clone(),
+        tier: spec.tier,
+        namespace: spec.namespace(),
+        dashboards: dashboards.clone(),
+    };
 
     let mut declarations = Declarations::default();
     let errors = spec.components.declare(&info, &mut declarations);

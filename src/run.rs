@@ -2,6 +2,7 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use oxidy_modules::contract::Stack;
 
@@ -76,9 +77,11 @@ pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<Re
         }
     }
     pipeline::check_output_roots(&roots)?;
+    // Dashboards are the same in every environment: compiled once, shared by all.
+    let dashboards = Arc::new(Vec::new());
     let mut rendered = Vec::new();
     for env in &loaded {
-        match pipeline::render(env) {
+        match pipeline::render(env, &dashboards) {
             Ok(r) => rendered.push(r),
             Err(Error::Invalid(d)) => problems.extend(d),
             Err(other) => return Err(other),

@@ -8,8 +8,13 @@
 //!   shared context, so a rename is one edit and a missing link is a render error.
 //! - [`Platform`] is the composition root: the one place that names every module.
 
+mod collector;
 pub mod contract;
 mod garage;
+mod grafana;
+mod loki;
 mod platform;
+mod prometheus;
+mod tempo;
 
 pub use platform::Platform;

@@ -3,8 +3,13 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::collector::Collector;
 use crate::contract::{App, Context, Declarations, EnvInfo, Module, ModuleError, Stack};
 use crate::garage::Garage;
+use crate::grafana::Grafana;
+use crate::loki::Loki;
+use crate::prometheus::Prometheus;
+use crate::tempo::Tempo;
 
 /// Per-component options. Every component is optional and on by default; its defaults follow
 /// the environment's tier.
@@ -14,6 +19,21 @@ pub struct Platform {
     /// Garage S3 storage for Loki and Tempo.
     #[serde(default)]
     pub garage: Garage,
+    /// Loki: logs.
+    #[serde(default)]
+    pub loki: Loki,
+    /// Tempo: traces.
+    #[serde(default)]
+    pub tempo: Tempo,
+    /// The OpenTelemetry Collector: the telemetry pipeline.
+    #[serde(default)]
+    pub collector: Collector,
+    /// prometheus-operator, Prometheus, Alertmanager, exporters and rules.
+    #[serde(default)]
+    pub prometheus: Prometheus,
+    /// Grafana with datasources and dashboards.
+    #[serde(default)]
+    pub grafana: Grafana,
 }
 
 /// Object-safe view of [`Module`], so the stack can loop over its modules.
@@ -34,7 +54,7 @@ impl<M: Module> Erased for M {
 impl Platform {
     /// Every module, in the order they appear above.
     fn modules(&self) -> Vec<&dyn Erased> {
-        vec![&self.garage]
+        vec![&self.garage, &self.loki, &self.tempo, &self.collector, &self.prometheus, &self.grafana]
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use super::error::ModuleError;
 use super::tier::Tier;
@@ -15,6 +16,38 @@ pub struct EnvInfo {
     pub tier: Tier,
     /// The namespace components use unless their options name another.
     pub namespace: String,
+    /// The dashboards compiled from `dashboards/*.jsonnet`, once for all environments.
+    pub dashboards: Arc<Vec<Dashboard>>,
+}
+
+/// A dashboard compiled by the engine from `dashboards/<name>.jsonnet`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dashboard {
+    /// The source file, relative to the project root, for messages.
+    pub file: String,
+    /// The file's stem.
+    pub name: String,
+    /// The dashboard JSON the file evaluated to.
+    pub json: serde_json::Value,
+}
+
+/// The kind of a Grafana datasource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DatasourceKind {
+    Prometheus,
+    Loki,
+    Tempo,
+    Alertmanager,
+}
+
+/// A Grafana datasource a backend offers: the backend decides its uid and URL, Grafana
+/// provisions it, and dashboards and correlations refer to it by that uid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Datasource {
+    pub uid: String,
+    pub name: String,
+    pub kind: DatasourceKind,
+    pub url: String,
 }
 
 /// A named cross-link between modules. Providers and consumers both name the variant, so a
@@ -27,6 +60,22 @@ pub enum Link {
     GarageAdmin,
     /// Garage's RPC port between nodes.
     GarageRpc,
+    /// Loki's HTTP API (queries, push, and OTLP ingestion under `/otlp`).
+    LokiHttp,
+    /// Tempo's HTTP API (queries).
+    TempoHttp,
+    /// Tempo's OTLP gRPC receiver.
+    TempoOtlpGrpc,
+    /// Prometheus' HTTP API (queries, and remote write under `/api/v1/write`).
+    PrometheusHttp,
+    /// Alertmanager's HTTP API.
+    AlertmanagerHttp,
+    /// The collector's OTLP gRPC receiver.
+    CollectorOtlpGrpc,
+    /// The collector's OTLP HTTP receiver.
+    CollectorOtlpHttp,
+    /// Grafana's web UI.
+    GrafanaHttp,
 }
 
 impl fmt::Display for Link {
@@ -35,6 +84,14 @@ impl fmt::Display for Link {
             Link::GarageS3 => "garage-s3",
             Link::GarageAdmin => "garage-admin",
             Link::GarageRpc => "garage-rpc",
+            Link::LokiHttp => "loki-http",
+            Link::TempoHttp => "tempo-http",
+            Link::TempoOtlpGrpc => "tempo-otlp-grpc",
+            Link::PrometheusHttp => "prometheus-http",
+            Link::AlertmanagerHttp => "alertmanager-http",
+            Link::CollectorOtlpGrpc => "collector-otlp-grpc",
+            Link::CollectorOtlpHttp => "collector-otlp-http",
+            Link::GrafanaHttp => "grafana-http",
         })
     }
 }
@@ -102,6 +159,7 @@ pub struct Declarations {
     s3: Option<(&'static str, S3Store)>,
     buckets: Vec<BucketClaim>,
     node_ports: Vec<PortClaim>,
+    datasources: Vec<(&'static str, Datasource)>,
     errors: Vec<ModuleError>,
 }
 
@@ -123,6 +181,15 @@ impl Declarations {
         }
     }
 
+    /// `owner` offers a Grafana datasource. Two datasources with one uid are an error.
+    pub fn provide_datasource(&mut self, owner: &'static str, datasource: Datasource) {
+        if let Some((first, _)) = self.datasources.iter().find(|(_, d)| d.uid == datasource.uid) {
+            self.errors.push(ModuleError::DuplicateDatasource { uid: datasource.uid, first, second: owner });
+            return;
+        }
+        self.datasources.push((owner, datasource));
+    }
+
     /// `owner` keeps data in bucket `name` of the S3 store.
     pub fn need_bucket(&mut self, owner: &'static str, name: impl Into<String>) {
         self.buckets.push(BucketClaim { name: name.into(), owner });
@@ -140,7 +207,8 @@ impl Declarations {
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
-        Ok(Context { env, endpoints: self.endpoints, s3: self.s3, buckets: self.buckets })
+        let datasources = self.datasources.into_iter().map(|(_, d)| d).collect();
+        Ok(Context { env, endpoints: self.endpoints, s3: self.s3, buckets: self.buckets, datasources })
     }
 
     fn check_node_ports(&mut self) {
@@ -180,9 +248,23 @@ pub struct Context {
     endpoints: BTreeMap<Link, (&'static str, Endpoint)>,
     s3: Option<(&'static str, S3Store)>,
     buckets: Vec<BucketClaim>,
+    datasources: Vec<Datasource>,
 }
 
 impl Context {
+    /// Every datasource the enabled backends offer, in declaration order.
+    pub fn datasources(&self) -> &[Datasource] {
+        &self.datasources
+    }
+
+    /// The datasource of `kind`, or an error saying that `consumer` needs it.
+    pub fn datasource(&self, kind: DatasourceKind, consumer: &'static str) -> Result<&Datasource, ModuleError> {
+        self.datasources
+            .iter()
+            .find(|d| d.kind == kind)
+            .ok_or(ModuleError::MissingLink { consumer, link: format!("a {kind:?} datasource") })
+    }
+
     /// The endpoint behind `link`, or an error saying that `consumer` needs it and no enabled
     /// component offers it.
     pub fn endpoint(&self, link: Link, consumer: &'static str) -> Result<&Endpoint, ModuleError> {

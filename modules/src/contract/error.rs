@@ -19,6 +19,10 @@ pub enum ModuleError {
     #[error("an S3 store is provided by both {first} and {second}")]
     DuplicateS3 { first: &'static str, second: &'static str },
 
+    /// Two datasources share a uid.
+    #[error("datasource uid `{uid}` is offered by both {first} and {second}")]
+    DuplicateDatasource { uid: String, first: &'static str, second: &'static str },
+
     /// Two modules claim one bucket.
     #[error("bucket `{bucket}` is claimed by both {first} and {second}")]
     DuplicateBucket { bucket: String, first: &'static str, second: &'static str },

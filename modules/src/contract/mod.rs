@@ -10,13 +10,17 @@ mod app;
 mod context;
 mod error;
 pub mod k8s;
+pub mod monitoring;
 mod object;
 mod stack;
 mod tier;
 mod values;
 
 pub use app::{App, GroupKind, PodSecurity, Source, Wave};
-pub use context::{BucketClaim, Context, Declarations, Endpoint, EnvInfo, Link, PortClaim, S3Store};
+pub use context::{
+    BucketClaim, Context, Dashboard, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, Link, PortClaim,
+    S3Store,
+};
 pub use error::ModuleError;
 pub use object::{Object, ObjectError};
 pub use stack::{Module, Stack};
