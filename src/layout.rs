@@ -25,6 +25,14 @@ pub fn object_path(app: &str, kind: &str, name: &str) -> PathBuf {
     Path::new(app).join(format!("{kind}-{safe}.yaml"))
 }
 
+/// The folder, beside the apps, for files that are not Kubernetes objects.
+pub const BUILD_DIR: &str = "build";
+
+/// `build/<app>/<file>`.
+pub fn build_path(app: &str, file: &str) -> PathBuf {
+    Path::new(BUILD_DIR).join(app).join(file)
+}
+
 /// Lays out every object of every app, one object per file. Two objects that map to one
 /// file are an error naming both, never a silent overwrite.
 pub fn layout(env: &str, apps: &[App]) -> Result<Layout, Error> {
@@ -45,6 +53,9 @@ pub fn layout(env: &str, apps: &[App]) -> Result<Layout, Error> {
             owners.insert(path.clone(), described);
             out.files.insert(path, text);
             out.objects += 1;
+        }
+        for (file, text) in &app.build_files {
+            out.files.insert(build_path(&app.name, file), text.clone());
         }
     }
     Ok(out)

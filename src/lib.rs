@@ -5,6 +5,7 @@
 
 pub mod argocd;
 pub mod cli;
+pub mod dashboards;
 pub mod drift;
 pub mod envfile;
 pub mod error;

@@ -14,7 +14,7 @@ use oxidy_modules::contract::{App, Dashboard, Declarations, DnsLabel, EnvInfo, M
 use crate::argocd::{self, ROOT_APP, Target};
 use crate::envfile::{self, EnvFile};
 use crate::error::{Diagnostic, Error};
-use crate::layout::{self, Layout};
+use crate::layout::{self, BUILD_DIR, Layout};
 use crate::project::Project;
 
 /// An environment read and type-checked.
@@ -91,10 +91,10 @@ fn check_apps<S>(env: &LoadedEnv<S>, apps: &[App]) -> Result<(), Error> {
         if let Err(e) = DnsLabel::parse(&app.name) {
             return Err(env_error(env, format!("app name: {e}")));
         }
-        if app.name == ROOT_APP || !seen.insert(app.name.as_str()) {
+        if app.name == ROOT_APP || app.name == BUILD_DIR || !seen.insert(app.name.as_str()) {
             return Err(env_error(
                 env,
-                format!("two apps are named `{}` (the name `{ROOT_APP}` is the app-of-apps')", app.name),
+                format!("two apps are named `{}` (`{ROOT_APP}` and `{BUILD_DIR}` are taken by the layout)", app.name),
             ));
         }
     }

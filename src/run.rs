@@ -78,7 +78,7 @@ pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<Re
     }
     pipeline::check_output_roots(&roots)?;
     // Dashboards are the same in every environment: compiled once, shared by all.
-    let dashboards = Arc::new(Vec::new());
+    let dashboards = Arc::new(crate::dashboards::compile(project)?);
     let mut rendered = Vec::new();
     for env in &loaded {
         match pipeline::render(env, &dashboards) {

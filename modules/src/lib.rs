@@ -16,5 +16,7 @@ mod loki;
 mod platform;
 mod prometheus;
 mod tempo;
+#[cfg(test)]
+mod testing;
 
 pub use platform::Platform;

@@ -1,5 +1,7 @@
 //! An app: one Argo CD Application's worth of objects.
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::Resource;
 use serde::Serialize;
 
@@ -95,6 +97,10 @@ pub struct App {
     /// Sync with server-side apply, for objects too large for the last-applied annotation.
     /// The engine also turns it on by itself for any app whose objects need it.
     pub server_side_apply: bool,
+    /// Files that are not Kubernetes objects (a build manifest, say), by file name. They are
+    /// written to `generated/<env>/build/<app>/`, outside every Application's path, so Argo CD
+    /// never tries to apply them.
+    pub build_files: BTreeMap<String, String>,
 }
 
 impl App {
@@ -108,6 +114,7 @@ impl App {
             objects: Vec::new(),
             pod_security: PodSecurity::Restricted,
             server_side_apply: false,
+            build_files: BTreeMap::new(),
         }
     }
 

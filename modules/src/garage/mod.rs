@@ -12,6 +12,8 @@
 mod config;
 mod objects;
 mod options;
+#[cfg(test)]
+mod tests;
 
 pub use options::Garage;
 

@@ -1,0 +1,58 @@
+//! Test support: render the whole platform for a tier from a `components:` YAML snippet,
+//! exactly as the engine would (declare, seal the context, render).
+
+use std::sync::Arc;
+
+use crate::Platform;
+use crate::contract::{App, Context, Dashboard, Declarations, EnvInfo, ModuleError, Stack, Tier};
+
+/// The environment a test renders for.
+pub fn env(tier: Tier) -> EnvInfo {
+    EnvInfo { name: tier.as_str().into(), tier, namespace: "observability".into(), dashboards: Arc::new(Vec::new()) }
+}
+
+/// Parses `components` (the body of an env file's `components:` key).
+pub fn platform(components: &str) -> Platform {
+    serde_saphyr::from_str(components).expect("test options parse")
+}
+
+/// Declares and seals the context for `platform` in `env`.
+pub fn context(platform: &Platform, env: EnvInfo) -> Result<Context, Vec<ModuleError>> {
+    let mut decl = Declarations::default();
+    let errors = platform.declare(&env, &mut decl);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    decl.into_context(env)
+}
+
+/// Renders every app of `components` for `tier`.
+pub fn render(tier: Tier, components: &str) -> Result<Vec<App>, Vec<ModuleError>> {
+    render_with(env(tier), components)
+}
+
+/// Renders with a given environment (to pass dashboards, say).
+pub fn render_with(env: EnvInfo, components: &str) -> Result<Vec<App>, Vec<ModuleError>> {
+    let platform = platform(components);
+    let ctx = context(&platform, env)?;
+    platform.render(&ctx)
+}
+
+/// The app named `name`.
+pub fn app<'a>(apps: &'a [App], name: &str) -> &'a App {
+    apps.iter().find(|a| a.name == name).unwrap_or_else(|| panic!("no app {name}"))
+}
+
+/// The body of object `kind`/`name` in `app`.
+pub fn object<'a>(app: &'a App, kind: &str, name: &str) -> &'a serde_json::Value {
+    app.objects
+        .iter()
+        .find(|o| o.kind() == kind && o.name() == name)
+        .map(|o| o.body())
+        .unwrap_or_else(|| panic!("no {kind}/{name} in app {}", app.name))
+}
+
+/// Unused dashboards value, for tests that need one.
+pub fn dashboard(name: &str, json: serde_json::Value) -> Dashboard {
+    Dashboard { file: format!("dashboards/{name}.jsonnet"), name: name.into(), json }
+}
