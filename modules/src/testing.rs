@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::Platform;
-use crate::contract::{App, Context, Dashboard, Declarations, EnvInfo, ModuleError, Stack, Tier};
+use crate::contract::{App, Context, Declarations, EnvInfo, ModuleError, Stack, Tier};
 
 /// The environment a test renders for.
 pub fn env(tier: Tier) -> EnvInfo {
@@ -50,9 +50,4 @@ pub fn object<'a>(app: &'a App, kind: &str, name: &str) -> &'a serde_json::Value
         .find(|o| o.kind() == kind && o.name() == name)
         .map(|o| o.body())
         .unwrap_or_else(|| panic!("no {kind}/{name} in app {}", app.name))
-}
-
-/// Unused dashboards value, for tests that need one.
-pub fn dashboard(name: &str, json: serde_json::Value) -> Dashboard {
-    Dashboard { file: format!("dashboards/{name}.jsonnet"), name: name.into(), json }
 }
