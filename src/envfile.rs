@@ -103,6 +103,11 @@ impl<S> EnvFile<S> {
 
 /// Reads an env file's text. `file` is the path shown in messages.
 pub fn parse<S: Stack>(file: &Path, text: &str) -> Result<EnvFile<S>, Vec<Diagnostic>> {
+    if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        let message = "the environment file is empty".to_owned();
+        let help = Some("an environment needs at least `tier`, `git.repoURL` and `destination`".to_owned());
+        return Err(vec![diagnostic(file, text, None, None, message, help)]);
+    }
     let mut key_path = String::new();
     let parsed = serde_saphyr::with_deserializer_from_str(text, |de| {
         serde_path_to_error::deserialize::<_, EnvFile<S>>(de).map_err(|e| {
@@ -195,6 +200,7 @@ fn yaml_diagnostic(file: &Path, text: &str, key_path: &str, err: &serde_saphyr::
         Some(i) => full[..i].to_owned(),
         None => full,
     };
+    let message = plain_type_message(message);
     let (message, mut help) = match message.split_once("; did you mean ") {
         Some((m, s)) => (m.to_owned(), Some(format!("did you mean {s}"))),
         None => (message, None),
@@ -204,6 +210,19 @@ fn yaml_diagnostic(file: &Path, text: &str, key_path: &str, err: &serde_saphyr::
     }
     let key = (!key_path.is_empty() && key_path != ".").then(|| key_path.to_owned());
     diagnostic(file, text, pos, key, message, help)
+}
+
+/// Serde names Rust types ("invalid u32"); say what to write instead.
+fn plain_type_message(message: String) -> String {
+    let whole = |range: &str| format!("expected a whole number ({range})");
+    match message.as_str() {
+        "invalid u8" => whole("0 to 255"),
+        "invalid u16" => whole("0 to 65535"),
+        "invalid u32" | "invalid u64" | "invalid usize" => whole("0 or more"),
+        "invalid i32" | "invalid i64" => whole("an integer"),
+        "invalid bool" | "invalid boolean" => "expected true or false".into(),
+        _ => message,
+    }
 }
 
 /// For serde's "unknown field `x`, expected one of `a`, `b`" (and "unknown variant"), the

@@ -35,8 +35,11 @@ impl fmt::Display for Diagnostic {
         write!(f, ": {}", self.message)?;
         if let (Some(p), Some(line)) = (self.pos, &self.source_line) {
             let gutter = p.line.to_string().len();
-            let caret = " ".repeat(p.column.saturating_sub(1) as usize);
-            write!(f, "\n{:gutter$} |\n{} | {line}\n{:gutter$} | {caret}^", "", p.line, "")?;
+            let start = p.column.saturating_sub(1) as usize;
+            // Underline the token at the position: a key up to its colon, or a value.
+            let width = line.chars().skip(start).take_while(|c| !c.is_whitespace() && *c != ':').count().max(1);
+            let pad = " ".repeat(start);
+            write!(f, "\n{:gutter$} |\n{} | {line}\n{:gutter$} | {pad}{}", "", p.line, "", "^".repeat(width))?;
         }
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;

@@ -102,12 +102,22 @@ fn check_apps<S>(env: &LoadedEnv<S>, apps: &[App]) -> Result<(), Error> {
 }
 
 /// Every namespaced object gets its app's namespace if it names none, and every object the
-/// label saying who manages it.
+/// label saying who manages it. Custom resources may be synced while their CRDs are still
+/// being installed by an earlier wave: Argo CD's dry run must not fail on the unknown kind.
 fn finish_objects(app: &mut App) {
     for object in &mut app.objects {
         object.default_namespace(&app.namespace);
         object.add_metadata("labels", "app.kubernetes.io/managed-by", "oxidy");
+        if !is_builtin_group(object.group()) {
+            object.add_metadata("annotations", "argocd.argoproj.io/sync-options", "SkipDryRunOnMissingResource=true");
+        }
     }
+}
+
+/// Kubernetes' own API groups: the core group, single-word groups (`apps`, `batch`) and
+/// `*.k8s.io`. Anything else is served by a CRD.
+fn is_builtin_group(group: &str) -> bool {
+    !group.contains('.') || group.ends_with(".k8s.io")
 }
 
 fn env_error<S>(env: &LoadedEnv<S>, message: String) -> Error {

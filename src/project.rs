@@ -43,7 +43,10 @@ impl Project {
                         file: Path::new(ENV_DIR).join(path.file_name().unwrap_or_default()),
                         pos: None,
                         key: None,
-                        message: format!("the file name is the environment's name, and {}", e.message),
+                        message: format!(
+                            "the file name is the environment's name and must be a DNS label: {}",
+                            e.message
+                        ),
                         help: e.suggestion.map(|s| format!("rename the file to `{s}.yaml`")),
                         source_line: None,
                     }),

@@ -1,0 +1,60 @@
+//! Runs the real `oxidy` binary against a throw-away project built from fixture env files.
+
+#![allow(dead_code)] // each test file uses its own part of this module
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tempfile::TempDir;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// A project in a temporary folder with `env/<name>.yaml` for each `(name, fixture)`.
+pub fn project(envs: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::create_dir_all(dir.path().join("env")).expect("env dir");
+    for (name, fixture) in envs {
+        let text = fs::read_to_string(fixture_path(fixture)).expect("fixture exists");
+        fs::write(dir.path().join("env").join(format!("{name}.yaml")), text).expect("write env");
+    }
+    dir
+}
+
+pub fn fixture_path(fixture: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(fixture)
+}
+
+pub fn oxidy(root: &Path, args: &[&str]) -> Run {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_oxidy")).arg("--root").arg(root).args(args).output().expect("oxidy runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Every file below `root` (relative path → bytes), to prove what did or did not change.
+pub fn snapshot_tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(root).unwrap().to_owned(), fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+/// The files below `dir` as one text: `--- path` then the contents, for snapshots.
+pub fn tree_text(dir: &Path) -> String {
+    snapshot_tree(dir)
+        .into_iter()
+        .map(|(p, bytes)| format!("--- {}\n{}", p.display(), String::from_utf8_lossy(&bytes)))
+        .collect()
+}

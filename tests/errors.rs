@@ -1,0 +1,93 @@
+//! Every kind of bad input: its message (snapshot), exit code 2, and proof that nothing on
+//! disk changed.
+
+mod common;
+
+use std::fs;
+
+use common::{oxidy, project, snapshot_tree};
+
+/// Renders the fixture as `env/local.yaml` over an existing tree and returns the message.
+fn refused(fixture: &str) -> String {
+    let dir = project(&[("local", fixture)]);
+    let stale = dir.path().join("generated/local/garage/ConfigMap-old.yaml");
+    fs::create_dir_all(stale.parent().unwrap()).unwrap();
+    fs::write(&stale, "committed: before\n").unwrap();
+    let before = snapshot_tree(dir.path());
+
+    let run = oxidy(dir.path(), &["render"]);
+    assert_eq!(run.code, 2, "{fixture}: exit code; stderr:\n{}", run.stderr);
+    assert_eq!(run.stdout, "", "{fixture}: nothing reported as written");
+    assert_eq!(snapshot_tree(dir.path()), before, "{fixture}: nothing on disk changed");
+
+    let check = oxidy(dir.path(), &["check"]);
+    assert_eq!(check.code, 2, "{fixture}: check fails the same way");
+    assert_eq!(check.stderr, run.stderr, "{fixture}: check reports the same error");
+    run.stderr
+}
+
+macro_rules! error_case {
+    ($test:ident, $fixture:literal) => {
+        #[test]
+        fn $test() {
+            insta::assert_snapshot!(refused(concat!("errors/", $fixture, ".yaml")));
+        }
+    };
+}
+
+error_case!(unknown_key_suggests_the_nearest, "unknown-key");
+error_case!(unknown_top_level_key, "unknown-top-level-key");
+error_case!(wrong_type, "wrong-type");
+error_case!(invalid_quantity_suggests_binary_suffix, "invalid-quantity");
+error_case!(invalid_duration_suggests_unit, "invalid-duration");
+error_case!(node_port_out_of_range, "node-port-out-of-range");
+error_case!(invalid_dns_name_suggests_a_label, "invalid-dns-name");
+error_case!(unknown_tier, "unknown-tier");
+error_case!(both_destinations, "both-destinations");
+error_case!(output_root_outside_generated, "output-root-outside-generated");
+error_case!(dev_credentials_refused_in_production, "dev-credentials-in-production");
+error_case!(empty_file, "empty");
+error_case!(yaml_syntax, "yaml-syntax");
+
+#[test]
+fn unknown_environment_suggests_a_name() {
+    let dir = project(&[("local", "envs/minimal.yaml"), ("staging", "envs/minimal.yaml")]);
+    let run = oxidy(dir.path(), &["render", "stagin"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.stderr);
+    assert!(!dir.path().join("generated").exists(), "nothing written");
+}
+
+#[test]
+fn every_broken_environment_is_reported_and_none_is_written() {
+    let dir =
+        project(&[("a", "errors/invalid-quantity.yaml"), ("b", "envs/minimal.yaml"), ("c", "errors/unknown-key.yaml")]);
+    let run = oxidy(dir.path(), &["render"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("env/a.yaml:") && run.stderr.contains("env/c.yaml:"), "{}", run.stderr);
+    assert!(!dir.path().join("generated").exists(), "the valid environment was not written either");
+}
+
+#[test]
+fn environment_file_names_must_be_labels() {
+    let dir = project(&[("Local_Dev", "envs/minimal.yaml")]);
+    let run = oxidy(dir.path(), &["render"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn overlapping_output_roots_are_refused() {
+    let dir = project(&[("dev", "envs/custom-output-root.yaml"), ("clusters", "envs/minimal.yaml")]);
+    let run = oxidy(dir.path(), &["render"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn no_environments() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = oxidy(dir.path(), &["render"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no environments"), "{}", run.stderr);
+}

@@ -1,0 +1,94 @@
+//! Rendering fixture environments: the layout, the Argo CD objects, determinism, pruning.
+
+mod common;
+
+use std::fs;
+
+use common::{oxidy, project, snapshot_tree, tree_text};
+
+#[test]
+fn minimal_environment_layout() {
+    let dir = project(&[("local", "envs/minimal.yaml")]);
+    let run = oxidy(dir.path(), &["render"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("minimal-summary", run.stdout);
+    let files: Vec<String> =
+        snapshot_tree(&dir.path().join("generated")).keys().map(|p| p.display().to_string()).collect();
+    insta::assert_yaml_snapshot!("minimal-files", files);
+    insta::assert_snapshot!("minimal-apps", tree_text(&dir.path().join("generated/local/apps")));
+}
+
+#[test]
+fn destination_by_name_with_own_project_and_namespaces() {
+    let dir = project(&[("staging", "envs/destination-by-name.yaml")]);
+    let run = oxidy(dir.path(), &["render"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(tree_text(&dir.path().join("generated/staging/apps")));
+}
+
+#[test]
+fn custom_output_root_is_used_for_files_and_application_paths() {
+    let dir = project(&[("dev", "envs/custom-output-root.yaml")]);
+    let run = oxidy(dir.path(), &["render"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let root = dir.path().join("generated/clusters/dev");
+    let app = fs::read_to_string(root.join("apps/Application-garage.yaml")).unwrap();
+    assert!(app.contains("path: generated/clusters/dev/garage"), "{app}");
+    assert!(root.join("garage/StatefulSet-garage.yaml").exists());
+    assert!(!dir.path().join("generated/dev").exists());
+}
+
+#[test]
+fn a_second_render_changes_no_byte() {
+    let dir = project(&[("local", "envs/minimal.yaml"), ("staging", "envs/destination-by-name.yaml")]);
+    assert_eq!(oxidy(dir.path(), &["render"]).code, 0);
+    let first = snapshot_tree(dir.path());
+    let again = oxidy(dir.path(), &["render"]);
+    assert_eq!(again.code, 0);
+    assert_eq!(snapshot_tree(dir.path()), first);
+    assert!(again.stdout.lines().all(|l| l.ends_with("0 changed, 0 removed")), "{}", again.stdout);
+}
+
+#[test]
+fn render_prunes_only_inside_the_environment_root() {
+    let dir = project(&[("local", "envs/minimal.yaml")]);
+    let stale = dir.path().join("generated/local/garage/ConfigMap-retired.yaml");
+    let stale_app = dir.path().join("generated/local/retired-app/Deployment-x.yaml");
+    let outside = dir.path().join("generated/README.md");
+    let other_env = dir.path().join("generated/other/keep.yaml");
+    for path in [&stale, &stale_app, &outside, &other_env] {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, "kept?\n").unwrap();
+    }
+    let run = oxidy(dir.path(), &["render"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("2 removed"), "{}", run.stdout);
+    assert!(!stale.exists() && !stale_app.exists(), "stale files in generated/local are pruned");
+    assert!(outside.exists() && other_env.exists(), "nothing outside generated/local is touched");
+    let leftovers: Vec<_> = fs::read_dir(dir.path().join("generated"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".oxidy"))
+        .collect();
+    assert!(leftovers.is_empty(), "no staging folders left behind: {leftovers:?}");
+}
+
+#[test]
+fn rendering_one_environment_leaves_the_others() {
+    let dir = project(&[("local", "envs/minimal.yaml"), ("staging", "envs/destination-by-name.yaml")]);
+    assert_eq!(oxidy(dir.path(), &["render", "local"]).code, 0);
+    assert!(dir.path().join("generated/local").exists());
+    assert!(!dir.path().join("generated/staging").exists());
+}
+
+#[test]
+fn schema_is_printed_and_written_beside_the_env_files() {
+    let dir = project(&[("local", "envs/minimal.yaml")]);
+    let printed = oxidy(dir.path(), &["schema"]);
+    assert_eq!(printed.code, 0);
+    let schema: serde_json::Value = serde_json::from_str(&printed.stdout).expect("schema is JSON");
+    assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+    assert!(schema.to_string().contains("dataVolume"), "module options are in the schema");
+    assert_eq!(oxidy(dir.path(), &["render"]).code, 0);
+    assert_eq!(fs::read_to_string(dir.path().join("env/schema.json")).unwrap(), printed.stdout);
+}
