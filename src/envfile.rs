@@ -221,6 +221,8 @@ fn plain_type_message(message: String) -> String {
         "invalid u32" | "invalid u64" | "invalid usize" => whole("0 or more"),
         "invalid i32" | "invalid i64" => whole("an integer"),
         "invalid bool" | "invalid boolean" => "expected true or false".into(),
+        "expected mapping start" => "expected a mapping of `key: value` lines (`{}` for all defaults)".into(),
+        "expected sequence start" => "expected a list".into(),
         _ => message,
     }
 }

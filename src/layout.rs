@@ -60,3 +60,44 @@ pub fn layout(env: &str, apps: &[App]) -> Result<Layout, Error> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    use oxidy_modules::contract::Wave;
+
+    fn config_map(name: &str, namespace: &str) -> ConfigMap {
+        ConfigMap {
+            metadata: ObjectMeta { name: Some(name.into()), namespace: Some(namespace.into()), ..Default::default() },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn two_objects_for_one_file_are_an_error_naming_both() {
+        let mut app = App::new("grafana", "a", Wave::Frontends);
+        app.push("test", config_map("dashboards", "a")).unwrap();
+        app.push("test", config_map("dashboards", "b")).unwrap();
+        let err = layout("local", &[app]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "local: ConfigMap/a/dashboards (app grafana) and ConfigMap/b/dashboards (app grafana) would both be \
+             written to grafana/ConfigMap-dashboards.yaml; rename one of them"
+        );
+    }
+
+    #[test]
+    fn paths_are_kind_dash_name_and_build_files_stay_outside_apps() {
+        assert_eq!(
+            object_path("prometheus", "ClusterRole", "system:metrics"),
+            Path::new("prometheus/ClusterRole-system-metrics.yaml")
+        );
+        let mut app = App::new("collector", "a", Wave::Pipeline);
+        app.build_files.insert("builder-config.yaml".into(), "dist: {}\n".into());
+        let out = layout("local", &[app]).unwrap();
+        assert_eq!(out.files.keys().collect::<Vec<_>>(), [Path::new("build/collector/builder-config.yaml")]);
+        assert_eq!(out.objects, 0);
+    }
+}

@@ -92,3 +92,21 @@ fn schema_is_printed_and_written_beside_the_env_files() {
     assert_eq!(oxidy(dir.path(), &["render"]).code, 0);
     assert_eq!(fs::read_to_string(dir.path().join("env/schema.json")).unwrap(), printed.stdout);
 }
+
+#[test]
+fn a_failed_write_changes_nothing() {
+    // `generated/blocked` is a file, so env `b` cannot be staged below it; env `a`, rendered
+    // first and fine on its own, must not be written either.
+    let dir = project(&[("a", "envs/minimal.yaml")]);
+    let b = fs::read_to_string(common::fixture_path("envs/custom-output-root.yaml"))
+        .unwrap()
+        .replace("generated/clusters/dev", "generated/blocked/b");
+    fs::write(dir.path().join("env/b.yaml"), b).unwrap();
+    fs::create_dir_all(dir.path().join("generated")).unwrap();
+    fs::write(dir.path().join("generated/blocked"), "a file where a folder is expected\n").unwrap();
+    let before = snapshot_tree(dir.path());
+    let run = oxidy(dir.path(), &["render"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.starts_with("error: cannot write") && run.stderr.contains("caused by:"), "{}", run.stderr);
+    assert_eq!(snapshot_tree(dir.path()), before, "nothing was written");
+}

@@ -292,3 +292,56 @@ impl fmt::Display for PortClaim {
 pub(crate) fn at(pos: Option<Pos>) -> String {
     pos.map(|p| format!(" (line {}, column {})", p.line, p.column)).unwrap_or_else(|| " (tier default)".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> EnvInfo {
+        EnvInfo { name: "local".into(), tier: Tier::Local, namespace: "o".into(), dashboards: Arc::new(Vec::new()) }
+    }
+
+    /// A NodePort as if written at `line` of an env file.
+    fn written(port: u16, line: u64) -> NodePort {
+        let text = format!("{}{port}", "\n".repeat(line as usize - 1));
+        let port: NodePort = serde_saphyr::from_str(&text).unwrap();
+        assert_eq!(port.pos().map(|p| p.line), Some(line));
+        port
+    }
+
+    #[test]
+    fn duplicate_node_ports_name_both_keys_and_positions() {
+        let mut decl = Declarations::default();
+        decl.claim_node_port("grafana", "components.grafana.nodePort", &NodePort::default_port(30300));
+        decl.claim_node_port("garage", "components.garage.s3NodePort", &written(30300, 12));
+        let errors = decl.into_context(env()).unwrap_err();
+        assert_eq!(
+            errors[0].to_string(),
+            "NodePort 30300 is set by both components.grafana.nodePort (tier default) and components.garage.s3NodePort (line 12, column 1)"
+        );
+        assert_eq!(errors[0].key(), Some("components.garage.s3NodePort"));
+    }
+
+    #[test]
+    fn missing_links_and_duplicates_are_errors() {
+        let endpoint =
+            Endpoint { service: "s".into(), namespace: "n".into(), port: 1, port_name: "p".into(), scheme: "http" };
+        let mut decl = Declarations::default();
+        decl.provide("a", Link::LokiHttp, endpoint.clone());
+        decl.provide("b", Link::LokiHttp, endpoint);
+        decl.need_bucket("loki", "chunks");
+        decl.need_bucket("tempo", "chunks");
+        let errors = decl.into_context(env()).unwrap_err();
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            ["loki-http is provided by both a and b", "bucket `chunks` is claimed by both loki and tempo"]
+        );
+
+        let ctx = Declarations::default().into_context(env()).unwrap();
+        assert_eq!(
+            ctx.endpoint(Link::TempoOtlpGrpc, "collector").unwrap_err().to_string(),
+            "collector needs tempo-otlp-grpc, but no enabled component provides it"
+        );
+    }
+}
