@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use oxidy_modules::contract::App;
 
 use crate::error::Error;
-use crate::yaml;
+use oxidy_modules::contract::yaml;
 
 /// An environment's files, relative to its output root, with their contents.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -16,4 +16,3 @@ pub mod project;
 pub mod run;
 pub mod schema;
 pub mod suggest;
-pub mod yaml;

@@ -15,6 +15,7 @@ mod object;
 mod stack;
 mod tier;
 mod values;
+pub mod yaml;
 
 pub use app::{App, GroupKind, PodSecurity, Source, Wave};
 pub use context::{

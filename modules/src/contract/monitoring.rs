@@ -1,9 +1,11 @@
-//! prometheus-operator custom resources (monitoring.coreos.com/v1), typed: the fields the
-//! stack uses, named as the upstream CRDs name them.
+//! prometheus-operator custom resources (monitoring.coreos.com/v1, CRDs of v0.93.0), typed:
+//! the fields the stack uses, named as the upstream CRDs name them.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::SecretKeySelector;
+use k8s_openapi::api::core::v1::{
+    Affinity, PersistentVolumeClaimSpec, PodSecurityContext, ResourceRequirements, SecretKeySelector,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::{NamespaceResourceScope, Resource};
 use serde::Serialize;
@@ -96,4 +98,221 @@ impl ServiceMonitor {
             },
         }
     }
+}
+
+/// Labels and annotations the operator copies onto the pods it creates.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EmbeddedMetadata {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<BTreeMap<String, String>>,
+}
+
+/// Scrapes pods directly, without a Service in front of them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PodMonitor {
+    pub metadata: ObjectMeta,
+    pub spec: PodMonitorSpec,
+}
+monitoring_resource!(PodMonitor, "PodMonitor", "podmonitors");
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodMonitorSpec {
+    pub selector: LabelSelector,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace_selector: Option<NamespaceSelector>,
+    pub pod_metrics_endpoints: Vec<PodMetricsEndpoint>,
+    /// The pod label whose value becomes the `job` label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_label: Option<String>,
+}
+
+/// One scraped container port of a PodMonitor.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodMetricsEndpoint {
+    /// The container port's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
+    /// Keep the scraped series' own labels where they clash with the target's, for exporters
+    /// that describe other objects (kube-state-metrics' `namespace` and `pod`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub honor_labels: Option<bool>,
+}
+
+/// Alerting and recording rules, loaded by every Prometheus whose rule selectors match.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PrometheusRule {
+    pub metadata: ObjectMeta,
+    pub spec: PrometheusRuleSpec,
+}
+monitoring_resource!(PrometheusRule, "PrometheusRule", "prometheusrules");
+
+/// The spec is also the body of a Prometheus rule file, so `promtool check rules` reads it as is.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PrometheusRuleSpec {
+    pub groups: Vec<RuleGroup>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RuleGroup {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
+    pub rules: Vec<Rule>,
+}
+
+/// An alerting rule (`alert`) or a recording rule (`record`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Rule {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    pub expr: String,
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// A Prometheus server, run by the operator as a StatefulSet.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Prometheus {
+    pub metadata: ObjectMeta,
+    pub spec: PrometheusSpec,
+}
+monitoring_resource!(Prometheus, "Prometheus", "prometheuses");
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrometheusSpec {
+    /// The Prometheus version the image runs, so the operator renders a matching config.
+    pub version: String,
+    pub image: String,
+    pub replicas: i32,
+    pub service_account_name: String,
+    /// Prometheus discovers targets through the Kubernetes API, so it needs a token.
+    pub automount_service_account_token: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_metadata: Option<EmbeddedMetadata>,
+    /// Where the pods may run; replicas on different nodes survive a node's loss.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<Affinity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_context: Option<PodSecurityContext>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+    pub retention: String,
+    /// A size such as `4GiB`, after which the oldest blocks are dropped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention_size: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage: Option<StorageSpec>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scrape_interval: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluation_interval: Option<String>,
+    /// Accept samples on `/api/v1/write`.
+    pub enable_remote_write_receiver: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub enable_features: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exemplars: Option<Exemplars>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub external_labels: BTreeMap<String, String>,
+    /// `None` selects nothing; an empty selector selects everything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_monitor_selector: Option<LabelSelector>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_monitor_namespace_selector: Option<LabelSelector>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_monitor_selector: Option<LabelSelector>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_monitor_namespace_selector: Option<LabelSelector>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_selector: Option<LabelSelector>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_namespace_selector: Option<LabelSelector>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alerting: Option<AlertingSpec>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Exemplars {
+    /// Exemplars kept in memory across all series.
+    pub max_size: i64,
+}
+
+/// Where a Prometheus or Alertmanager keeps its data.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageSpec {
+    pub volume_claim_template: EmbeddedVolumeClaim,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EmbeddedVolumeClaim {
+    pub spec: PersistentVolumeClaimSpec,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AlertingSpec {
+    pub alertmanagers: Vec<AlertmanagerEndpoints>,
+}
+
+/// An Alertmanager Service that Prometheus sends alerts to.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertmanagerEndpoints {
+    pub name: String,
+    pub namespace: String,
+    /// The Service port's name.
+    pub port: String,
+    pub api_version: String,
+}
+
+/// An Alertmanager cluster, run by the operator as a StatefulSet.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Alertmanager {
+    pub metadata: ObjectMeta,
+    pub spec: AlertmanagerSpec,
+}
+monitoring_resource!(Alertmanager, "Alertmanager", "alertmanagers");
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertmanagerSpec {
+    pub version: String,
+    pub image: String,
+    pub replicas: i32,
+    pub service_account_name: String,
+    pub automount_service_account_token: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_metadata: Option<EmbeddedMetadata>,
+    /// Where the pods may run; replicas on different nodes survive a node's loss.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<Affinity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_context: Option<PodSecurityContext>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+    /// The Secret whose `alertmanager.yaml` key holds the configuration.
+    pub config_secret: String,
+    /// Secrets mounted at `/etc/alertmanager/secrets/<name>/`, for `*_file` settings.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage: Option<StorageSpec>,
 }

@@ -1,4 +1,4 @@
-//! Deterministic YAML: sorted keys (serde_json's map is ordered), multi-line strings as
+//! Deterministic YAML, for rendered objects and for config files modules embed in them: sorted keys (serde_json's map is ordered), multi-line strings as
 //! block literals, and every string a YAML 1.1 reader could mistake for something else
 //! (`on`, `no`, `y`, `0777`, `1e3`, `null`, `12:30`) quoted.
 

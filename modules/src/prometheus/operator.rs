@@ -1,0 +1,133 @@
+//! prometheus-operator: turns `Prometheus`, `Alertmanager`, monitors and rules into
+//! StatefulSets and configuration. RBAC as kube-prometheus grants it.
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
+use k8s_openapi::api::rbac::v1::PolicyRule;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::contract::k8s;
+use crate::contract::{App, ModuleError, Wave};
+
+use super::objects::{self, Labels, rule};
+use super::resolved::Resolved;
+use super::{CONFIG_RELOADER_IMAGE, OPERATOR_IMAGE, OPERATOR_PORT, OPERATOR_VERSION};
+
+pub(crate) const APP: &str = "prometheus-operator";
+pub(crate) const NAME: &str = "prometheus-operator";
+pub(crate) const COMPONENT: &str = "controller";
+const M: &str = "prometheus";
+
+pub(crate) fn labels() -> Labels {
+    k8s::labels(NAME, COMPONENT, OPERATOR_VERSION)
+}
+
+pub(crate) fn app(r: &Resolved) -> Result<App, ModuleError> {
+    let labels = labels();
+    let mut app = App::new(APP, r.namespace.clone(), Wave::Operators);
+    app.push(M, objects::service_account(NAME, &labels, true))?;
+    app.push(M, objects::cluster_role(NAME, &labels, rules()))?;
+    app.push(M, objects::cluster_role_binding(NAME, &labels, &r.namespace))?;
+    app.push(M, deployment(r, &labels))?;
+    app.push(
+        M,
+        objects::service(
+            NAME,
+            &labels,
+            k8s::selector_labels(NAME, COMPONENT),
+            vec![objects::service_port("http", OPERATOR_PORT, None)],
+        ),
+    )?;
+    Ok(app)
+}
+
+/// What the operator reconciles and creates, cluster-wide: it watches every namespace.
+fn rules() -> Vec<PolicyRule> {
+    vec![
+        rule(
+            &["monitoring.coreos.com"],
+            &[
+                "alertmanagers",
+                "alertmanagers/finalizers",
+                "alertmanagers/status",
+                "alertmanagerconfigs",
+                "prometheuses",
+                "prometheuses/finalizers",
+                "prometheuses/status",
+                "prometheusagents",
+                "prometheusagents/finalizers",
+                "prometheusagents/status",
+                "thanosrulers",
+                "thanosrulers/finalizers",
+                "thanosrulers/status",
+                "scrapeconfigs",
+                "scrapeconfigs/status",
+                "servicemonitors",
+                "servicemonitors/status",
+                "podmonitors",
+                "podmonitors/status",
+                "probes",
+                "probes/status",
+                "prometheusrules",
+                "prometheusrules/status",
+            ],
+            &["*"],
+        ),
+        rule(&["apps"], &["statefulsets"], &["*"]),
+        rule(&[""], &["configmaps", "secrets"], &["*"]),
+        rule(&[""], &["pods"], &["list", "delete"]),
+        rule(&[""], &["services", "services/finalizers"], &["get", "create", "update", "delete"]),
+        rule(&[""], &["nodes"], &["list", "watch"]),
+        rule(&[""], &["namespaces"], &["get", "list", "watch"]),
+        rule(&["events.k8s.io"], &["events"], &["patch", "create"]),
+        rule(&["networking.k8s.io"], &["ingresses"], &["get", "list", "watch"]),
+        rule(&["storage.k8s.io"], &["storageclasses"], &["get"]),
+        rule(&[""], &["endpoints"], &["get", "create", "update", "delete"]),
+        rule(&["discovery.k8s.io"], &["endpointslices"], &["get", "create", "list", "update", "delete"]),
+        rule(&["authentication.k8s.io"], &["tokenreviews"], &["create"]),
+        rule(&["authorization.k8s.io"], &["subjectaccessreviews"], &["create"]),
+    ]
+}
+
+fn deployment(r: &Resolved, labels: &Labels) -> Deployment {
+    let container = Container {
+        name: NAME.into(),
+        image: Some(OPERATOR_IMAGE.into()),
+        image_pull_policy: Some("IfNotPresent".into()),
+        args: Some(vec![
+            format!("--prometheus-config-reloader={CONFIG_RELOADER_IMAGE}"),
+            // The reloader sidecars of Prometheus and Alertmanager get probes too.
+            "--enable-config-reloader-probes=true".into(),
+            format!("--web.listen-address=:{OPERATOR_PORT}"),
+        ]),
+        // The operator's Go runtime otherwise grows its heap with the size of the cluster.
+        env: Some(vec![k8s::env("GOGC", "30")]),
+        ports: Some(vec![objects::container_port("http", OPERATOR_PORT)]),
+        liveness_probe: Some(k8s::http_probe("/healthz", "http", 20)),
+        readiness_probe: Some(k8s::http_probe("/healthz", "http", 10)),
+        resources: Some(r.operator_resources.clone()),
+        security_context: Some(k8s::restricted_container()),
+        ..Default::default()
+    };
+    Deployment {
+        metadata: k8s::meta(NAME, labels),
+        spec: Some(DeploymentSpec {
+            // The operator has no leader election: two replicas would fight over every object.
+            replicas: Some(1),
+            selector: k8s::selector(NAME, COMPONENT),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta { labels: Some(labels.clone()), ..Default::default() }),
+                spec: Some(PodSpec {
+                    service_account_name: Some(NAME.into()),
+                    // It watches and writes objects through the API server.
+                    automount_service_account_token: Some(true),
+                    security_context: Some(k8s::restricted_pod(65534)),
+                    containers: vec![container],
+                    ..Default::default()
+                }),
+            },
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
