@@ -1,0 +1,188 @@
+//! Loki's pods: one StatefulSet or Deployment per target, all from one container shape.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
+use k8s_openapi::api::core::v1::{
+    ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource, PodSpec, PodTemplateSpec, Probe,
+    TopologySpreadConstraint, Volume, VolumeMount,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::contract::k8s::{self, env_from_secret};
+use crate::contract::{App, ModuleError, S3Store};
+
+use super::config::{ACCESS_KEY_ENV, DATA_DIR, SECRET_KEY_ENV};
+use super::objects::{CONFIG_FILE, CONFIG_MAP, M, MEMBERLIST_SERVICE, NAME, Target, content_hash};
+use super::options::{LokiMode, Resolved};
+use super::{GOSSIP_PORT, GRPC_PORT, HTTP_PORT};
+
+/// The image's `loki` user.
+const LOKI_UID: i64 = 10001;
+
+pub(crate) fn push(
+    r: &Resolved,
+    store: &S3Store,
+    target: &Target,
+    config: &str,
+    labels: &BTreeMap<String, String>,
+    app: &mut App,
+) -> Result<(), ModuleError> {
+    let template = pod_template(r, store, target, config, labels);
+    let name = target.workload_name();
+    let selector = k8s::selector(NAME, target.component);
+    if target.stateful {
+        app.push(
+            M,
+            StatefulSet {
+                metadata: k8s::meta(&name, labels),
+                spec: Some(StatefulSetSpec {
+                    replicas: Some(target.replicas as i32),
+                    service_name: Some(MEMBERLIST_SERVICE.into()),
+                    // Ingesters hand their streams over through the ring, not through start
+                    // order, so every pod may start at once.
+                    pod_management_policy: Some("Parallel".into()),
+                    selector,
+                    template,
+                    volume_claim_templates: Some(vec![k8s::volume_claim(
+                        "data",
+                        &r.volume,
+                        r.storage_class.as_deref(),
+                    )]),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        )?;
+    } else {
+        app.push(
+            M,
+            Deployment {
+                metadata: k8s::meta(&name, labels),
+                spec: Some(DeploymentSpec {
+                    replicas: Some(target.replicas as i32),
+                    selector,
+                    template,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        )?;
+    }
+    Ok(())
+}
+
+fn port(name: &str, port: u16) -> ContainerPort {
+    ContainerPort {
+        name: Some(name.into()),
+        container_port: port.into(),
+        protocol: Some("TCP".into()),
+        ..Default::default()
+    }
+}
+
+fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
+    VolumeMount {
+        name: name.into(),
+        mount_path: path.into(),
+        read_only: read_only.then_some(true),
+        ..Default::default()
+    }
+}
+
+fn empty_dir(name: &str) -> Volume {
+    Volume { name: name.into(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Default::default() }
+}
+
+/// Ready once the target has joined its rings and can serve; checked often, so traffic
+/// leaves a pod that is shutting down.
+fn readiness() -> Probe {
+    Probe { initial_delay_seconds: Some(15), ..k8s::http_probe("/ready", "http", 10) }
+}
+
+/// Alive while the HTTP server answers: an ingester replaying its WAL, or a pod waiting for
+/// its ring, is not ready, but must not be restarted for it.
+fn liveness() -> Probe {
+    Probe { initial_delay_seconds: Some(30), ..k8s::http_probe("/loki/api/v1/status/buildinfo", "http", 20) }
+}
+
+/// Replicas on different nodes where the cluster has them, so losing a node loses at most
+/// one replica; on a cluster with fewer nodes they still schedule.
+fn spread(target: &Target) -> Vec<TopologySpreadConstraint> {
+    vec![TopologySpreadConstraint {
+        max_skew: 1,
+        topology_key: "kubernetes.io/hostname".into(),
+        when_unsatisfiable: "ScheduleAnyway".into(),
+        label_selector: Some(k8s::selector(NAME, target.component)),
+        ..Default::default()
+    }]
+}
+
+fn pod_template(
+    r: &Resolved,
+    store: &S3Store,
+    target: &Target,
+    config: &str,
+    labels: &BTreeMap<String, String>,
+) -> PodTemplateSpec {
+    let mut ports = vec![port("http", HTTP_PORT), port("grpc", GRPC_PORT)];
+    if r.mode == LokiMode::SimpleScalable {
+        ports.push(port("gossip", GOSSIP_PORT));
+    }
+    let container = Container {
+        name: NAME.into(),
+        image: Some(r.image.clone()),
+        image_pull_policy: Some("IfNotPresent".into()),
+        args: Some(vec![
+            format!("-config.file=/etc/loki/{CONFIG_FILE}"),
+            "-config.expand-env=true".into(),
+            format!("-target={}", target.target),
+        ]),
+        env: Some(vec![
+            env_from_secret(ACCESS_KEY_ENV, &store.credentials_secret, &store.access_key_id_key),
+            env_from_secret(SECRET_KEY_ENV, &store.credentials_secret, &store.secret_access_key_key),
+        ]),
+        ports: Some(ports),
+        readiness_probe: Some(readiness()),
+        liveness_probe: Some(liveness()),
+        resources: Some(r.resources.clone()),
+        security_context: Some(k8s::restricted_container()),
+        volume_mounts: Some(vec![
+            mount("config", "/etc/loki", true),
+            mount("data", DATA_DIR, false),
+            mount("tmp", "/tmp", false),
+        ]),
+        ..Default::default()
+    };
+    let mut volumes = vec![
+        Volume {
+            name: "config".into(),
+            config_map: Some(ConfigMapVolumeSource { name: CONFIG_MAP.into(), ..Default::default() }),
+            ..Default::default()
+        },
+        empty_dir("tmp"),
+    ];
+    if !target.stateful {
+        // The read target only caches index files: scratch space is enough.
+        volumes.push(empty_dir("data"));
+    }
+    PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(labels.clone()),
+            annotations: Some(BTreeMap::from([("oxidy.dev/config-hash".into(), content_hash(config))])),
+            ..Default::default()
+        }),
+        spec: Some(PodSpec {
+            service_account_name: Some(NAME.into()),
+            automount_service_account_token: Some(false),
+            security_context: Some(k8s::restricted_pod(LOKI_UID)),
+            // Ingesters checkpoint their in-memory streams to the WAL before they stop; with
+            // many streams that takes longer than the default 30s.
+            termination_grace_period_seconds: Some(if target.stateful { 300 } else { 30 }),
+            topology_spread_constraints: (target.replicas > 1).then(|| spread(target)),
+            containers: vec![container],
+            volumes: Some(volumes),
+            ..Default::default()
+        }),
+    }
+}

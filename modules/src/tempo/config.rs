@@ -1,0 +1,267 @@
+//! Tempo's config file, rendered from typed structs whose fields are the 2.10 configuration
+//! reference's keys. It is written as JSON, which Tempo's YAML parser reads as it is.
+//! Credentials are placeholders that Tempo expands from its environment at start.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::contract::S3Store;
+
+use super::options::{Resolved, TempoMode};
+use super::{GOSSIP_PORT, GRPC_PORT, HTTP_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT};
+
+/// Local state of every target: WALs of ingesters and of the metrics generator.
+pub(crate) const DATA_DIR: &str = "/var/tempo";
+pub(crate) const ACCESS_KEY_ENV: &str = "AWS_ACCESS_KEY_ID";
+pub(crate) const SECRET_KEY_ENV: &str = "AWS_SECRET_ACCESS_KEY";
+/// The metrics generator's processors: RED metrics per span and the service graph.
+pub(crate) const PROCESSORS: [&str; 2] = ["service-graphs", "span-metrics"];
+
+#[derive(Serialize)]
+struct TempoConfig {
+    /// Grafana's streaming search over HTTP/2 on the HTTP port.
+    stream_over_http_enabled: bool,
+    server: Server,
+    distributor: Distributor,
+    ingester: Ingester,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    memberlist: Option<Memberlist>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    querier: Option<Querier>,
+    compactor: Compactor,
+    metrics_generator: MetricsGenerator,
+    storage: Storage,
+    overrides: Overrides,
+    usage_report: UsageReport,
+}
+
+#[derive(Serialize)]
+struct Server {
+    http_listen_port: u16,
+    grpc_listen_port: u16,
+    log_level: &'static str,
+}
+
+#[derive(Serialize)]
+struct Distributor {
+    receivers: Receivers,
+}
+
+#[derive(Serialize)]
+struct Receivers {
+    otlp: Otlp,
+}
+
+#[derive(Serialize)]
+struct Otlp {
+    protocols: OtlpProtocols,
+}
+
+#[derive(Serialize)]
+struct OtlpProtocols {
+    grpc: Listen,
+    http: Listen,
+}
+
+#[derive(Serialize)]
+struct Listen {
+    endpoint: String,
+}
+
+#[derive(Serialize)]
+struct Ingester {
+    lifecycler: Lifecycler,
+}
+
+#[derive(Serialize)]
+struct Lifecycler {
+    ring: LifecyclerRing,
+}
+
+#[derive(Serialize)]
+struct LifecyclerRing {
+    replication_factor: u32,
+}
+
+#[derive(Serialize)]
+struct Memberlist {
+    /// Keep starting when no peer answers yet: the first pods of a fresh install have no one
+    /// to join, and memberlist keeps retrying in the background.
+    abort_if_cluster_join_fails: bool,
+    /// Gossip from any other ring (Loki's, or another namespace's Tempo, reaching a reused
+    /// pod IP) is dropped instead of merged into Tempo's rings.
+    cluster_label: String,
+    join_members: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Querier {
+    frontend_worker: FrontendWorker,
+}
+
+#[derive(Serialize)]
+struct FrontendWorker {
+    frontend_address: String,
+}
+
+#[derive(Serialize)]
+struct Compactor {
+    compaction: Compaction,
+}
+
+#[derive(Serialize)]
+struct Compaction {
+    block_retention: String,
+}
+
+#[derive(Serialize)]
+struct MetricsGenerator {
+    registry: Registry,
+    storage: GeneratorStorage,
+}
+
+#[derive(Serialize)]
+struct Registry {
+    external_labels: BTreeMap<&'static str, &'static str>,
+}
+
+#[derive(Serialize)]
+struct GeneratorStorage {
+    path: String,
+    remote_write: Vec<RemoteWrite>,
+}
+
+#[derive(Serialize)]
+struct RemoteWrite {
+    url: String,
+    /// Exemplars carry trace ids, so a latency panel links to the traces behind it.
+    send_exemplars: bool,
+}
+
+#[derive(Serialize)]
+struct Storage {
+    trace: TraceStorage,
+}
+
+#[derive(Serialize)]
+struct TraceStorage {
+    backend: &'static str,
+    wal: Wal,
+    block: Block,
+    s3: S3,
+}
+
+#[derive(Serialize)]
+struct Wal {
+    path: String,
+}
+
+#[derive(Serialize)]
+struct Block {
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct S3 {
+    bucket: String,
+    endpoint: String,
+    region: String,
+    access_key: String,
+    secret_key: String,
+    /// Plain HTTP inside the cluster.
+    insecure: bool,
+    /// Garage serves buckets under the path, not as virtual hosts.
+    forcepathstyle: bool,
+}
+
+#[derive(Serialize)]
+struct Overrides {
+    defaults: OverrideDefaults,
+}
+
+#[derive(Serialize)]
+struct OverrideDefaults {
+    metrics_generator: GeneratorOverrides,
+}
+
+#[derive(Serialize)]
+struct GeneratorOverrides {
+    processors: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct UsageReport {
+    /// No usage reports leave the cluster.
+    reporting_enabled: bool,
+}
+
+fn service_host(service: &str, r: &Resolved) -> String {
+    format!("{service}.{}.svc.cluster.local", r.namespace)
+}
+
+/// The config file's text. `remote_write` is Prometheus' remote-write URL.
+pub(crate) fn tempo_config(r: &Resolved, store: &S3Store, remote_write: &str) -> String {
+    let distributed = r.mode == TempoMode::Distributed;
+    let config = TempoConfig {
+        stream_over_http_enabled: true,
+        server: Server { http_listen_port: HTTP_PORT, grpc_listen_port: GRPC_PORT, log_level: "info" },
+        distributor: Distributor {
+            receivers: Receivers {
+                otlp: Otlp {
+                    protocols: OtlpProtocols {
+                        grpc: Listen { endpoint: format!("0.0.0.0:{OTLP_GRPC_PORT}") },
+                        http: Listen { endpoint: format!("0.0.0.0:{OTLP_HTTP_PORT}") },
+                    },
+                },
+            },
+        },
+        ingester: Ingester {
+            lifecycler: Lifecycler { ring: LifecyclerRing { replication_factor: r.replication_factor } },
+        },
+        memberlist: distributed.then(|| Memberlist {
+            abort_if_cluster_join_fails: false,
+            cluster_label: format!("{}-tempo", r.namespace),
+            join_members: vec![format!("{}:{GOSSIP_PORT}", service_host(super::objects::HEADLESS_SERVICE, r))],
+        }),
+        querier: distributed.then(|| Querier {
+            frontend_worker: FrontendWorker {
+                frontend_address: format!(
+                    "{}:{GRPC_PORT}",
+                    service_host(super::objects::FRONTEND_DISCOVERY_SERVICE, r)
+                ),
+            },
+        }),
+        compactor: Compactor { compaction: Compaction { block_retention: r.retention.to_go() } },
+        metrics_generator: MetricsGenerator {
+            registry: Registry { external_labels: BTreeMap::from([("source", "tempo")]) },
+            storage: GeneratorStorage {
+                path: format!("{DATA_DIR}/generator/wal"),
+                remote_write: vec![RemoteWrite { url: remote_write.to_owned(), send_exemplars: true }],
+            },
+        },
+        storage: Storage {
+            trace: TraceStorage {
+                backend: "s3",
+                wal: Wal { path: format!("{DATA_DIR}/wal") },
+                block: Block { version: "vParquet4" },
+                s3: S3 {
+                    bucket: r.bucket.clone(),
+                    endpoint: store.endpoint.authority(),
+                    region: store.region.clone(),
+                    access_key: format!("${{{ACCESS_KEY_ENV}}}"),
+                    secret_key: format!("${{{SECRET_KEY_ENV}}}"),
+                    insecure: store.endpoint.scheme == "http",
+                    forcepathstyle: true,
+                },
+            },
+        },
+        overrides: Overrides {
+            defaults: OverrideDefaults { metrics_generator: GeneratorOverrides { processors: PROCESSORS.to_vec() } },
+        },
+        usage_report: UsageReport { reporting_enabled: false },
+    };
+    // Structs of strings, numbers and lists always serialize; an empty file would stop Tempo
+    // at start rather than let it run misconfigured.
+    crate::contract::yaml::to_yaml(&config).unwrap_or_default()
+}

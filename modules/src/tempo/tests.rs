@@ -1,0 +1,266 @@
+use serde_json::Value;
+
+use crate::contract::{App, DatasourceKind, Link, ModuleError, Tier, Wave};
+use crate::testing::{app, context, env, object, platform, render};
+
+/// The parsed config file of the Tempo app.
+fn config(tempo: &App) -> Value {
+    let text = object(tempo, "ConfigMap", "tempo-config")["data"]["tempo.yaml"].as_str().unwrap();
+    serde_saphyr::from_str(text).unwrap()
+}
+
+/// The errors of a render that must fail.
+fn failure(tier: Tier, components: &str) -> Vec<ModuleError> {
+    match render(tier, components) {
+        Ok(_) => panic!("rendering {components:?} should fail"),
+        Err(errors) => errors,
+    }
+}
+
+fn workloads(tempo: &App) -> Vec<&Value> {
+    tempo.objects.iter().filter(|o| o.kind() == "StatefulSet" || o.kind() == "Deployment").map(|o| o.body()).collect()
+}
+
+fn args(workload: &Value) -> Vec<&str> {
+    workload["spec"]["template"]["spec"]["containers"][0]["args"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+fn volume(sts: &Value) -> Value {
+    sts["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"].clone()
+}
+
+#[test]
+fn production_differs_from_local() {
+    let local = render(Tier::Local, "{}").unwrap();
+    let production = render(Tier::Production, "{}").unwrap();
+    let (local, production) = (app(&local, "tempo"), app(&production, "tempo"));
+
+    assert_eq!(config(local)["compactor"]["compaction"]["block_retention"], "24h");
+    assert_eq!(config(production)["compactor"]["compaction"]["block_retention"], "720h");
+
+    assert_eq!(volume(object(local, "StatefulSet", "tempo")), "5Gi");
+    assert_eq!(volume(object(production, "StatefulSet", "tempo-ingester")), "20Gi");
+    assert_eq!(volume(object(production, "StatefulSet", "tempo-metrics-generator")), "20Gi");
+
+    // Local: one monolithic pod.
+    assert_eq!(workloads(local).len(), 1);
+    let monolithic = object(local, "StatefulSet", "tempo");
+    assert_eq!(monolithic["spec"]["replicas"], 1);
+    assert!(args(monolithic).contains(&"-target=all"));
+    assert!(config(local).get("memberlist").is_none());
+
+    // Production: every target on its own, ingesters replicated three times.
+    for (kind, name, replicas) in [
+        ("Deployment", "distributor", 2),
+        ("StatefulSet", "ingester", 3),
+        ("Deployment", "querier", 2),
+        ("Deployment", "query-frontend", 2),
+        ("Deployment", "compactor", 2),
+        ("StatefulSet", "metrics-generator", 2),
+    ] {
+        let workload = object(production, kind, &format!("tempo-{name}"));
+        assert_eq!(workload["spec"]["replicas"], replicas, "{name}");
+        assert!(args(workload).contains(&format!("-target={name}").as_str()), "{name}");
+    }
+    assert_eq!(workloads(production).len(), 6);
+    let spread = |w: &Value| w["spec"]["template"]["spec"]["topologySpreadConstraints"][0]["topologyKey"].clone();
+    assert_eq!(spread(object(production, "StatefulSet", "tempo-ingester")), "kubernetes.io/hostname");
+    assert!(spread(monolithic).is_null());
+    let prod = config(production);
+    assert_eq!(prod["ingester"]["lifecycler"]["ring"]["replication_factor"], 3);
+    assert_eq!(prod["memberlist"]["join_members"][0], "tempo-headless.observability.svc.cluster.local:7946");
+    assert_eq!(prod["memberlist"]["cluster_label"], "observability-tempo");
+    assert_eq!(
+        prod["querier"]["frontend_worker"]["frontend_address"],
+        "tempo-query-frontend-discovery.observability.svc.cluster.local:9095"
+    );
+    assert_eq!(object(production, "Service", "tempo-query-frontend-discovery")["spec"]["clusterIP"], "None");
+}
+
+#[test]
+fn staging_runs_stateful_targets_once_and_stateless_twice() {
+    let apps = render(Tier::Staging, "{}").unwrap();
+    let tempo = app(&apps, "tempo");
+    for (kind, name, replicas) in [
+        ("Deployment", "tempo-distributor", 2),
+        ("StatefulSet", "tempo-ingester", 1),
+        ("Deployment", "tempo-querier", 2),
+        ("Deployment", "tempo-query-frontend", 2),
+        ("Deployment", "tempo-compactor", 1),
+        ("StatefulSet", "tempo-metrics-generator", 1),
+    ] {
+        assert_eq!(object(tempo, kind, name)["spec"]["replicas"], replicas, "{name}");
+    }
+    assert_eq!(config(tempo)["compactor"]["compaction"]["block_retention"], "168h");
+}
+
+#[test]
+fn the_bucket_in_the_config_is_the_claimed_one() {
+    for tier in [Tier::Local, Tier::Production] {
+        let components = "tempo:\n  bucket: traces-x\n";
+        let ctx = context(&platform(components), env(tier)).unwrap();
+        let claimed: Vec<&str> = ctx.buckets().iter().filter(|b| b.owner == "tempo").map(|b| b.name.as_str()).collect();
+        assert_eq!(claimed, ["traces-x"]);
+        let apps = render(tier, components).unwrap();
+        let config = config(app(&apps, "tempo"));
+        assert_eq!(config["storage"]["trace"]["s3"]["bucket"], "traces-x", "{tier:?}");
+        assert_eq!(config["storage"]["trace"]["backend"], "s3");
+    }
+}
+
+#[test]
+fn s3_endpoint_and_credentials_come_from_the_store() {
+    let ctx = context(&platform("{}"), env(Tier::Production)).unwrap();
+    let store = ctx.s3("test").unwrap();
+    let apps = render(Tier::Production, "{}").unwrap();
+    let tempo = app(&apps, "tempo");
+    let s3 = &config(tempo)["storage"]["trace"]["s3"];
+    assert_eq!(s3["endpoint"], store.endpoint.authority().as_str());
+    assert_eq!(s3["region"], store.region.as_str());
+    assert_eq!(s3["forcepathstyle"], true);
+    assert_eq!(s3["access_key"], "${AWS_ACCESS_KEY_ID}");
+    assert_eq!(s3["secret_key"], "${AWS_SECRET_ACCESS_KEY}");
+    for workload in workloads(tempo) {
+        assert!(args(workload).contains(&"-config.expand-env=true"));
+        let env = &workload["spec"]["template"]["spec"]["containers"][0]["env"];
+        assert_eq!(env[0]["name"], "AWS_ACCESS_KEY_ID");
+        assert_eq!(env[0]["valueFrom"]["secretKeyRef"]["name"], store.credentials_secret.as_str());
+        assert_eq!(env[0]["valueFrom"]["secretKeyRef"]["key"], store.access_key_id_key.as_str());
+        assert_eq!(env[1]["valueFrom"]["secretKeyRef"]["key"], store.secret_access_key_key.as_str());
+    }
+}
+
+#[test]
+fn without_garage_tempo_names_the_missing_store() {
+    let errors = failure(Tier::Local, "garage:\n  enabled: false\n");
+    assert!(errors.iter().any(|e| matches!(e, ModuleError::MissingLink { consumer: "tempo", .. })), "{errors:?}");
+}
+
+#[test]
+fn without_prometheus_tempo_names_the_missing_link() {
+    let errors = failure(Tier::Local, "prometheus:\n  enabled: false\n");
+    assert!(
+        errors.iter().any(
+            |e| matches!(e, ModuleError::MissingLink { consumer: "tempo", link } if link == &Link::PrometheusHttp.to_string())
+        ),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn metrics_generator_writes_span_metrics_and_service_graphs_with_exemplars() {
+    let ctx = context(&platform("{}"), env(Tier::Local)).unwrap();
+    let prometheus = ctx.endpoint(Link::PrometheusHttp, "test").unwrap();
+    let apps = render(Tier::Local, "{}").unwrap();
+    let config = config(app(&apps, "tempo"));
+    let remote_write = &config["metrics_generator"]["storage"]["remote_write"][0];
+    assert_eq!(remote_write["url"], format!("{}/api/v1/write", prometheus.url()));
+    assert_eq!(remote_write["send_exemplars"], true);
+    let processors = &config["overrides"]["defaults"]["metrics_generator"]["processors"];
+    assert_eq!(processors, &serde_json::json!(["service-graphs", "span-metrics"]));
+    let otlp = &config["distributor"]["receivers"]["otlp"]["protocols"];
+    assert_eq!(
+        (otlp["grpc"]["endpoint"].as_str(), otlp["http"]["endpoint"].as_str()),
+        (Some("0.0.0.0:4317"), Some("0.0.0.0:4318"))
+    );
+}
+
+#[test]
+fn links_and_datasource_follow_the_layout() {
+    for (tier, ingest) in [(Tier::Local, "tempo"), (Tier::Production, "tempo-distributor")] {
+        let ctx = context(&platform("{}"), env(tier)).unwrap();
+        let http = ctx.endpoint(Link::TempoHttp, "test").unwrap();
+        assert_eq!((http.service.as_str(), http.port), ("tempo", 3200));
+        let otlp = ctx.endpoint(Link::TempoOtlpGrpc, "test").unwrap();
+        assert_eq!((otlp.service.as_str(), otlp.port), (ingest, 4317));
+        let datasource = ctx.datasource(DatasourceKind::Tempo, "test").unwrap();
+        assert_eq!((datasource.uid.as_str(), datasource.url.as_str()), ("tempo", http.url().as_str()));
+
+        let apps = render(tier, "{}").unwrap();
+        let tempo = app(&apps, "tempo");
+        let ports = &object(tempo, "Service", ingest)["spec"]["ports"];
+        assert!(ports.as_array().unwrap().iter().any(|p| p["name"] == "otlp-grpc" && p["port"] == 4317), "{tier:?}");
+        assert!(ports.as_array().unwrap().iter().any(|p| p["name"] == "otlp-http" && p["port"] == 4318), "{tier:?}");
+    }
+    let apps = render(Tier::Production, "{}").unwrap();
+    let selector = &object(app(&apps, "tempo"), "Service", "tempo")["spec"]["selector"];
+    assert_eq!(selector["app.kubernetes.io/component"], "query-frontend");
+}
+
+#[test]
+fn invalid_sizes_are_refused() {
+    let errors = failure(Tier::Local, "tempo:\n  replicationFactor: 2\n");
+    assert!(errors[0].to_string().contains("needs between 1 and 1 ingesters"), "{errors:?}");
+    let errors = failure(Tier::Production, "tempo:\n  replicas:\n    querier: 0\n");
+    assert!(matches!(&errors[0], ModuleError::Option { key, .. } if key == "components.tempo.replicas.querier"));
+    let errors = failure(Tier::Production, "tempo:\n  retention: 30m\n");
+    assert!(matches!(&errors[0], ModuleError::Option { key, .. } if key == "components.tempo.retention"));
+}
+
+#[test]
+fn every_pod_is_restricted_sized_and_probed() {
+    for tier in [Tier::Local, Tier::Staging, Tier::Production] {
+        let apps = render(tier, "{}").unwrap();
+        let tempo = app(&apps, "tempo");
+        assert_eq!(tempo.wave, Wave::Backends);
+        for workload in workloads(tempo) {
+            let name = &workload["metadata"]["name"];
+            let pod = &workload["spec"]["template"]["spec"];
+            assert_eq!(pod["automountServiceAccountToken"], false, "{name}");
+            assert_eq!(pod["securityContext"]["runAsNonRoot"], true, "{name}");
+            let container = &pod["containers"][0];
+            assert_eq!(container["securityContext"]["readOnlyRootFilesystem"], true, "{name}");
+            assert!(container["resources"]["limits"]["memory"].is_string(), "{name}");
+            assert!(container["resources"]["requests"]["cpu"].is_string(), "{name}");
+            assert_eq!(container["readinessProbe"]["httpGet"]["path"], "/ready", "{name}");
+            assert!(container["livenessProbe"]["httpGet"]["path"].is_string(), "{name}");
+            let mounts = container["volumeMounts"].as_array().unwrap();
+            for path in ["/var/tempo", "/tmp"] {
+                assert!(mounts.iter().any(|m| m["mountPath"] == path), "{name}: {path}");
+            }
+        }
+    }
+}
+
+#[test]
+fn replicated_targets_have_budgets_and_every_target_a_monitor() {
+    let local = render(Tier::Local, "{}").unwrap();
+    let local = app(&local, "tempo");
+    assert!(!local.objects.iter().any(|o| o.kind() == "PodDisruptionBudget"));
+    object(local, "ServiceMonitor", "tempo");
+
+    let production = render(Tier::Production, "{}").unwrap();
+    let production = app(&production, "tempo");
+    for target in ["distributor", "ingester", "querier", "query-frontend", "compactor", "metrics-generator"] {
+        let name = format!("tempo-{target}");
+        assert_eq!(object(production, "PodDisruptionBudget", &name)["spec"]["maxUnavailable"], 1);
+        let monitor = object(production, "ServiceMonitor", &name);
+        assert_eq!(monitor["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"], target);
+    }
+}
+
+#[test]
+fn unpinned_images_are_refused_at_their_line() {
+    for image in ["grafana/tempo", "grafana/tempo:latest", "registry.local:5000/tempo"] {
+        let errors = failure(Tier::Local, &format!("tempo:\n  image: {image}\n"));
+        assert!(
+            matches!(&errors[0], ModuleError::Option { key, pos: Some(p), .. } if key == "components.tempo.image" && p.line == 2),
+            "{image}: {errors:?}"
+        );
+    }
+    let apps = render(Tier::Local, "tempo:\n  image: registry.local:5000/tempo:1.2.3\n").unwrap();
+    let workload = object(app(&apps, "tempo"), "StatefulSet", "tempo");
+    assert_eq!(workload["spec"]["template"]["spec"]["containers"][0]["image"], "registry.local:5000/tempo:1.2.3");
+}
+
+#[test]
+fn snapshot_per_tier() {
+    for tier in [Tier::Local, Tier::Staging, Tier::Production] {
+        let apps = render(tier, "{}").unwrap();
+        let bodies: Vec<_> = app(&apps, "tempo").objects.iter().map(|o| o.body().clone()).collect();
+        insta::assert_yaml_snapshot!(format!("tempo-{}", tier.as_str()), bodies);
+    }
+}
