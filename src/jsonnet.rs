@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use rsjsonnet_lang::arena::Arena;
+use rsjsonnet_lang::ast::{BinaryOp, UnaryOp};
 use rsjsonnet_lang::interner::InternedStr;
 use rsjsonnet_lang::lexer::LexError;
 use rsjsonnet_lang::parser::{ActualToken, ExpectedToken, ParseError};
@@ -36,8 +37,8 @@ pub struct JsonnetError {
 pub fn evaluate(path: &Path, text: &str, import_dirs: &[PathBuf]) -> Result<serde_json::Value, JsonnetError> {
     let arena = Arena::new();
     let mut program = Program::new(&arena);
-    let mut files = Files { import_dirs, sources: Vec::new(), by_context: HashMap::new(), loaded: HashMap::new() };
-    let thunk = files.load(&mut program, path, text.to_owned()).map_err(|e| files.load_error(&program, &e))?;
+    let mut files = Files::new(import_dirs);
+    let thunk = files.load(&mut program, path, text.to_owned())?;
     let value = program.eval_value(&thunk, &mut files).map_err(|e| files.eval_error(&program, &e))?;
     let json = program.manifest_json(&value, false).map_err(|e| files.eval_error(&program, &e))?;
     serde_json::from_str(&json).map_err(|e| JsonnetError {
@@ -55,58 +56,63 @@ struct Files<'d, 'p> {
     sources: Vec<(PathBuf, String)>,
     by_context: HashMap<SpanContextId, usize>,
     /// Each file is loaded once, however often it is imported.
-    loaded: HashMap<PathBuf, Result<Thunk<'p>, usize>>,
+    loaded: HashMap<PathBuf, Thunk<'p>>,
+    /// Why an import failed: the evaluator itself only learns that it did.
+    import_failure: Option<JsonnetError>,
 }
 
-/// A library that failed to load: the error is kept because the evaluator only learns that
-/// the import failed.
-struct FailedImport {
-    error: JsonnetError,
-}
+impl<'d, 'p> Files<'d, 'p> {
+    fn new(import_dirs: &'d [PathBuf]) -> Self {
+        Files {
+            import_dirs,
+            sources: Vec::new(),
+            by_context: HashMap::new(),
+            loaded: HashMap::new(),
+            import_failure: None,
+        }
+    }
 
-impl<'p> Files<'_, 'p> {
-    fn load(&mut self, program: &mut Program<'p>, path: &Path, text: String) -> Result<Thunk<'p>, LoadError> {
+    fn load(&mut self, program: &mut Program<'p>, path: &Path, text: String) -> Result<Thunk<'p>, JsonnetError> {
         let (context, _) = program.span_manager_mut().insert_source_context(text.len());
         self.by_context.insert(context, self.sources.len());
         let this_file = path.to_string_lossy().into_owned();
         let result = program.load_source(context, text.as_bytes(), true, &this_file);
         self.sources.push((path.to_owned(), text));
-        result
+        result.map_err(|e| self.load_error(program, &e))
     }
 
-    /// Where an import of `name` from the file holding `from` points, if the file exists.
+    /// Where `import "name"` in the file holding `from` points: beside that file first, then
+    /// in the import folders.
     fn resolve(&self, program: &Program<'p>, from: SpanId, name: &str) -> Option<PathBuf> {
         let (context, _, _) = program.span_manager().get_span(from);
-        let importer_dir = self
-            .by_context
-            .get(&context)
-            .and_then(|&i| self.sources[i].0.parent())
-            .map(Path::to_owned)
-            .unwrap_or_default();
-        std::iter::once(importer_dir).chain(self.import_dirs.iter().cloned()).map(|dir| dir.join(name)).find(|p| p.is_file())
+        let beside = self.by_context.get(&context).and_then(|&i| self.sources[i].0.parent()).map(Path::to_owned);
+        beside.into_iter().chain(self.import_dirs.iter().cloned()).map(|dir| dir.join(name)).find(|p| p.is_file())
     }
 
-    fn position(&self, program: &Program<'p>, span: SpanId) -> (PathBuf, u64, u64, Option<String>) {
+    /// The file, line, column and line text of the start of `span`.
+    fn position(&self, program: &Program<'p>, span: SpanId) -> Option<(PathBuf, u64, u64, String)> {
         let (context, start, _) = program.span_manager().get_span(span);
-        let Some((file, text)) = self.by_context.get(&context).map(|&i| &self.sources[i]) else {
-            return (PathBuf::from("<jsonnet standard library>"), 0, 0, None);
-        };
-        let before = &text[..start.min(text.len())];
+        let (file, text) = self.by_context.get(&context).map(|&i| &self.sources[i])?;
+        let before = text.get(..start)?;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let line = before.matches('\n').count() as u64 + 1;
         let column = before[line_start..].chars().count() as u64 + 1;
-        let source_line = text[line_start..].lines().next().map(str::to_owned);
-        (file.clone(), line, column, source_line)
+        let source_line = text[line_start..].lines().next().unwrap_or_default().to_owned();
+        Some((file.clone(), line, column, source_line))
     }
 
     fn error_at(&self, program: &Program<'p>, span: Option<SpanId>, message: String) -> JsonnetError {
-        let fallback = || self.sources.first().map(|(f, _)| f.clone()).unwrap_or_default();
-        match span {
-            Some(span) => {
-                let (file, line, column, source_line) = self.position(program, span);
-                JsonnetError { file, line, column, message, source_line }
+        match span.and_then(|s| self.position(program, s)) {
+            Some((file, line, column, source_line)) => {
+                JsonnetError { file, line, column, message, source_line: Some(source_line) }
             }
-            None => JsonnetError { file: fallback(), line: 0, column: 0, message, source_line: None },
+            None => JsonnetError {
+                file: self.sources.first().map(|(f, _)| f.clone()).unwrap_or_default(),
+                line: 0,
+                column: 0,
+                message,
+                source_line: None,
+            },
         }
     }
 
@@ -126,14 +132,9 @@ impl<'p> Files<'_, 'p> {
             ActualToken::Ident(name) => format!("`{name}`"),
             ActualToken::OtherOp(op) => format!("`{op}`"),
             _ => {
-                let (file, line, column, source_line) = self.position(program, *span);
-                let _ = (file, line);
-                let token: String = source_line
-                    .unwrap_or_default()
-                    .chars()
-                    .skip(column.saturating_sub(1) as usize)
-                    .take_while(|c| !c.is_whitespace())
-                    .collect();
+                let (context, start, end) = program.span_manager().get_span(*span);
+                let token =
+                    self.by_context.get(&context).and_then(|&i| self.sources[i].1.get(start..end)).unwrap_or("a token");
                 format!("`{token}`")
             }
         };
@@ -150,15 +151,246 @@ impl<'p> Files<'_, 'p> {
     }
 
     fn eval_error(&self, program: &Program<'p>, error: &EvalError) -> JsonnetError {
-        if let EvalErrorKind::ImportFailed { path, .. } = &error.kind
-            && let Some(Err(i)) = self.resolve_failed(path)
-        {
-            return self.failed[i].error.clone();
+        if let (EvalErrorKind::ImportFailed { .. }, Some(failure)) = (&error.kind, &self.import_failure) {
+            return failure.clone();
         }
         let (span, message) = eval_message(&error.kind);
         // Errors without a place of their own (a failed comparison, say) are blamed on the
         // innermost expression of the stack trace.
-        let span = span.or_else(|| error.stack_trace.iter().find_map(trace_span));
+        let span = span.or_else(|| error.stack_trace.iter().rev().find_map(trace_span));
         self.error_at(program, span, message)
+    }
+}
+
+impl<'p> Callbacks<'p> for Files<'_, 'p> {
+    fn import(&mut self, program: &mut Program<'p>, from: SpanId, path: &str) -> Result<Thunk<'p>, ImportError> {
+        let file = self.resolve(program, from, path).ok_or(ImportError)?;
+        if let Some(thunk) = self.loaded.get(&file) {
+            return Ok(thunk.clone());
+        }
+        let text = self.read(program, from, &file)?;
+        match self.load(program, &file, text) {
+            Ok(thunk) => {
+                self.loaded.insert(file, thunk.clone());
+                Ok(thunk)
+            }
+            Err(e) => {
+                self.import_failure.get_or_insert(e);
+                Err(ImportError)
+            }
+        }
+    }
+
+    fn import_str(&mut self, program: &mut Program<'p>, from: SpanId, path: &str) -> Result<String, ImportError> {
+        let file = self.resolve(program, from, path).ok_or(ImportError)?;
+        self.read(program, from, &file)
+    }
+
+    fn import_bin(&mut self, program: &mut Program<'p>, from: SpanId, path: &str) -> Result<Vec<u8>, ImportError> {
+        let file = self.resolve(program, from, path).ok_or(ImportError)?;
+        fs::read(&file).map_err(|_| ImportError)
+    }
+
+    fn trace(&mut self, _: &mut Program<'p>, _: &str, _: &[EvalStackTraceItem]) {}
+
+    fn native_call(
+        &mut self,
+        _: &mut Program<'p>,
+        _: InternedStr<'p>,
+        _: &[Value<'p>],
+    ) -> Result<Value<'p>, NativeError> {
+        // No native functions are registered, so none can be called.
+        Err(NativeError)
+    }
+}
+
+impl<'p> Files<'_, 'p> {
+    fn read(&mut self, program: &Program<'p>, from: SpanId, file: &Path) -> Result<String, ImportError> {
+        fs::read_to_string(file).map_err(|e| {
+            let error = self.error_at(program, Some(from), format!("cannot read {}: {e}", file.display()));
+            self.import_failure.get_or_insert(error);
+            ImportError
+        })
+    }
+}
+
+fn trace_span(item: &EvalStackTraceItem) -> Option<SpanId> {
+    match item {
+        EvalStackTraceItem::Expr { span }
+        | EvalStackTraceItem::Variable { span, .. }
+        | EvalStackTraceItem::Import { span } => Some(*span),
+        EvalStackTraceItem::Call { span, .. }
+        | EvalStackTraceItem::ArrayItem { span, .. }
+        | EvalStackTraceItem::ObjectField { span, .. } => *span,
+        _ => None,
+    }
+}
+
+/// A value of type `t`, with its article, for messages.
+fn type_name(t: EvalErrorValueType) -> &'static str {
+    match t {
+        EvalErrorValueType::Null => "null",
+        EvalErrorValueType::Bool => "a boolean",
+        EvalErrorValueType::Number => "a number",
+        EvalErrorValueType::String => "a string",
+        EvalErrorValueType::Array => "an array",
+        EvalErrorValueType::Object => "an object",
+        EvalErrorValueType::Function => "a function",
+    }
+}
+
+fn lex_message(error: &LexError) -> (SpanId, String) {
+    match error {
+        LexError::InvalidChar { span, chr } => (*span, format!("unexpected character `{chr}`")),
+        LexError::InvalidUtf8 { span, .. } => (*span, "invalid UTF-8".into()),
+        LexError::UnfinishedMultilineComment { span } => (*span, "comment never closed with `*/`".into()),
+        LexError::LeadingZeroInNumber { span } => (*span, "number with a leading zero".into()),
+        LexError::MissingFracDigits { span } => (*span, "missing digits after `.`".into()),
+        LexError::MissingExpDigits { span } => (*span, "missing exponent digits".into()),
+        LexError::MissingDigitAfterUnderscore { span } => (*span, "missing digit after `_`".into()),
+        LexError::ExpOverflow { span } => (*span, "exponent too large".into()),
+        LexError::InvalidEscapeInString { span, chr } => (*span, format!("invalid escape `\\{chr}` in string")),
+        LexError::IncompleteUnicodeEscape { span } => (*span, "incomplete `\\u` escape".into()),
+        LexError::InvalidUtf16EscapeSequence { span, .. } => (*span, "invalid `\\u` escape".into()),
+        LexError::UnfinishedString { span } => (*span, "string never closed".into()),
+        LexError::MissingLineBreakAfterTextBlockStart { span } => (*span, "`|||` must end its line".into()),
+        LexError::MissingWhitespaceTextBlockStart { span } => (*span, "text block lines must be indented".into()),
+        LexError::InvalidTextBlockTermination { span } => (*span, "text block not closed with `|||`".into()),
+    }
+}
+
+fn analyze_message(error: &AnalyzeError) -> (SpanId, String) {
+    match error {
+        AnalyzeError::UnknownVariable { span, name } => (*span, format!("unknown variable `{name}`")),
+        AnalyzeError::SelfOutsideObject { self_span } => (*self_span, "`self` outside an object".into()),
+        AnalyzeError::SuperOutsideObject { super_span } => (*super_span, "`super` outside an object".into()),
+        AnalyzeError::DollarOutsideObject { dollar_span } => (*dollar_span, "`$` outside an object".into()),
+        AnalyzeError::RepeatedLocalName { repeated_span, name, .. } => {
+            (*repeated_span, format!("local `{name}` is defined twice"))
+        }
+        AnalyzeError::RepeatedFieldName { repeated_span, name, .. } => {
+            (*repeated_span, format!("field `{name}` is defined twice"))
+        }
+        AnalyzeError::RepeatedParamName { repeated_span, name, .. } => {
+            (*repeated_span, format!("parameter `{name}` is declared twice"))
+        }
+        AnalyzeError::PositionalArgAfterNamed { arg_span } => {
+            (*arg_span, "positional argument after a named one".into())
+        }
+        AnalyzeError::TextBlockAsImportPath { span } => (*span, "an import path cannot be a text block".into()),
+        AnalyzeError::ComputedImportPath { span } => (*span, "an import path must be a literal string".into()),
+    }
+}
+
+/// The message of an evaluation error, and the place it names, if any.
+fn eval_message(kind: &EvalErrorKind) -> (Option<SpanId>, String) {
+    use EvalErrorKind as K;
+    match kind {
+        K::StackOverflow => (None, "stack overflow (unbounded recursion?)".into()),
+        K::InfiniteRecursion => (None, "infinite recursion".into()),
+        K::InvalidIndexedType { span, got_type } => (Some(*span), format!("cannot index {}", type_name(*got_type))),
+        K::InvalidSlicedType { span, got_type } => (Some(*span), format!("cannot slice {}", type_name(*got_type))),
+        K::SliceIndexOrStepIsNotNumber { span, got_type } => {
+            (Some(*span), format!("slice index must be a number, not {}", type_name(*got_type)))
+        }
+        K::StringIndexIsNotNumber { span, got_type } | K::ArrayIndexIsNotNumber { span, got_type } => {
+            (Some(*span), format!("index must be a number, not {}", type_name(*got_type)))
+        }
+        K::NumericIndexIsNotValid { span, index } => (Some(*span), format!("invalid index {index}")),
+        K::NumericIndexOutOfRange { span, index, length } => {
+            (Some(*span), format!("index {index} is out of range for length {length}"))
+        }
+        K::ObjectIndexIsNotString { span, got_type } => {
+            (Some(*span), format!("field name must be a string, not {}", type_name(*got_type)))
+        }
+        K::RepeatedFieldName { span, name } => (Some(*span), format!("field `{name}` is defined twice")),
+        K::FieldNameIsNotString { span, got_type } => {
+            (Some(*span), format!("field name must be a string, not {}", type_name(*got_type)))
+        }
+        K::UnknownObjectField { span, field_name } => (Some(*span), format!("no field `{field_name}`")),
+        K::FieldOfNonObject { span } => (Some(*span), "field access on a value that is not an object".into()),
+        K::SuperWithoutSuperObject { span } => (Some(*span), "`super` without a super object".into()),
+        K::ForSpecValueIsNotArray { span, got_type } => {
+            (Some(*span), format!("`for` needs an array, not {}", type_name(*got_type)))
+        }
+        K::CondIsNotBool { span, got_type } => {
+            (Some(*span), format!("condition must be a boolean, not {}", type_name(*got_type)))
+        }
+        K::CalleeIsNotFunction { span, got_type } => (*span, format!("cannot call {}", type_name(*got_type))),
+        K::TooManyCallArgs { span, num_params } => {
+            (*span, format!("too many arguments: the function takes {num_params}"))
+        }
+        K::UnknownCallParam { span, param_name } => (*span, format!("no parameter `{param_name}`")),
+        K::RepeatedCallParam { span, param_name } => (*span, format!("argument `{param_name}` is given twice")),
+        K::CallParamNotBound { span, param_name } => (*span, format!("missing argument `{param_name}`")),
+        K::NativeCallFailed => (None, "native function failed".into()),
+        K::InvalidUnaryOpType { span, op, rhs_type } => {
+            (Some(*span), format!("cannot apply `{}` to {}", unary_symbol(*op), type_name(*rhs_type)))
+        }
+        K::InvalidBinaryOpTypes { span, op, lhs_type, rhs_type } => (
+            *span,
+            format!("cannot apply `{}` to {} and {}", binary_symbol(*op), type_name(*lhs_type), type_name(*rhs_type)),
+        ),
+        K::NumberNotBitwiseSafe { span } => (*span, "number too large for a bitwise operation".into()),
+        K::NumberOverflow { span } => (*span, "number overflow".into()),
+        K::NumberNan { span } => (*span, "not a number (NaN)".into()),
+        K::DivByZero { span } => (*span, "division by zero".into()),
+        K::ShiftByNegative { span } => (*span, "shift by a negative amount".into()),
+        K::InvalidStdFuncArgType { func_name, arg_index, got_type, .. } => {
+            (None, format!("std.{func_name}: argument {} has the wrong type ({})", arg_index + 1, type_name(*got_type)))
+        }
+        K::AssertFailed { span, message } => (
+            Some(*span),
+            message.as_ref().map_or_else(|| "assertion failed".into(), |m| format!("assertion failed: {m}")),
+        ),
+        K::AssertEqualFailed { lhs, rhs } => (None, format!("assertEqual failed: {lhs} != {rhs}")),
+        K::ExplicitError { span, message } => (Some(*span), message.clone()),
+        K::ImportFailed { span, path } => (
+            Some(*span),
+            format!("cannot import `{path}`: no such file beside the importing file or in an import folder"),
+        ),
+        K::UnknownExtVar { name } => (None, format!("unknown external variable `{name}`")),
+        K::ManifestFunction => (None, "a function cannot be turned into JSON".into()),
+        K::CompareNullInequality | K::CompareBooleanInequality | K::CompareObjectInequality | K::CompareFunctions => {
+            (None, "these values cannot be ordered".into())
+        }
+        K::CompareDifferentTypesInequality { lhs_type, rhs_type } => {
+            (None, format!("cannot compare {} with {}", type_name(*lhs_type), type_name(*rhs_type)))
+        }
+        K::PrimitiveEqualsNonPrimitive { got_type } => (None, format!("cannot compare with {}", type_name(*got_type))),
+        K::Other { span, message } => (*span, message.clone()),
+    }
+}
+
+fn unary_symbol(op: UnaryOp) -> &'static str {
+    match op {
+        UnaryOp::Minus => "-",
+        UnaryOp::Plus => "+",
+        UnaryOp::BitwiseNot => "~",
+        UnaryOp::LogicNot => "!",
+    }
+}
+
+fn binary_symbol(op: BinaryOp) -> &'static str {
+    match op {
+        BinaryOp::Add => "+",
+        BinaryOp::Sub => "-",
+        BinaryOp::Mul => "*",
+        BinaryOp::Div => "/",
+        BinaryOp::Rem => "%",
+        BinaryOp::Shl => "<<",
+        BinaryOp::Shr => ">>",
+        BinaryOp::Lt => "<",
+        BinaryOp::Le => "<=",
+        BinaryOp::Gt => ">",
+        BinaryOp::Ge => ">=",
+        BinaryOp::Eq => "==",
+        BinaryOp::Ne => "!=",
+        BinaryOp::In => "in",
+        BinaryOp::BitwiseAnd => "&",
+        BinaryOp::BitwiseOr => "|",
+        BinaryOp::BitwiseXor => "^",
+        BinaryOp::LogicAnd => "&&",
+        BinaryOp::LogicOr => "||",
     }
 }

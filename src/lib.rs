@@ -9,6 +9,7 @@ pub mod dashboards;
 pub mod drift;
 pub mod envfile;
 pub mod error;
+pub mod jsonnet;
 pub mod layout;
 pub mod output;
 pub mod pipeline;

@@ -1,28 +1,35 @@
-//! Grafana: datasources with correlations, and the dashboards.
+//! Grafana: the one UI over metrics, logs and traces.
 //!
-//! Not rendered yet: the options hold only `enabled`, and the module renders nothing.
+//! Targets Grafana 12.4.5 (`grafana/grafana:12.4.5`). What it renders:
+//!
+//! - the server: a Deployment whose SQLite database lives on a PersistentVolumeClaim, so it
+//!   runs one replica with the `Recreate` strategy in every tier (two pods cannot share the
+//!   database or the ReadWriteOnce volume);
+//! - the datasources every backend declares (Prometheus, Loki, Tempo, Alertmanager), each with
+//!   the uid its backend chose, provisioned from typed structs together with the links
+//!   between them: traces to logs and to metrics, logs to traces, exemplars to traces;
+//! - the dashboards the engine compiled from `dashboards/*.jsonnet`, one ConfigMap each,
+//!   after a lint that checks their uids, panel ids, datasource references and PromQL.
+//!
+//! Admin credentials come from a Secret; only the local tier may render one with the fixed
+//! `admin`/`admin` pair, labelled as local-only.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+mod dashboards;
+mod datasources;
+mod lint;
+mod objects;
+mod options;
+mod promql;
+mod references;
+#[cfg(test)]
+mod tests;
 
-use crate::contract::{App, Context, Declarations, EnvInfo, Module, ModuleError};
+pub use options::Grafana;
 
-/// Grafana: datasources with correlations, and the dashboards.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Grafana {
-    /// Render this component. Default: true.
-    pub enabled: Option<bool>,
-}
+/// The image every tier runs unless an env file pins another.
+pub(crate) const IMAGE: &str = "grafana/grafana:12.4.5";
+pub(crate) const VERSION: &str = "12.4.5";
 
-impl Module for Grafana {
-    const KEY: &'static str = "grafana";
-
-    fn declare(&self, _env: &EnvInfo, _decl: &mut Declarations) -> Result<(), ModuleError> {
-        Ok(())
-    }
-
-    fn render(&self, _ctx: &Context) -> Result<Vec<App>, ModuleError> {
-        Ok(Vec::new())
-    }
-}
+pub(crate) const HTTP_PORT: u16 = 3000;
+/// The user the image runs as.
+pub(crate) const USER: i64 = 472;

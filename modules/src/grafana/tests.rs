@@ -1,0 +1,408 @@
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::contract::{App, Dashboard, Datasource, DatasourceKind, Declarations, Module, ModuleError, NodePort, Tier};
+use crate::testing::{env, object};
+
+use super::Grafana;
+use super::datasources::{self, JsonData};
+use super::references::{self, Reference};
+
+/// Datasources as the backends would declare them. The uids differ from the kinds' names on
+/// purpose: every link must follow the uid the context gives, not a guess.
+fn backends() -> Vec<Datasource> {
+    let ds = |uid: &str, name: &str, kind, url: &str| Datasource {
+        uid: uid.into(),
+        name: name.into(),
+        kind,
+        url: url.into(),
+    };
+    vec![
+        ds(
+            "prom-1",
+            "Prometheus",
+            DatasourceKind::Prometheus,
+            "http://prometheus.observability.svc.cluster.local:9090",
+        ),
+        ds("logs-1", "Loki", DatasourceKind::Loki, "http://loki.observability.svc.cluster.local:3100"),
+        ds("traces-1", "Tempo", DatasourceKind::Tempo, "http://tempo.observability.svc.cluster.local:3200"),
+        ds(
+            "alerts-1",
+            "Alertmanager",
+            DatasourceKind::Alertmanager,
+            "http://alertmanager.observability.svc.cluster.local:9093",
+        ),
+    ]
+}
+
+/// The shipped dashboards' uids, which the engine-level tests use with the real dashboards.
+fn shipped_uids() -> Vec<Datasource> {
+    let mut all = backends();
+    for (d, uid) in all.iter_mut().zip(["prometheus", "loki", "tempo", "alertmanager"]) {
+        d.uid = uid.into();
+    }
+    all
+}
+
+fn dashboard(name: &str, json: Value) -> Dashboard {
+    Dashboard { file: format!("dashboards/{name}.jsonnet"), name: name.into(), json }
+}
+
+/// A small dashboard in the shape the house library produces.
+fn fixture(name: &str, uid: &str, folder: &str) -> Dashboard {
+    dashboard(
+        name,
+        json!({
+            "uid": uid,
+            "title": name,
+            "tags": [folder],
+            "templating": { "list": [{
+                "name": "service", "type": "query",
+                "datasource": { "type": "prometheus", "uid": "prometheus" },
+                "query": { "query": "label_values(traces_spanmetrics_calls_total, service)" }
+            }] },
+            "panels": [
+                { "id": 1, "type": "row", "title": "RED", "panels": [] },
+                { "id": 2, "type": "timeseries", "title": "Rate",
+                  "datasource": { "type": "prometheus", "uid": "prometheus" },
+                  "targets": [{ "refId": "A", "datasource": { "type": "prometheus", "uid": "prometheus" },
+                                "expr": "sum(rate(traces_spanmetrics_calls_total{service=\"$service\"}[$__rate_interval]))" }] },
+                { "id": 3, "type": "logs", "title": "Logs",
+                  "datasource": { "type": "loki", "uid": "loki" },
+                  "targets": [{ "refId": "A", "datasource": { "type": "loki", "uid": "loki" }, "expr": "{service_name=\"$service\"}" }] }
+            ]
+        }),
+    )
+}
+
+/// Renders Grafana alone, with `datasources` declared as the backends would and `dashboards`
+/// compiled.
+fn render(
+    tier: Tier,
+    options: &str,
+    dashboards: Vec<Dashboard>,
+    datasources: Vec<Datasource>,
+) -> Result<App, ModuleError> {
+    let grafana: Grafana = serde_saphyr::from_str(options).expect("options parse");
+    let mut info = env(tier);
+    info.dashboards = Arc::new(dashboards);
+    let mut decl = Declarations::default();
+    grafana.declare(&info, &mut decl)?;
+    for d in datasources {
+        decl.provide_datasource("backend", d);
+    }
+    let ctx = decl.into_context(info).map_err(|mut e| e.remove(0))?;
+    let mut apps = grafana.render(&ctx)?;
+    assert_eq!(apps.len(), 1);
+    Ok(apps.remove(0))
+}
+
+fn render_ok(tier: Tier) -> App {
+    render(tier, "{}", vec![fixture("service", "svc", "services")], shipped_uids()).expect("renders")
+}
+
+/// The error message of a render that must fail.
+fn failure(dashboards: Vec<Dashboard>) -> String {
+    match render(Tier::Local, "{}", dashboards, shipped_uids()) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("the render should fail"),
+    }
+}
+
+fn provisioned(app: &App) -> Value {
+    let text = object(app, "ConfigMap", "grafana-datasources")["data"]["datasources.yaml"].as_str().unwrap();
+    serde_saphyr::from_str(text).expect("the provisioning file is YAML")
+}
+
+#[test]
+fn correlations_point_at_datasources_of_the_right_kind() {
+    let app = render(Tier::Local, "{}", Vec::new(), backends()).expect("renders");
+    let file = provisioned(&app);
+    let entries = file["datasources"].as_array().unwrap();
+    let type_of = |uid: &Value| {
+        let found = entries.iter().find(|e| &e["uid"] == uid);
+        found.unwrap_or_else(|| panic!("no datasource with uid {uid}"))["type"].as_str().unwrap().to_owned()
+    };
+    let by_type = |t: &str| entries.iter().find(|e| e["type"] == t).unwrap_or_else(|| panic!("no {t}"));
+    let uids: Vec<&str> = entries.iter().map(|e| e["uid"].as_str().unwrap()).collect();
+    assert_eq!(uids, ["prom-1", "logs-1", "traces-1", "alerts-1"]);
+
+    let tempo = &by_type("tempo")["jsonData"];
+    assert_eq!(type_of(&tempo["tracesToLogsV2"]["datasourceUid"]), "loki");
+    assert_eq!(tempo["tracesToLogsV2"]["spanStartTimeShift"], "-1h");
+    assert_eq!(tempo["tracesToLogsV2"]["spanEndTimeShift"], "1h");
+    assert_eq!(tempo["tracesToLogsV2"]["filterByTraceID"], true);
+    assert_eq!(type_of(&tempo["tracesToMetrics"]["datasourceUid"]), "prometheus");
+    let queries = tempo["tracesToMetrics"]["queries"].as_array().unwrap();
+    assert!(queries.iter().any(|q| q["query"] == "sum(rate(traces_spanmetrics_calls_total{$$__tags}[5m]))"));
+    assert_eq!(type_of(&tempo["serviceMap"]["datasourceUid"]), "prometheus");
+    assert_eq!(tempo["nodeGraph"]["enabled"], true);
+    assert_eq!(type_of(&tempo["lokiSearch"]["datasourceUid"]), "loki");
+
+    let derived = by_type("loki")["jsonData"]["derivedFields"].as_array().unwrap();
+    assert_eq!(derived.len(), 2);
+    for field in derived {
+        assert_eq!(type_of(&field["datasourceUid"]), "tempo", "{field}");
+        assert_eq!(field["url"], "$${__value.raw}");
+    }
+    let label = derived.iter().find(|f| f["matcherType"] == "label").expect("a structured-metadata matcher");
+    assert_eq!(label["matcherRegex"], "trace_id");
+    let regex = derived.iter().find(|f| f["matcherType"] == "regex").expect("a log-line matcher");
+    assert!(regex["matcherRegex"].as_str().unwrap().contains("trace_id"));
+
+    let exemplars = by_type("prometheus")["jsonData"]["exemplarTraceIdDestinations"].as_array().unwrap();
+    let labels: Vec<&Value> = exemplars.iter().map(|e| &e["name"]).collect();
+    assert_eq!(labels, ["trace_id", "traceID"]);
+    for exemplar in exemplars {
+        assert_eq!(type_of(&exemplar["datasourceUid"]), "tempo", "{exemplar}");
+    }
+}
+
+#[test]
+fn every_dollar_is_escaped_in_the_provisioning_file() {
+    let app = render_ok(Tier::Local);
+    let text = object(&app, "ConfigMap", "grafana-datasources")["data"]["datasources.yaml"].as_str().unwrap();
+    let unescaped = text.replace("$$", "");
+    assert!(text.contains("$$") && !unescaped.contains('$'), "{text}");
+}
+
+#[test]
+fn every_reference_is_checked() {
+    let ctx_free = |datasources: Vec<Datasource>| {
+        let mut decl = Declarations::default();
+        for d in datasources {
+            decl.provide_datasource("backend", d);
+        }
+        decl.into_context(env(Tier::Local)).unwrap()
+    };
+    let ctx = ctx_free(backends());
+    let provisioning = datasources::provisioning(&ctx, "grafana").unwrap();
+    let refs = references::references(&provisioning);
+    assert_eq!(refs.len(), 8, "{refs:?}");
+    assert!(refs.contains(&Reference {
+        datasource: "Tempo".into(),
+        field: "jsonData.tracesToLogsV2.datasourceUid".into(),
+        uid: "logs-1".into(),
+        kind: DatasourceKind::Loki,
+    }));
+    assert_eq!(references::check_datasources(&provisioning, ctx.datasources()), Vec::<String>::new());
+}
+
+#[test]
+fn dangling_datasource_reference_is_an_error() {
+    let mut decl = Declarations::default();
+    for d in backends() {
+        decl.provide_datasource("backend", d);
+    }
+    let ctx = decl.into_context(env(Tier::Local)).unwrap();
+    let mut provisioning = datasources::provisioning(&ctx, "grafana").unwrap();
+    for entry in &mut provisioning.datasources {
+        if let JsonData::Tempo(t) = &mut entry.json_data {
+            t.traces_to_logs_v2.datasource_uid = "lokii".into();
+            t.service_map.datasource_uid = "logs-1".into();
+            t.traces_to_metrics.queries[0].query = "sum(rate(x{$$__tags}[5m])".into();
+        }
+    }
+    let problems = references::check_datasources(&provisioning, ctx.datasources());
+    insta::assert_snapshot!(problems.join("\n"));
+}
+
+#[test]
+fn a_missing_backend_is_a_missing_link() {
+    let without_tempo: Vec<Datasource> =
+        shipped_uids().into_iter().filter(|d| d.kind != DatasourceKind::Tempo).collect();
+    let err = render(Tier::Local, "{}", Vec::new(), without_tempo).unwrap_err();
+    assert_eq!(err, ModuleError::MissingLink { consumer: "grafana", link: "a Tempo datasource".into() });
+}
+
+#[test]
+fn dashboard_with_unknown_datasource_uid_fails() {
+    let mut d = fixture("svc", "svc", "services");
+    d.json["panels"][2]["targets"][0]["datasource"]["uid"] = json!("lokii");
+    d.json["templating"]["list"][0]["datasource"]["uid"] = json!("prom");
+    insta::assert_snapshot!(failure(vec![d]));
+}
+
+#[test]
+fn datasource_of_the_wrong_type_fails() {
+    let mut d = fixture("svc", "svc", "services");
+    d.json["panels"][1]["datasource"] = json!({ "type": "loki", "uid": "prometheus" });
+    insta::assert_snapshot!(failure(vec![d]));
+}
+
+#[test]
+fn dashboard_uids_are_unique_and_short() {
+    let long = "a-dashboard-uid-that-is-longer-than-forty-characters";
+    insta::assert_snapshot!(failure(vec![
+        fixture("one", "same", "platform"),
+        fixture("two", "same", "platform"),
+        fixture("three", long, "platform"),
+    ]));
+}
+
+#[test]
+fn panel_ids_are_unique_including_rows() {
+    let mut d = fixture("svc", "svc", "services");
+    d.json["panels"][0]["collapsed"] = json!(true);
+    d.json["panels"][0]["panels"] = json!([{ "id": 3, "type": "stat", "title": "Hidden" }]);
+    d.json["panels"][2]["id"] = json!(2);
+    insta::assert_snapshot!(failure(vec![d]));
+}
+
+#[test]
+fn promql_must_parse() {
+    let mut d = fixture("svc", "svc", "services");
+    d.json["panels"][1]["targets"][0]["expr"] = json!("sum(rate(x{service=\"$service\"}[$__rate_interval])");
+    d.json["panels"][1]["targets"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "refId": "B", "expr": "rate(x{job=\"$job\"}[5m])" }));
+    d.json["templating"]["list"][0]["query"]["query"] = json!("label_values(x{, service)");
+    insta::assert_snapshot!(failure(vec![d]));
+}
+
+#[test]
+fn dashboards_need_a_folder_and_a_usable_name() {
+    let mut d = fixture("Bad_Name", "bad", "elsewhere");
+    d.json["tags"] = json!(["elsewhere"]);
+    insta::assert_snapshot!(failure(vec![d]));
+}
+
+#[test]
+fn dashboards_are_config_maps_in_their_folders() {
+    let app = render(
+        Tier::Staging,
+        "{}",
+        vec![fixture("overview", "ov", "platform"), fixture("service", "svc", "services")],
+        shipped_uids(),
+    )
+    .unwrap();
+    let cm = object(&app, "ConfigMap", "grafana-dashboard-service");
+    assert_eq!(cm["metadata"]["labels"]["grafana_dashboard"], "1");
+    assert_eq!(cm["metadata"]["annotations"]["grafana_folder"], "Services");
+    let text = cm["data"]["service.json"].as_str().unwrap();
+    assert!(text.lines().count() > 20 && text.contains("\n  \"uid\": \"svc\"\n"), "pretty-printed: {text}");
+    let back: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(back["uid"], "svc");
+
+    let pod = &object(&app, "Deployment", "grafana")["spec"]["template"]["spec"];
+    let mounts = pod["containers"][0]["volumeMounts"].as_array().unwrap();
+    let mount_of = |volume: &str| mounts.iter().find(|m| m["name"] == volume).map(|m| m["mountPath"].clone());
+    assert_eq!(mount_of("dashboards-services"), Some(json!("/etc/grafana/dashboards/Services")));
+    assert_eq!(mount_of("dashboards-platform"), Some(json!("/etc/grafana/dashboards/Platform")));
+    let services = pod["volumes"].as_array().unwrap().iter().find(|v| v["name"] == "dashboards-services").unwrap();
+    assert_eq!(services["projected"]["sources"][0]["configMap"]["name"], "grafana-dashboard-service");
+
+    let provider =
+        object(&app, "ConfigMap", "grafana-dashboard-providers")["data"]["dashboards.yaml"].as_str().unwrap();
+    let provider: Value = serde_saphyr::from_str(provider).unwrap();
+    assert_eq!(provider["providers"][0]["options"]["path"], "/etc/grafana/dashboards");
+    assert_eq!(provider["providers"][0]["options"]["foldersFromFilesStructure"], true);
+    assert_eq!(mount_of("dashboard-providers"), Some(json!("/etc/grafana/provisioning/dashboards")));
+    assert_eq!(mount_of("datasources"), Some(json!("/etc/grafana/provisioning/datasources")));
+}
+
+#[test]
+fn exposure_per_tier() {
+    for (tier, node_port) in [(Tier::Local, Some(30300)), (Tier::Staging, None), (Tier::Production, None)] {
+        let app = render_ok(tier);
+        let spec = &object(&app, "Service", "grafana")["spec"];
+        assert_eq!(spec["ports"][0]["nodePort"].as_u64(), node_port, "{tier:?}");
+        assert_eq!(spec["type"], if node_port.is_some() { "NodePort" } else { "ClusterIP" }, "{tier:?}");
+    }
+}
+
+#[test]
+fn node_port_is_claimed() {
+    let grafana: Grafana = serde_saphyr::from_str("{}").unwrap();
+    let mut decl = Declarations::default();
+    decl.claim_node_port("other", "components.other.nodePort", &NodePort::default_port(30300));
+    grafana.declare(&env(Tier::Local), &mut decl).unwrap();
+    let errors = decl.into_context(env(Tier::Local)).unwrap_err();
+    assert_eq!(
+        errors[0].to_string(),
+        "NodePort 30300 is set by both components.other.nodePort (tier default) and components.grafana.nodePort (tier default)"
+    );
+}
+
+#[test]
+fn admin_credentials_come_from_a_secret() {
+    let local = render_ok(Tier::Local);
+    let secret = object(&local, "Secret", "grafana-admin");
+    assert_eq!(secret["metadata"]["labels"]["oxidy.dev/local-only"], "true");
+    assert_eq!(secret["stringData"]["admin-password"], "admin");
+    let staging = render_ok(Tier::Staging);
+    assert!(!staging.objects.iter().any(|o| o.kind() == "Secret"));
+    let env = &object(&staging, "Deployment", "grafana")["spec"]["template"]["spec"]["containers"][0]["env"];
+    let user = env.as_array().unwrap().iter().find(|e| e["name"] == "GF_SECURITY_ADMIN_PASSWORD").unwrap();
+    assert_eq!(
+        user["valueFrom"]["secretKeyRef"],
+        json!({ "name": "grafana-admin", "key": "admin-password", "optional": false })
+    );
+
+    let err = render(Tier::Production, "credentials:\n  devDefaults: true\n", Vec::new(), shipped_uids()).unwrap_err();
+    assert!(
+        matches!(&err, ModuleError::Option { key, pos: Some(p), .. } if key == "components.grafana.credentials.devDefaults" && p.line == 2),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn pod_is_restricted_and_probed() {
+    let app = render_ok(Tier::Production);
+    let deployment = object(&app, "Deployment", "grafana");
+    assert_eq!(deployment["spec"]["strategy"]["type"], "Recreate");
+    let pod = &deployment["spec"]["template"]["spec"];
+    assert_eq!(pod["automountServiceAccountToken"], false);
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+    let container = &pod["containers"][0];
+    assert_eq!(container["image"], "grafana/grafana:12.4.5");
+    assert_eq!(container["securityContext"]["readOnlyRootFilesystem"], true);
+    assert_eq!(container["readinessProbe"]["httpGet"]["path"], "/api/health");
+    assert_eq!(container["livenessProbe"]["httpGet"]["path"], "/api/health");
+    assert!(container["resources"]["limits"]["memory"].is_string());
+    let claim = object(&app, "PersistentVolumeClaim", "grafana");
+    assert_eq!(claim["spec"]["resources"]["requests"]["storage"], "10Gi");
+}
+
+#[test]
+fn snapshot_per_tier() {
+    for tier in [Tier::Local, Tier::Staging, Tier::Production] {
+        let app = render_ok(tier);
+        let bodies: Vec<_> = app.objects.iter().map(|o| o.body().clone()).collect();
+        insta::assert_yaml_snapshot!(format!("grafana-{}", tier.as_str()), bodies);
+    }
+}
+
+#[test]
+fn oversized_or_shapeless_dashboards_fail() {
+    let mut big = fixture("big", "big", "platform");
+    big.json["description"] = json!("x".repeat(1024 * 1024));
+    let shapeless = dashboard("list", json!([1, 2]));
+    insta::assert_snapshot!(failure(vec![big, shapeless]));
+}
+
+#[test]
+fn datasource_variables_must_be_defined() {
+    let mut d = fixture("svc", "svc", "services");
+    d.json["panels"][2]["datasource"] = json!({ "uid": "${logs}" });
+    insta::assert_snapshot!(failure(vec![d]));
+}
+
+#[test]
+fn root_url_must_be_a_url() {
+    let app = render(Tier::Staging, "rootUrl: https://grafana.example.com/\n", Vec::new(), shipped_uids()).unwrap();
+    let env = &object(&app, "Deployment", "grafana")["spec"]["template"]["spec"]["containers"][0]["env"];
+    assert!(
+        env.as_array()
+            .unwrap()
+            .contains(&json!({ "name": "GF_SERVER_ROOT_URL", "value": "https://grafana.example.com/" }))
+    );
+    let err = render(Tier::Staging, "rootUrl: grafana.example.com\n", Vec::new(), shipped_uids()).unwrap_err();
+    assert!(
+        matches!(&err, ModuleError::Option { key, pos: Some(p), help: Some(h), .. }
+            if key == "components.grafana.rootUrl" && p.line == 1 && h.contains("https://grafana.example.com/")),
+        "{err:?}"
+    );
+}
