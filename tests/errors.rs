@@ -47,6 +47,8 @@ error_case!(both_destinations, "both-destinations");
 error_case!(output_root_outside_generated, "output-root-outside-generated");
 error_case!(dev_credentials_refused_in_production, "dev-credentials-in-production");
 error_case!(empty_file, "empty");
+error_case!(duplicate_node_port_names_both_keys, "duplicate-node-port");
+error_case!(missing_link_names_consumer_and_link, "missing-link");
 error_case!(yaml_syntax, "yaml-syntax");
 
 #[test]

@@ -40,6 +40,17 @@ pub enum DatasourceKind {
     Alertmanager,
 }
 
+impl DatasourceKind {
+    /// The component that offers datasources of this kind: its key under `components:`.
+    pub fn provider(self) -> &'static str {
+        match self {
+            DatasourceKind::Prometheus | DatasourceKind::Alertmanager => "prometheus",
+            DatasourceKind::Loki => "loki",
+            DatasourceKind::Tempo => "tempo",
+        }
+    }
+}
+
 /// A Grafana datasource a backend offers: the backend decides its uid and URL, Grafana
 /// provisions it, and dashboards and correlations refer to it by that uid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +87,20 @@ pub enum Link {
     CollectorOtlpHttp,
     /// Grafana's web UI.
     GrafanaHttp,
+}
+
+impl Link {
+    /// The component that provides the link: its key under `components:`.
+    pub fn provider(self) -> &'static str {
+        match self {
+            Link::GarageS3 | Link::GarageAdmin | Link::GarageRpc => "garage",
+            Link::LokiHttp => "loki",
+            Link::TempoHttp | Link::TempoOtlpGrpc => "tempo",
+            Link::PrometheusHttp | Link::AlertmanagerHttp => "prometheus",
+            Link::CollectorOtlpGrpc | Link::CollectorOtlpHttp => "collector",
+            Link::GrafanaHttp => "grafana",
+        }
+    }
 }
 
 impl fmt::Display for Link {
@@ -259,21 +284,30 @@ impl Context {
 
     /// The datasource of `kind`, or an error saying that `consumer` needs it.
     pub fn datasource(&self, kind: DatasourceKind, consumer: &'static str) -> Result<&Datasource, ModuleError> {
-        self.datasources
-            .iter()
-            .find(|d| d.kind == kind)
-            .ok_or(ModuleError::MissingLink { consumer, link: format!("a {kind:?} datasource") })
+        self.datasources.iter().find(|d| d.kind == kind).ok_or(ModuleError::MissingLink {
+            consumer,
+            link: format!("a {kind:?} datasource"),
+            provider: kind.provider(),
+        })
     }
 
     /// The endpoint behind `link`, or an error saying that `consumer` needs it and no enabled
     /// component offers it.
     pub fn endpoint(&self, link: Link, consumer: &'static str) -> Result<&Endpoint, ModuleError> {
-        self.endpoints.get(&link).map(|(_, e)| e).ok_or(ModuleError::MissingLink { consumer, link: link.to_string() })
+        self.endpoints.get(&link).map(|(_, e)| e).ok_or(ModuleError::MissingLink {
+            consumer,
+            link: link.to_string(),
+            provider: link.provider(),
+        })
     }
 
     /// The S3 store, or an error naming `consumer`.
     pub fn s3(&self, consumer: &'static str) -> Result<&S3Store, ModuleError> {
-        self.s3.as_ref().map(|(_, s)| s).ok_or(ModuleError::MissingLink { consumer, link: "s3 store".into() })
+        self.s3.as_ref().map(|(_, s)| s).ok_or(ModuleError::MissingLink {
+            consumer,
+            link: "an S3 store".into(),
+            provider: "garage",
+        })
     }
 
     /// Every bucket any module claimed, in declaration order.

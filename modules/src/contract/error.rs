@@ -9,7 +9,7 @@ pub enum ModuleError {
     /// A module needs a link that no enabled component offers (the provider is disabled or
     /// was renamed).
     #[error("{consumer} needs {link}, but no enabled component provides it")]
-    MissingLink { consumer: &'static str, link: String },
+    MissingLink { consumer: &'static str, link: String, provider: &'static str },
 
     /// Two modules offer the same link.
     #[error("{link} is provided by both {first} and {second}")]
@@ -65,7 +65,9 @@ impl ModuleError {
         match self {
             ModuleError::Option { help, .. } => help.clone(),
             ModuleError::DuplicateNodePort { .. } => Some("give each exposed Service its own NodePort".into()),
-            ModuleError::MissingLink { .. } => Some("enable the component that provides it".into()),
+            ModuleError::MissingLink { provider, .. } => {
+                Some(format!("enable `components.{provider}`, which provides it, or disable the consumer"))
+            }
             _ => None,
         }
     }

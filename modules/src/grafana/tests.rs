@@ -213,7 +213,10 @@ fn a_missing_backend_is_a_missing_link() {
     let without_tempo: Vec<Datasource> =
         shipped_uids().into_iter().filter(|d| d.kind != DatasourceKind::Tempo).collect();
     let err = render(Tier::Local, "{}", Vec::new(), without_tempo).unwrap_err();
-    assert_eq!(err, ModuleError::MissingLink { consumer: "grafana", link: "a Tempo datasource".into() });
+    assert_eq!(
+        err,
+        ModuleError::MissingLink { consumer: "grafana", link: "a Tempo datasource".into(), provider: "tempo" }
+    );
 }
 
 #[test]

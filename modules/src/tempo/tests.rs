@@ -144,7 +144,7 @@ fn without_prometheus_tempo_names_the_missing_link() {
     let errors = failure(Tier::Local, "prometheus:\n  enabled: false\n");
     assert!(
         errors.iter().any(
-            |e| matches!(e, ModuleError::MissingLink { consumer: "tempo", link } if link == &Link::PrometheusHttp.to_string())
+            |e| matches!(e, ModuleError::MissingLink { consumer: "tempo", link, .. } if link == &Link::PrometheusHttp.to_string())
         ),
         "{errors:?}"
     );
