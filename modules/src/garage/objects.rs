@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource, PodSpec, PodTemplateSpec, Secret,
-    Service, ServiceAccount, ServicePort, ServiceSpec, Volume, VolumeMount,
+    ConfigMap, ConfigMapVolumeSource, Container, EmptyDirVolumeSource, PodSpec, PodTemplateSpec, Secret, Service,
+    ServiceAccount, ServicePort, ServiceSpec, Volume,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -14,11 +14,12 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use crate::contract::k8s::{self, env_from_secret};
 use crate::contract::{App, ModuleError};
 
+use super::access;
 use super::config::{DATA_DIR, META_DIR, garage_toml};
 use super::options::Resolved;
 use super::{ADMIN_PORT, RPC_PORT, S3_PORT, VERSION};
 
-const NAME: &str = "garage";
+pub(crate) const NAME: &str = "garage";
 const M: &str = "garage";
 pub(crate) const S3_SERVICE: &str = "garage";
 pub(crate) const RPC_SERVICE: &str = "garage-rpc";
@@ -27,16 +28,20 @@ const CONFIG_MAP: &str = "garage-config";
 const CONFIG_FILE: &str = "garage.toml";
 pub(crate) const RPC_SECRET_KEY: &str = "rpc-secret";
 pub(crate) const ADMIN_TOKEN_KEY: &str = "admin-token";
+pub(crate) const METRICS_TOKEN_KEY: &str = "metrics-token";
 pub(crate) const ACCESS_KEY_ID_KEY: &str = "access-key-id";
 pub(crate) const SECRET_ACCESS_KEY_KEY: &str = "secret-access-key";
 
 /// Publicly known values for local clusters only: a Secret carrying them is labelled so.
 const DEV_RPC_SECRET: &str = "6f786964792d6c6f63616c2d6f6e6c792d7270632d7365637265742d30303030";
 const DEV_ADMIN_TOKEN: &str = "oxidy-local-only-admin-token";
+const DEV_METRICS_TOKEN: &str = "oxidy-local-only-metrics-token";
 const DEV_ACCESS_KEY_ID: &str = "GK6f786964792d6c6f63616c";
 const DEV_SECRET_ACCESS_KEY: &str = "6f786964792d6c6f63616c2d6f6e6c792d73332d7365637265742d3030303030";
 
-pub(crate) fn render(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
+/// `prometheus_namespace` is where Prometheus runs, when it is enabled: it may then scrape
+/// Garage's metrics.
+pub(crate) fn render(r: &Resolved, prometheus_namespace: Option<&str>, app: &mut App) -> Result<(), ModuleError> {
     let labels = k8s::labels(NAME, "storage", VERSION);
     app.push(M, config_map(r, &labels))?;
     app.push(M, service_account(&labels))?;
@@ -44,6 +49,10 @@ pub(crate) fn render(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
     app.push(M, s3_service(r, &labels))?;
     app.push(M, rpc_service(&labels))?;
     app.push(M, admin_service(&labels))?;
+    app.push(M, access::network_policy(&labels, prometheus_namespace))?;
+    if prometheus_namespace.is_some() {
+        app.push(M, access::service_monitor(r, &labels))?;
+    }
     if r.replicas > 1 {
         app.push(M, disruption_budget(&labels))?;
     }
@@ -53,7 +62,11 @@ pub(crate) fn render(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
             dev_secret(
                 &r.garage_secret,
                 &labels,
-                [(RPC_SECRET_KEY, DEV_RPC_SECRET), (ADMIN_TOKEN_KEY, DEV_ADMIN_TOKEN)],
+                [
+                    (RPC_SECRET_KEY, DEV_RPC_SECRET),
+                    (ADMIN_TOKEN_KEY, DEV_ADMIN_TOKEN),
+                    (METRICS_TOKEN_KEY, DEV_METRICS_TOKEN),
+                ],
             ),
         )?;
         app.push(
@@ -100,24 +113,6 @@ fn dev_secret<const N: usize>(name: &str, labels: &BTreeMap<String, String>, dat
     }
 }
 
-fn port(name: &str, port: u16) -> ContainerPort {
-    ContainerPort {
-        name: Some(name.into()),
-        container_port: port.into(),
-        protocol: Some("TCP".into()),
-        ..Default::default()
-    }
-}
-
-fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
-    VolumeMount {
-        name: name.into(),
-        mount_path: path.into(),
-        read_only: read_only.then_some(true),
-        ..Default::default()
-    }
-}
-
 fn stateful_set(r: &Resolved, labels: &BTreeMap<String, String>) -> StatefulSet {
     let container = Container {
         name: NAME.into(),
@@ -127,19 +122,26 @@ fn stateful_set(r: &Resolved, labels: &BTreeMap<String, String>) -> StatefulSet 
         env: Some(vec![
             env_from_secret("GARAGE_RPC_SECRET", &r.garage_secret, RPC_SECRET_KEY),
             env_from_secret("GARAGE_ADMIN_TOKEN", &r.garage_secret, ADMIN_TOKEN_KEY),
+            env_from_secret("GARAGE_METRICS_TOKEN", &r.garage_secret, METRICS_TOKEN_KEY),
         ]),
-        ports: Some(vec![port("s3", S3_PORT), port("rpc", RPC_PORT), port("admin", ADMIN_PORT)]),
+        ports: Some(vec![
+            k8s::container_port("s3", S3_PORT),
+            k8s::container_port("rpc", RPC_PORT),
+            k8s::container_port("admin", ADMIN_PORT),
+        ]),
         // Liveness asks only whether the node answers: a node must not be restarted because
-        // the cluster around it is degraded or its layout is not applied yet.
-        liveness_probe: Some(k8s::tcp_probe("admin", 20)),
+        // the cluster around it is degraded or its layout is not applied yet. It uses the S3
+        // port, which the NetworkPolicy leaves open: whether a CNI exempts the kubelet's
+        // probes from a policy on the admin port varies.
+        liveness_probe: Some(k8s::tcp_probe("s3", 20)),
         readiness_probe: Some(k8s::tcp_probe("s3", 10)),
         resources: Some(r.resources.clone()),
         security_context: Some(k8s::restricted_container()),
         volume_mounts: Some(vec![
-            mount("config", "/etc/garage", true),
-            mount("meta", META_DIR, false),
-            mount("data", DATA_DIR, false),
-            mount("tmp", "/tmp", false),
+            k8s::mount("config", "/etc/garage", true),
+            k8s::mount("meta", META_DIR, false),
+            k8s::mount("data", DATA_DIR, false),
+            k8s::mount("tmp", "/tmp", false),
         ]),
         ..Default::default()
     };
@@ -171,7 +173,7 @@ fn stateful_set(r: &Resolved, labels: &BTreeMap<String, String>) -> StatefulSet 
                     labels: Some(labels.clone()),
                     annotations: Some(BTreeMap::from([(
                         "oxidy.dev/config-hash".into(),
-                        content_hash(&garage_toml(r)),
+                        k8s::content_hash(&garage_toml(r)),
                     )])),
                     ..Default::default()
                 }),
@@ -185,13 +187,6 @@ fn stateful_set(r: &Resolved, labels: &BTreeMap<String, String>) -> StatefulSet 
         }),
         ..Default::default()
     }
-}
-
-/// A short, stable digest of a config file, so that a config change rolls the pods.
-fn content_hash(text: &str) -> String {
-    // FNV-1a: deterministic across platforms and releases, unlike std's hasher.
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    format!("{hash:016x}")
 }
 
 fn service(name: &str, labels: &BTreeMap<String, String>, spec: ServiceSpec) -> Service {

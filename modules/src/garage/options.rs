@@ -7,7 +7,7 @@ use crate::contract::{
     Quantity, S3Store, Tier, Wave,
 };
 
-use super::{ADMIN_PORT, RPC_PORT, S3_PORT, objects};
+use super::{ADMIN_PORT, RPC_PORT, S3_PORT, objects, setup};
 
 /// Garage, the S3-compatible object store (v2.5.0). Every field is optional; the defaults
 /// follow the environment's tier.
@@ -50,7 +50,9 @@ pub struct Garage {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Credentials {
-    /// Secret with `rpc-secret` (64 hex digits) and `admin-token`. Default: `garage-credentials`.
+    /// Secret with `rpc-secret` (64 hex digits), `admin-token` (the setup Job's, for the admin
+    /// API) and `metrics-token` (Prometheus', for `/metrics` only); neither token may contain
+    /// `"` or `\`. Default: `garage-credentials`.
     pub garage_secret: Option<DnsLabel>,
     /// Secret with `access-key-id` (`GK` and 24 hex digits) and `secret-access-key` (64 hex
     /// digits), read by Garage's users and imported by the bootstrap. Default: `s3-credentials`.
@@ -175,8 +177,10 @@ impl Module for Garage {
             return Ok(Vec::new());
         }
         let r = self.resolve(&ctx.env)?;
+        let prometheus = ctx.endpoint(Link::PrometheusHttp, Self::KEY).ok().map(|e| e.namespace.as_str());
         let mut app = App::new(Self::KEY, r.namespace.clone(), Wave::Storage);
-        objects::render(&r, &mut app)?;
-        Ok(vec![app])
+        objects::render(&r, prometheus, &mut app)?;
+        let setup = setup::render(&r, ctx.buckets())?;
+        Ok(vec![app, setup])
     }
 }

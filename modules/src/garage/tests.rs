@@ -1,5 +1,7 @@
-use crate::contract::{ModuleError, Tier};
-use crate::testing::{app, object, render};
+use crate::contract::{App, Declarations, Endpoint, Link, Module, ModuleError, Tier, Wave};
+use crate::testing::{app, env, object, render};
+
+use super::Garage;
 
 #[test]
 fn tiers_size_garage() {
@@ -50,9 +52,164 @@ fn replication_needs_enough_nodes() {
 
 #[test]
 fn snapshot_per_tier() {
+    // Rendered against a context of its own, so that the snapshot changes only with Garage.
     for tier in [Tier::Local, Tier::Staging, Tier::Production] {
-        let apps = render(tier, "{}").unwrap();
+        let apps = render_claimed(tier, "{}", true).unwrap();
         let bodies: Vec<_> = app(&apps, "garage").objects.iter().map(|o| o.body().clone()).collect();
         insta::assert_yaml_snapshot!(format!("garage-{}", tier.as_str()), bodies);
+    }
+}
+
+/// Renders Garage alone, with two claimed buckets and, if `prometheus`, a Prometheus in the
+/// `monitoring` namespace, so these tests do not depend on the other modules.
+fn render_claimed(tier: Tier, options: &str, prometheus: bool) -> Result<Vec<App>, ModuleError> {
+    let garage: Garage = serde_saphyr::from_str(options).expect("test options parse");
+    let mut decl = Declarations::default();
+    garage.declare(&env(tier), &mut decl)?;
+    decl.need_bucket("loki", "loki-chunks");
+    decl.need_bucket("tempo", "tempo-traces");
+    if prometheus {
+        let endpoint = Endpoint {
+            service: "prometheus".into(),
+            namespace: "monitoring".into(),
+            port: 9090,
+            port_name: "http".into(),
+            scheme: "http",
+        };
+        decl.provide("prometheus", Link::PrometheusHttp, endpoint);
+    }
+    let ctx = decl.into_context(env(tier)).map_err(|errors| errors[0].clone())?;
+    garage.render(&ctx)
+}
+
+fn script(apps: &[App]) -> String {
+    object(app(apps, "garage-setup"), "ConfigMap", "garage-setup-script")["data"]["bootstrap.sh"]
+        .as_str()
+        .expect("script is text")
+        .to_owned()
+}
+
+#[test]
+fn setup_runs_after_storage_as_a_recreated_hook() {
+    let apps = render_claimed(Tier::Production, "{}", false).unwrap();
+    let setup = app(&apps, "garage-setup");
+    assert_eq!(setup.wave, Wave::StorageSetup);
+    assert!(app(&apps, "garage").wave < setup.wave);
+    let job = object(setup, "Job", "garage-setup");
+    assert_eq!(job["metadata"]["annotations"]["argocd.argoproj.io/hook"], "Sync");
+    assert_eq!(job["metadata"]["annotations"]["argocd.argoproj.io/hook-delete-policy"], "BeforeHookCreation");
+    let pod = &job["spec"]["template"]["spec"];
+    assert_eq!(pod["automountServiceAccountToken"], false);
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+    assert_eq!(pod["restartPolicy"], "Never");
+    let container = &pod["containers"][0];
+    assert_eq!(container["image"], "curlimages/curl:8.20.0");
+    assert_eq!(container["securityContext"]["readOnlyRootFilesystem"], true);
+    assert!(container["resources"]["limits"]["memory"].is_string());
+    let secret_of = |name: &str| {
+        let var = container["env"].as_array().unwrap().iter().find(|e| e["name"] == name).expect(name);
+        let key = &var["valueFrom"]["secretKeyRef"];
+        (key["name"].as_str().unwrap().to_owned(), key["key"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(secret_of("GARAGE_ADMIN_TOKEN"), ("garage-credentials".into(), "admin-token".into()));
+    assert_eq!(secret_of("S3_ACCESS_KEY_ID"), ("s3-credentials".into(), "access-key-id".into()));
+    assert_eq!(secret_of("S3_SECRET_ACCESS_KEY"), ("s3-credentials".into(), "secret-access-key".into()));
+}
+
+#[test]
+fn the_script_sets_up_every_claimed_bucket_and_every_node() {
+    let script = script(&render_claimed(Tier::Production, "{}", false).unwrap());
+    assert!(script.contains("\nBUCKETS=\"loki-chunks tempo-traces\"\n"), "{script}");
+    for node in 0..3 {
+        let host = format!("garage-{node}.garage-rpc.observability.svc.cluster.local");
+        assert!(script.contains(&format!("{host}:3903,{host}:3901")), "node {node}: {script}");
+    }
+    assert!(!script.contains("garage-3."), "only the three nodes");
+    assert!(script.contains(&format!("\nCAPACITY={}\n", 200_u64 << 30)), "the data volume: {script}");
+    for endpoint in [
+        "GetNodeInfo",
+        "ConnectClusterNodes",
+        "UpdateClusterLayout",
+        "ApplyClusterLayout",
+        "ImportKey",
+        "CreateBucket",
+        "AllowBucketKey",
+    ] {
+        assert!(script.contains(&format!("/{endpoint}")), "{endpoint}");
+    }
+}
+
+#[test]
+fn the_script_is_posix_sh() {
+    let script = script(&render_claimed(Tier::Local, "{}", false).unwrap());
+    // dash is a strict POSIX shell: bash-only syntax fails its parse.
+    let shell =
+        ["dash", "sh"].into_iter().find(|s| std::process::Command::new(s).arg("-c").arg("true").output().is_ok());
+    let shell = shell.expect("a POSIX shell (dash or sh) to check the script with");
+    let checked = std::process::Command::new(shell).arg("-n").arg("-c").arg(&script).output().unwrap();
+    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
+}
+
+#[test]
+fn bucket_names_that_are_not_s3_names_are_refused() {
+    let garage = Garage::default();
+    let mut decl = Declarations::default();
+    garage.declare(&env(Tier::Local), &mut decl).unwrap();
+    decl.need_bucket("loki", "Loki_Chunks\"; rm -rf /");
+    let ctx = decl.into_context(env(Tier::Local)).unwrap();
+    let error = garage.render(&ctx).unwrap_err();
+    assert!(error.to_string().contains("is not a valid S3 bucket name"), "{error}");
+}
+
+#[test]
+fn only_the_setup_job_and_prometheus_reach_the_admin_port() {
+    for prometheus in [false, true] {
+        let apps = render_claimed(Tier::Staging, "{}", prometheus).unwrap();
+        let garage = app(&apps, "garage");
+        let policy = object(garage, "NetworkPolicy", "garage");
+        let rule_for = |port: u16| {
+            policy["spec"]["ingress"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["ports"][0]["port"] == port)
+                .cloned()
+                .unwrap()
+        };
+        assert!(rule_for(3900).get("from").is_none(), "S3 is open to every client");
+        assert_eq!(rule_for(3901)["from"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"], "garage");
+        let admin = rule_for(3903)["from"].as_array().unwrap().clone();
+        assert_eq!(admin[0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"], "garage-setup");
+        let setup_pod_labels =
+            &object(app(&apps, "garage-setup"), "Job", "garage-setup")["spec"]["template"]["metadata"]["labels"];
+        assert!(
+            admin[0]["podSelector"]["matchLabels"].as_object().unwrap().iter().all(|(k, v)| setup_pod_labels[k] == *v),
+            "the policy must match the Job's pods"
+        );
+        let monitors = garage.objects.iter().filter(|o| o.kind() == "ServiceMonitor").count();
+        if prometheus {
+            assert_eq!(admin.len(), 2);
+            assert_eq!(admin[1]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"], "monitoring");
+            assert_eq!(admin[1]["podSelector"]["matchLabels"]["app.kubernetes.io/name"], "prometheus");
+            let monitor = object(garage, "ServiceMonitor", "garage");
+            let endpoint = &monitor["spec"]["endpoints"][0];
+            assert_eq!((endpoint["port"].as_str(), endpoint["path"].as_str()), (Some("admin"), Some("/metrics")));
+            assert_eq!(endpoint["authorization"]["credentials"]["key"], "metrics-token");
+        } else {
+            assert_eq!(admin.len(), 1, "without Prometheus, only the Job");
+            assert_eq!(monitors, 0);
+        }
+        let env = &object(garage, "StatefulSet", "garage")["spec"]["template"]["spec"]["containers"][0]["env"];
+        assert!(env.as_array().unwrap().iter().any(|e| e["name"] == "GARAGE_METRICS_TOKEN"), "metrics need a token");
+    }
+}
+
+#[test]
+fn setup_snapshot_per_tier() {
+    for tier in [Tier::Local, Tier::Staging, Tier::Production] {
+        let apps = render_claimed(tier, "{}", true).unwrap();
+        let bodies: Vec<_> = app(&apps, "garage-setup").objects.iter().map(|o| o.body().clone()).collect();
+        insta::assert_yaml_snapshot!(format!("garage-setup-{}", tier.as_str()), bodies);
+        insta::assert_snapshot!(format!("garage-bootstrap-{}", tier.as_str()), script(&apps));
     }
 }

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapProjection, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource, KeyToPath,
-    PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec, ProjectedVolumeSource, Secret,
-    Service, ServiceAccount, ServicePort, ServiceSpec, Volume, VolumeMount, VolumeProjection,
+    ConfigMap, ConfigMapProjection, ConfigMapVolumeSource, Container, ContainerPort, KeyToPath, PersistentVolumeClaim,
+    PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec, ProjectedVolumeSource, Secret, Service,
+    ServiceAccount, ServicePort, ServiceSpec, Volume, VolumeMount, VolumeProjection,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -50,7 +50,7 @@ pub(crate) fn render(
     }
     app.push(M, service_account(&labels))?;
     app.push(M, volume_claim(r, &labels))?;
-    let config_hash = content_hash(&(datasources_text + &providers_text));
+    let config_hash = k8s::content_hash(&(datasources_text + &providers_text));
     app.push(M, deployment(r, &labels, delivered, config_hash))?;
     app.push(M, service(r, &labels))?;
     if r.dev_credentials {
@@ -107,25 +107,12 @@ fn dev_secret(name: &str, labels: &BTreeMap<String, String>) -> Secret {
     }
 }
 
-fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
-    VolumeMount {
-        name: name.into(),
-        mount_path: path.into(),
-        read_only: read_only.then_some(true),
-        ..Default::default()
-    }
-}
-
 fn config_map_volume(name: &str, config_map: &str) -> Volume {
     Volume {
         name: name.into(),
         config_map: Some(ConfigMapVolumeSource { name: config_map.into(), ..Default::default() }),
         ..Default::default()
     }
-}
-
-fn empty_dir(name: &str) -> Volume {
-    Volume { name: name.into(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Default::default() }
 }
 
 /// The volume name of a dashboard folder.
@@ -161,7 +148,7 @@ fn folder_volumes(delivered: &[Delivered]) -> Vec<(Volume, VolumeMount)> {
                 projected: Some(ProjectedVolumeSource { sources: Some(sources), ..Default::default() }),
                 ..Default::default()
             };
-            Some((volume, mount(&name, &format!("{DASHBOARDS_DIR}/{folder}"), true)))
+            Some((volume, k8s::mount(&name, &format!("{DASHBOARDS_DIR}/{folder}"), true)))
         })
         .collect()
 }
@@ -218,11 +205,11 @@ fn deployment(
 ) -> Deployment {
     let folders = folder_volumes(delivered);
     let mut mounts = vec![
-        mount("data", DATA_DIR, false),
-        mount("datasources", &format!("{PROVISIONING_DIR}/datasources"), true),
-        mount("dashboard-providers", &format!("{PROVISIONING_DIR}/dashboards"), true),
-        mount("tmp", "/tmp", false),
-        mount("logs", "/var/log/grafana", false),
+        k8s::mount("data", DATA_DIR, false),
+        k8s::mount("datasources", &format!("{PROVISIONING_DIR}/datasources"), true),
+        k8s::mount("dashboard-providers", &format!("{PROVISIONING_DIR}/dashboards"), true),
+        k8s::mount("tmp", "/tmp", false),
+        k8s::mount("logs", "/var/log/grafana", false),
     ];
     let mut volumes = vec![
         Volume {
@@ -235,8 +222,8 @@ fn deployment(
         },
         config_map_volume("datasources", DATASOURCES_CONFIG_MAP),
         config_map_volume("dashboard-providers", PROVIDERS_CONFIG_MAP),
-        empty_dir("tmp"),
-        empty_dir("logs"),
+        k8s::empty_dir("tmp"),
+        k8s::empty_dir("logs"),
     ];
     for (volume, folder_mount) in folders {
         volumes.push(volume);
@@ -271,13 +258,6 @@ fn deployment(
         }),
         ..Default::default()
     }
-}
-
-/// A short, stable digest of the provisioning files, so that a change rolls the pod.
-fn content_hash(text: &str) -> String {
-    // FNV-1a: deterministic across platforms and releases, unlike std's hasher.
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    format!("{hash:016x}")
 }
 
 fn service(r: &Resolved, labels: &BTreeMap<String, String>) -> Service {

@@ -15,7 +15,7 @@ use crate::contract::{App, ModuleError};
 
 use super::HTTP_PORT;
 use super::objects::{
-    BACKEND_SERVICE, HTTP_SERVICE, M, NAME, READ_SERVICE, WRITE_SERVICE, content_hash, disruption_budget, service_port,
+    BACKEND_SERVICE, HTTP_SERVICE, M, NAME, READ_SERVICE, WRITE_SERVICE, disruption_budget, service_port,
 };
 use super::options::Resolved;
 
@@ -176,7 +176,7 @@ fn deployment(r: &Resolved, conf: &str, labels: &BTreeMap<String, String>) -> De
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
                     labels: Some(labels.clone()),
-                    annotations: Some(BTreeMap::from([("oxidy.dev/config-hash".into(), content_hash(conf))])),
+                    annotations: Some(BTreeMap::from([("oxidy.dev/config-hash".into(), k8s::content_hash(conf))])),
                     ..Default::default()
                 }),
                 spec: Some(PodSpec {

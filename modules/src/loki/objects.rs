@@ -189,10 +189,3 @@ pub(crate) fn disruption_budget(name: &str, component: &str, labels: &BTreeMap<S
         ..Default::default()
     }
 }
-
-/// A short, stable digest of a config file, so that a config change rolls the pods.
-pub(crate) fn content_hash(text: &str) -> String {
-    // FNV-1a: deterministic across platforms and releases, unlike std's hasher.
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    format!("{hash:016x}")
-}

@@ -38,7 +38,6 @@ mod node_exporter;
 mod objects;
 mod operator;
 mod options;
-mod quantity;
 mod resolved;
 mod rules;
 mod server;

@@ -7,7 +7,6 @@ use crate::contract::k8s::Resources;
 use crate::contract::{At, Duration, EnvInfo, ModuleError, NodePort, Pos, Quantity, Tier};
 
 use super::options::{AlertmanagerOptions, Prometheus};
-use super::quantity::bytes;
 
 /// A pinned image and the version its tag names.
 #[derive(Debug, Clone)]
@@ -162,7 +161,7 @@ impl Prometheus {
     fn resolve_server(&self, tier: Tier) -> Result<ServerResolved, ModuleError> {
         let replicas = replicas("replicas", self.replicas, tier.pick(1, 1, 2))?;
         let volume_size = self.volume_size.clone().unwrap_or_else(|| quantity(tier.pick("5Gi", "20Gi", "100Gi")));
-        let volume_bytes = bytes(&volume_size).ok_or_else(|| {
+        let volume_bytes = volume_size.bytes().ok_or_else(|| {
             option_error(
                 "volumeSize",
                 None,

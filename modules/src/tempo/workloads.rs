@@ -3,17 +3,14 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
-use k8s_openapi::api::core::v1::{
-    ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource, PodSpec, PodTemplateSpec, Probe,
-    TopologySpreadConstraint, Volume, VolumeMount,
-};
+use k8s_openapi::api::core::v1::{ConfigMapVolumeSource, Container, PodSpec, PodTemplateSpec, Probe, Volume};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::contract::k8s::{self, env_from_secret};
 use crate::contract::{App, ModuleError, S3Store};
 
 use super::config::{ACCESS_KEY_ENV, DATA_DIR, SECRET_KEY_ENV};
-use super::objects::{CONFIG_FILE, CONFIG_MAP, HEADLESS_SERVICE, M, NAME, Target, content_hash};
+use super::objects::{CONFIG_FILE, CONFIG_MAP, HEADLESS_SERVICE, M, NAME, Target};
 use super::options::{Resolved, TempoMode};
 use super::{GOSSIP_PORT, GRPC_PORT, HTTP_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT};
 
@@ -72,28 +69,6 @@ pub(crate) fn push(
     Ok(())
 }
 
-fn port(name: &str, port: u16) -> ContainerPort {
-    ContainerPort {
-        name: Some(name.into()),
-        container_port: port.into(),
-        protocol: Some("TCP".into()),
-        ..Default::default()
-    }
-}
-
-fn mount(name: &str, path: &str, read_only: bool) -> VolumeMount {
-    VolumeMount {
-        name: name.into(),
-        mount_path: path.into(),
-        read_only: read_only.then_some(true),
-        ..Default::default()
-    }
-}
-
-fn empty_dir(name: &str) -> Volume {
-    Volume { name: name.into(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Default::default() }
-}
-
 /// Ready once the target has joined its rings and can serve; checked often, so traffic
 /// leaves a pod that is shutting down.
 fn readiness() -> Probe {
@@ -106,18 +81,6 @@ fn liveness() -> Probe {
     Probe { initial_delay_seconds: Some(30), ..k8s::http_probe("/api/status/buildinfo", "http", 20) }
 }
 
-/// Replicas on different nodes where the cluster has them, so losing a node loses at most
-/// one replica; on a cluster with fewer nodes they still schedule.
-fn spread(target: &Target) -> Vec<TopologySpreadConstraint> {
-    vec![TopologySpreadConstraint {
-        max_skew: 1,
-        topology_key: "kubernetes.io/hostname".into(),
-        when_unsatisfiable: "ScheduleAnyway".into(),
-        label_selector: Some(k8s::selector(NAME, target.component)),
-        ..Default::default()
-    }]
-}
-
 fn pod_template(
     r: &Resolved,
     store: &S3Store,
@@ -125,13 +88,13 @@ fn pod_template(
     config: &str,
     labels: &BTreeMap<String, String>,
 ) -> PodTemplateSpec {
-    let mut ports = vec![port("http", HTTP_PORT), port("grpc", GRPC_PORT)];
+    let mut ports = vec![k8s::container_port("http", HTTP_PORT), k8s::container_port("grpc", GRPC_PORT)];
     if r.mode == TempoMode::Distributed {
-        ports.push(port("gossip", GOSSIP_PORT));
+        ports.push(k8s::container_port("gossip", GOSSIP_PORT));
     }
     if target.receives_otlp {
-        ports.push(port("otlp-grpc", OTLP_GRPC_PORT));
-        ports.push(port("otlp-http", OTLP_HTTP_PORT));
+        ports.push(k8s::container_port("otlp-grpc", OTLP_GRPC_PORT));
+        ports.push(k8s::container_port("otlp-http", OTLP_HTTP_PORT));
     }
     let container = Container {
         name: NAME.into(),
@@ -152,9 +115,9 @@ fn pod_template(
         resources: Some(r.resources.clone()),
         security_context: Some(k8s::restricted_container()),
         volume_mounts: Some(vec![
-            mount("config", "/etc/tempo", true),
-            mount("data", DATA_DIR, false),
-            mount("tmp", "/tmp", false),
+            k8s::mount("config", "/etc/tempo", true),
+            k8s::mount("data", DATA_DIR, false),
+            k8s::mount("tmp", "/tmp", false),
         ]),
         ..Default::default()
     };
@@ -164,16 +127,16 @@ fn pod_template(
             config_map: Some(ConfigMapVolumeSource { name: CONFIG_MAP.into(), ..Default::default() }),
             ..Default::default()
         },
-        empty_dir("tmp"),
+        k8s::empty_dir("tmp"),
     ];
     if !target.stateful {
         // Queriers, frontends, distributors and compactors keep nothing across restarts.
-        volumes.push(empty_dir("data"));
+        volumes.push(k8s::empty_dir("data"));
     }
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(labels.clone()),
-            annotations: Some(BTreeMap::from([("oxidy.dev/config-hash".into(), content_hash(config))])),
+            annotations: Some(BTreeMap::from([("oxidy.dev/config-hash".into(), k8s::content_hash(config))])),
             ..Default::default()
         }),
         spec: Some(PodSpec {
@@ -183,7 +146,7 @@ fn pod_template(
             // Ingesters cut their open traces into the WAL before they stop, and generators
             // flush their series; both can take longer than the default 30s.
             termination_grace_period_seconds: Some(if target.stateful { 300 } else { 30 }),
-            topology_spread_constraints: (target.replicas > 1).then(|| spread(target)),
+            topology_spread_constraints: (target.replicas > 1).then(|| k8s::spread(NAME, target.component)),
             containers: vec![container],
             volumes: Some(volumes),
             ..Default::default()

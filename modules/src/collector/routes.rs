@@ -1,0 +1,87 @@
+//! The platform's pipelines: every signal arrives over OTLP, passes the memory limiter and
+//! the batcher, and leaves for its backend, found through the context.
+
+use crate::contract::{Context, Link, ModuleError};
+
+use super::options::Resolved;
+use super::pipeline::{
+    Batch, ClientTls, DebugExporter, Exporter, Extension, HealthCheck, MemoryLimiter, Model, OtlpGrpcExporter,
+    OtlpHttpExporter, OtlpProtocols, OtlpReceiver, Pipeline, Processor, Receiver, RemoteWriteExporter, ServerEndpoint,
+    Signal,
+};
+use super::{HEALTH_PORT, METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT};
+
+/// The path the health check answers on, for the probes.
+pub(crate) const HEALTH_PATH: &str = "/";
+
+/// Where each signal goes.
+pub(crate) struct Targets {
+    /// Tempo's OTLP gRPC receiver, `host:port`.
+    pub traces: String,
+    /// Prometheus' remote-write URL.
+    pub metrics: String,
+    /// Loki's OTLP base URL.
+    pub logs: String,
+}
+
+impl Targets {
+    /// The backends' endpoints; a disabled backend is a missing-link error naming `consumer`.
+    pub(crate) fn from_context(ctx: &Context, consumer: &'static str) -> Result<Self, ModuleError> {
+        Ok(Targets {
+            traces: ctx.endpoint(Link::TempoOtlpGrpc, consumer)?.authority(),
+            metrics: format!("{}/api/v1/write", ctx.endpoint(Link::PrometheusHttp, consumer)?.url()),
+            logs: format!("{}/otlp", ctx.endpoint(Link::LokiHttp, consumer)?.url()),
+        })
+    }
+}
+
+/// The collector's model for these options and backends.
+pub(crate) fn model(r: &Resolved, targets: &Targets) -> Model {
+    let receiver = Receiver::Otlp(OtlpReceiver {
+        protocols: OtlpProtocols {
+            grpc: ServerEndpoint::all_interfaces(OTLP_GRPC_PORT),
+            http: ServerEndpoint::all_interfaces(OTLP_HTTP_PORT),
+        },
+    });
+    // The limiter comes first so that data is refused before anything else holds it.
+    let processors = vec![
+        Processor::MemoryLimiter(MemoryLimiter {
+            check_interval: "1s".into(),
+            limit_mib: r.memory_limit_mib,
+            spike_limit_mib: r.memory_limit_mib / 4,
+        }),
+        Processor::Batch(Batch {
+            send_batch_size: r.batch_size,
+            send_batch_max_size: r.batch_size.saturating_mul(2),
+            timeout: r.batch_timeout.clone(),
+        }),
+    ];
+    let pipeline = |signal: Signal, exporter: Exporter| {
+        let mut exporters = vec![exporter];
+        if r.debug {
+            exporters.push(Exporter::Debug(DebugExporter { verbosity: "basic" }));
+        }
+        Pipeline { signal, receivers: vec![receiver.clone()], processors: processors.clone(), exporters }
+    };
+    Model {
+        extensions: vec![Extension::HealthCheck(HealthCheck {
+            endpoint: format!("0.0.0.0:{HEALTH_PORT}"),
+            path: HEALTH_PATH,
+        })],
+        pipelines: vec![
+            pipeline(
+                Signal::Traces,
+                Exporter::OtlpGrpc(OtlpGrpcExporter {
+                    endpoint: targets.traces.clone(),
+                    tls: ClientTls { insecure: true },
+                }),
+            ),
+            pipeline(
+                Signal::Metrics,
+                Exporter::PrometheusRemoteWrite(RemoteWriteExporter { endpoint: targets.metrics.clone() }),
+            ),
+            pipeline(Signal::Logs, Exporter::OtlpHttp(OtlpHttpExporter { endpoint: targets.logs.clone() })),
+        ],
+        metrics_port: METRICS_PORT,
+    }
+}

@@ -1,0 +1,148 @@
+//! The storage setup app: the bootstrap script in a ConfigMap and the Job that runs it.
+//!
+//! It is an app of its own at [`Wave::StorageSetup`]: the app-of-apps syncs it only once
+//! Garage is healthy, and the backends that need its buckets (Loki, Tempo) only after it.
+//! The Job is an Argo CD `Sync` hook with `BeforeHookCreation`: a Job's pod template cannot
+//! be changed, so rather than being updated it is deleted and created again, and so runs
+//! again, on every sync of the app, such as when a component claims a new bucket. The script
+//! is idempotent, so a run with nothing to do changes nothing.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, ConfigMapVolumeSource, Container, EmptyDirVolumeSource, PodSpec, PodTemplateSpec, ServiceAccount,
+    Volume, VolumeMount,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::contract::k8s::{self, Resources, env_from_secret};
+use crate::contract::{App, BucketClaim, ModuleError, Wave};
+
+use super::bootstrap::{Node, Plan, check_bucket_name, script};
+use super::objects::{ACCESS_KEY_ID_KEY, ADMIN_TOKEN_KEY, RPC_SERVICE, SECRET_ACCESS_KEY_KEY};
+use super::options::Resolved;
+use super::{ADMIN_PORT, RPC_PORT};
+
+const M: &str = "garage";
+pub(crate) const APP: &str = "garage-setup";
+/// The setup pods' name label, which Garage's NetworkPolicy lets reach the admin API.
+pub(crate) const NAME: &str = "garage-setup";
+pub(crate) const COMPONENT: &str = "storage-setup";
+const CONFIG_MAP: &str = "garage-setup-script";
+const SCRIPT_FILE: &str = "bootstrap.sh";
+/// curl with busybox's sh, sed, grep and tail; runs as `curl_user` (uid 100).
+pub(crate) const IMAGE: &str = "curlimages/curl:8.20.0";
+const USER: i64 = 100;
+
+/// The zone every node is placed in: one site, so zone redundancy is not asked for.
+const ZONE: &str = "dc1";
+
+pub(crate) fn render(r: &Resolved, buckets: &[BucketClaim]) -> Result<App, ModuleError> {
+    for claim in buckets {
+        check_bucket_name(&claim.name)?;
+    }
+    let capacity = r.data_volume.bytes().ok_or_else(|| ModuleError::Option {
+        key: "components.garage.dataVolume".into(),
+        pos: None,
+        message: format!("data volume `{}` is not an amount of bytes", r.data_volume),
+        help: Some("write it as, say, 50Gi".into()),
+    })?;
+    let plan = Plan {
+        nodes: (0..r.replicas)
+            .map(|i| {
+                let host = format!("garage-{i}.{RPC_SERVICE}.{}.svc.cluster.local", r.namespace);
+                Node { admin: format!("{host}:{ADMIN_PORT}"), rpc: format!("{host}:{RPC_PORT}") }
+            })
+            .collect(),
+        buckets: buckets.iter().map(|b| b.name.clone()).collect(),
+        zone: ZONE,
+        capacity,
+        key_name: "oxidy",
+    };
+    let labels = k8s::labels(NAME, COMPONENT, super::VERSION);
+    let mut app = App::new(APP, r.namespace.clone(), Wave::StorageSetup);
+    app.push(M, config_map(&script(&plan), &labels))?;
+    app.push(M, service_account(&labels))?;
+    app.push(M, job(r, &labels))?;
+    Ok(app)
+}
+
+fn config_map(script: &str, labels: &BTreeMap<String, String>) -> ConfigMap {
+    ConfigMap {
+        metadata: k8s::meta(CONFIG_MAP, labels),
+        data: Some(BTreeMap::from([(SCRIPT_FILE.into(), script.to_owned())])),
+        ..Default::default()
+    }
+}
+
+fn service_account(labels: &BTreeMap<String, String>) -> ServiceAccount {
+    ServiceAccount {
+        metadata: k8s::meta(NAME, labels),
+        // The bootstrap talks to Garage only, never to the Kubernetes API.
+        automount_service_account_token: Some(false),
+        ..Default::default()
+    }
+}
+
+fn job(r: &Resolved, labels: &BTreeMap<String, String>) -> Job {
+    let container = Container {
+        name: NAME.into(),
+        image: Some(IMAGE.into()),
+        image_pull_policy: Some("IfNotPresent".into()),
+        command: Some(vec!["/bin/sh".into(), format!("/scripts/{SCRIPT_FILE}")]),
+        env: Some(vec![
+            env_from_secret("GARAGE_ADMIN_TOKEN", &r.garage_secret, ADMIN_TOKEN_KEY),
+            env_from_secret("S3_ACCESS_KEY_ID", &r.s3_secret, ACCESS_KEY_ID_KEY),
+            env_from_secret("S3_SECRET_ACCESS_KEY", &r.s3_secret, SECRET_ACCESS_KEY_KEY),
+        ]),
+        resources: Some(Resources::resolve(None, ["10m", "16Mi", "200m", "64Mi"])),
+        security_context: Some(k8s::restricted_container()),
+        volume_mounts: Some(vec![
+            VolumeMount {
+                name: "script".into(),
+                mount_path: "/scripts".into(),
+                read_only: Some(true),
+                ..Default::default()
+            },
+            VolumeMount { name: "tmp".into(), mount_path: "/tmp".into(), ..Default::default() },
+        ]),
+        // No probes: the pod runs to completion. The deadline below and curl's timeouts
+        // bound it instead.
+        ..Default::default()
+    };
+    let pod = PodSpec {
+        service_account_name: Some(NAME.into()),
+        automount_service_account_token: Some(false),
+        security_context: Some(k8s::restricted_pod(USER)),
+        restart_policy: Some("Never".into()),
+        containers: vec![container],
+        volumes: Some(vec![
+            Volume {
+                name: "script".into(),
+                config_map: Some(ConfigMapVolumeSource { name: CONFIG_MAP.into(), ..Default::default() }),
+                ..Default::default()
+            },
+            Volume { name: "tmp".into(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Default::default() },
+        ]),
+        ..Default::default()
+    };
+    let mut metadata = k8s::meta(NAME, labels);
+    metadata.annotations = Some(BTreeMap::from([
+        ("argocd.argoproj.io/hook".into(), "Sync".into()),
+        ("argocd.argoproj.io/hook-delete-policy".into(), "BeforeHookCreation".into()),
+    ]));
+    Job {
+        metadata,
+        spec: Some(JobSpec {
+            backoff_limit: Some(4),
+            active_deadline_seconds: Some(900),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta { labels: Some(labels.clone()), ..Default::default() }),
+                spec: Some(pod),
+            },
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,345 @@
+//! The Garage bootstrap against a real Garage: the rendered `garage.toml` (paths and
+//! addresses moved to a temporary directory on 127.0.0.1) runs a server with the secrets the
+//! pod gets; the rendered setup script runs twice, the second run changing nothing; then an
+//! object is written and read back in every bucket with the imported key, over S3.
+//!
+//! Needs the `garage` binary (v2.5.0) on PATH, in `~/.cargo/bin`, or named by `GARAGE_BIN`,
+//! and `curl` with `--aws-sigv4` (7.75 or later). Without them the test fails, saying so.
+
+use std::collections::BTreeMap;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Arc;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use oxidy_modules::Platform;
+use oxidy_modules::contract::{App, Declarations, EnvInfo, Stack, Tier};
+use serde_json::Value;
+
+const BUCKETS: [&str; 2] = ["loki-chunks", "tempo-traces"];
+
+/// Garage alone (with `garage` as its options), rendered for the local tier, whose
+/// development Secrets give the test its credentials, with two buckets claimed as Loki and
+/// Tempo do.
+fn render_garage(garage: &str) -> Vec<App> {
+    let components = format!(
+        "garage: {garage}\nloki: {{enabled: false}}\ntempo: {{enabled: false}}\ncollector: {{enabled: false}}\n\
+         prometheus: {{enabled: false}}\ngrafana: {{enabled: false}}\n"
+    );
+    let platform: Platform = serde_saphyr::from_str(&components).expect("components parse");
+    let env = EnvInfo {
+        name: "local".into(),
+        tier: Tier::Local,
+        namespace: "observability".into(),
+        dashboards: Arc::new(Vec::new()),
+    };
+    let mut decl = Declarations::default();
+    let errors = platform.declare(&env, &mut decl);
+    assert!(errors.is_empty(), "{errors:?}");
+    decl.need_bucket("loki", BUCKETS[0]);
+    decl.need_bucket("tempo", BUCKETS[1]);
+    let ctx = decl.into_context(env).expect("context seals");
+    platform.render(&ctx).expect("garage renders")
+}
+
+fn object<'a>(apps: &'a [App], kind: &str, name: &str) -> &'a Value {
+    apps.iter()
+        .flat_map(|a| &a.objects)
+        .find(|o| o.kind() == kind && o.name() == name)
+        .map(|o| o.body())
+        .unwrap_or_else(|| panic!("no {kind}/{name} rendered"))
+}
+
+/// The environment a container of `workload` gets, secrets resolved from the rendered
+/// (local-tier, development) Secrets.
+fn container_env(apps: &[App], kind: &str, workload: &str) -> BTreeMap<String, String> {
+    let container = &object(apps, kind, workload)["spec"]["template"]["spec"]["containers"][0];
+    container["env"]
+        .as_array()
+        .expect("env")
+        .iter()
+        .map(|var| {
+            let name = var["name"].as_str().unwrap().to_owned();
+            let value = match var["value"].as_str() {
+                Some(v) => v.to_owned(),
+                None => {
+                    let key = &var["valueFrom"]["secretKeyRef"];
+                    let secret = object(apps, "Secret", key["name"].as_str().unwrap());
+                    secret["stringData"][key["key"].as_str().unwrap()].as_str().expect("secret key").to_owned()
+                }
+            };
+            (name, value)
+        })
+        .collect()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
+}
+
+/// `garage.toml` with its directories under `dir` and its sockets on 127.0.0.1 (and said to
+/// be there, for the other nodes).
+fn adapt_config(toml: &str, dir: &Path, ports: &Ports) -> String {
+    let mut table = String::new();
+    let mut out = String::new();
+    let mut replaced = 0;
+    for line in toml.lines() {
+        if line.starts_with('[') {
+            table = line.trim_matches(['[', ']']).to_owned();
+        }
+        let key = line.split(" = ").next().unwrap_or("");
+        let value = match (table.as_str(), key) {
+            ("", "metadata_dir") => Some(format!("\"{}\"", dir.join("meta").display())),
+            ("", "data_dir") => Some(format!("\"{}\"", dir.join("data").display())),
+            ("", "rpc_bind_addr") => Some(format!("\"127.0.0.1:{}\"", ports.rpc)),
+            ("s3_api", "api_bind_addr") => Some(format!("\"127.0.0.1:{}\"", ports.s3)),
+            ("admin", "api_bind_addr") => Some(format!("\"127.0.0.1:{}\"", ports.admin)),
+            _ => None,
+        };
+        match value {
+            Some(value) => {
+                replaced += 1;
+                out.push_str(&format!("{key} = {value}\n"));
+                // Nodes tell each other where to call back; left to itself, a node would
+                // name the host's main address, where nothing listens.
+                if key == "rpc_bind_addr" {
+                    out.push_str(&format!("rpc_public_addr = \"127.0.0.1:{}\"\n", ports.rpc));
+                }
+            }
+            None => out.push_str(&format!("{line}\n")),
+        }
+    }
+    assert_eq!(replaced, 5, "garage.toml no longer has the keys this test moves:\n{toml}");
+    out
+}
+
+struct Ports {
+    s3: u16,
+    rpc: u16,
+    admin: u16,
+}
+
+/// The server, stopped when the test ends however it ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn garage_binary() -> PathBuf {
+    let candidates = std::env::var_os("GARAGE_BIN")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(
+            std::env::var_os("PATH")
+                .into_iter()
+                .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+                .map(|d| d.join("garage")),
+        )
+        .chain(std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/garage")));
+    candidates.into_iter().find(|p| p.is_file()).unwrap_or_else(|| {
+        panic!(
+            "the garage binary is needed to test the bootstrap against a real Garage, and was not found \
+             (GARAGE_BIN, PATH, ~/.cargo/bin). Install it with: cargo install garage --version 2.5.0 --locked"
+        )
+    })
+}
+
+fn check_curl() {
+    let version = Command::new("curl").arg("--version").output().unwrap_or_else(|e| {
+        panic!("curl is needed to run the bootstrap script and to talk S3 ({e}); install curl 7.75 or later")
+    });
+    assert!(version.status.success(), "curl --version failed");
+}
+
+fn wait_for_port(port: u16, log: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "garage did not listen on {port}:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        sleep(Duration::from_millis(100));
+    }
+}
+
+fn run_script(script: &Path, env: &BTreeMap<String, String>, nodes: &[Node]) -> Output {
+    let addresses: Vec<String> =
+        nodes.iter().map(|n| format!("127.0.0.1:{},127.0.0.1:{}", n.ports.admin, n.ports.rpc)).collect();
+    Command::new("sh")
+        .arg(script)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(env)
+        .env("GARAGE_NODES", addresses.join(" "))
+        .output()
+        .expect("sh runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Lists of objects in `value`, sorted by their `id`: Garage lists a key's buckets in no
+/// particular order.
+fn sorted(mut value: Value) -> Value {
+    match &mut value {
+        Value::Array(items) => {
+            let mut items: Vec<Value> = std::mem::take(items).into_iter().map(sorted).collect();
+            items.sort_by(|a, b| a["id"].to_string().cmp(&b["id"].to_string()));
+            Value::Array(items)
+        }
+        Value::Object(map) => {
+            for field in map.values_mut() {
+                *field = sorted(std::mem::take(field));
+            }
+            value
+        }
+        _ => value,
+    }
+}
+
+/// What the bootstrap sets up, as the admin API reports it.
+fn state(token: &str, admin_port: u16, key_id: &str) -> Vec<Value> {
+    ["GetClusterLayout".to_owned(), "ListBuckets".to_owned(), format!("GetKeyInfo?id={key_id}")]
+        .iter()
+        .map(|endpoint| {
+            let out = Command::new("curl")
+                .args(["--silent", "--show-error", "--fail-with-body", "--header"])
+                .arg(format!("Authorization: Bearer {token}"))
+                .arg(format!("http://127.0.0.1:{admin_port}/v2/{endpoint}"))
+                .output()
+                .expect("curl runs");
+            assert!(out.status.success(), "{endpoint}: {}{}", text(&out.stdout), text(&out.stderr));
+            sorted(serde_json::from_slice(&out.stdout).expect("the admin API answers JSON"))
+        })
+        .collect()
+}
+
+fn s3(args: &[&str], key_id: &str, secret: &str, region: &str, url: &str) -> Output {
+    Command::new("curl")
+        .args(["--silent", "--show-error", "--fail-with-body", "--aws-sigv4"])
+        .arg(format!("aws:amz:{region}:s3"))
+        // Garage wants the payload hash header, which curl signs but does not add by itself.
+        .args(["--header", "x-amz-content-sha256: UNSIGNED-PAYLOAD"])
+        .arg("--user")
+        .arg(format!("{key_id}:{secret}"))
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("curl runs")
+}
+
+/// A running node: its ports, and its process, stopped when the test ends however it ends.
+struct Node {
+    ports: Ports,
+    _server: Server,
+}
+
+/// Starts `count` servers from the rendered config and the pod's environment.
+fn start_nodes(apps: &[App], root: &Path, count: usize) -> Vec<Node> {
+    let garage = garage_binary();
+    let toml = object(apps, "ConfigMap", "garage-config")["data"]["garage.toml"].as_str().unwrap();
+    let server_env = container_env(apps, "StatefulSet", "garage");
+    let nodes: Vec<Node> = (0..count)
+        .map(|i| {
+            let dir = root.join(format!("node-{i}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            let ports = Ports { s3: free_port(), rpc: free_port(), admin: free_port() };
+            let config = dir.join("garage.toml");
+            std::fs::write(&config, adapt_config(toml, &dir, &ports)).unwrap();
+            let log = std::fs::File::create(dir.join("garage.log")).unwrap();
+            let server = Command::new(&garage)
+                .arg("-c")
+                .arg(&config)
+                .arg("server")
+                .envs(&server_env)
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .stdin(Stdio::null())
+                .spawn()
+                .expect("garage starts");
+            Node { ports, _server: Server(server) }
+        })
+        .collect();
+    for (i, node) in nodes.iter().enumerate() {
+        let log = root.join(format!("node-{i}/garage.log"));
+        wait_for_port(node.ports.admin, &log);
+        wait_for_port(node.ports.s3, &log);
+    }
+    nodes
+}
+
+/// Runs the rendered setup script twice against `count` real nodes, then uses every bucket.
+fn check_bootstrap(garage_options: &str, count: usize) {
+    check_curl();
+    let apps = render_garage(garage_options);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nodes = start_nodes(&apps, dir.path(), count);
+
+    let toml = object(&apps, "ConfigMap", "garage-config")["data"]["garage.toml"].as_str().unwrap();
+    let region = toml
+        .lines()
+        .find_map(|l| l.strip_prefix("s3_region = "))
+        .map(|r| r.trim_matches('"').to_owned())
+        .expect("s3_region in garage.toml");
+    let script = dir.path().join("bootstrap.sh");
+    let script_text = object(&apps, "ConfigMap", "garage-setup-script")["data"]["bootstrap.sh"].as_str().unwrap();
+    assert_eq!(
+        script_text.matches(".garage-rpc.").count(),
+        2 * count,
+        "the rendered script names every node, twice (admin and rpc)"
+    );
+    std::fs::write(&script, script_text).unwrap();
+    let job_env = container_env(&apps, "Job", "garage-setup");
+    let key_id = job_env["S3_ACCESS_KEY_ID"].clone();
+    let secret = job_env["S3_SECRET_ACCESS_KEY"].clone();
+    let token = job_env["GARAGE_ADMIN_TOKEN"].clone();
+    let first_admin = nodes[0].ports.admin;
+
+    let first = run_script(&script, &job_env, &nodes);
+    let first_out = text(&first.stdout);
+    assert!(first.status.success(), "first run failed:\n{first_out}{}", text(&first.stderr));
+    // The layout, the key, and for each bucket its creation and its grant.
+    let expected = 2 + 2 * BUCKETS.len();
+    assert!(first_out.ends_with(&format!("garage bootstrap: {expected} change(s)\n")), "{first_out}");
+    let before = state(&token, first_admin, &key_id);
+    let roles = before[0]["roles"].as_array().expect("layout roles");
+    assert_eq!(roles.len(), count, "every node has a role: {}", before[0]);
+    assert!(roles.iter().all(|r| r["storedPartitions"].as_u64() > Some(0)), "and stores data: {}", before[0]);
+
+    let second = run_script(&script, &job_env, &nodes);
+    let second_out = text(&second.stdout);
+    assert!(second.status.success(), "second run failed:\n{second_out}{}", text(&second.stderr));
+    assert!(second_out.ends_with("garage bootstrap: 0 change(s)\n"), "{second_out}");
+    assert_eq!(state(&token, first_admin, &key_id), before, "the second run changed Garage's state");
+
+    for (i, bucket) in BUCKETS.iter().enumerate() {
+        // Write through one node and read through another, where there are several.
+        let url = |node: &Node| format!("http://127.0.0.1:{}/{bucket}/bootstrap-check.txt", node.ports.s3);
+        let body = format!("written to {bucket} with the imported key");
+        let put = s3(&["--request", "PUT", "--data-binary", &body], &key_id, &secret, &region, &url(&nodes[i % count]));
+        assert!(put.status.success(), "PUT in {bucket}: {}{}", text(&put.stdout), text(&put.stderr));
+        let get = s3(&[], &key_id, &secret, &region, &url(&nodes[(i + 1) % count]));
+        assert!(get.status.success(), "GET in {bucket}: {}{}", text(&get.stdout), text(&get.stderr));
+        assert_eq!(text(&get.stdout), body, "read back from {bucket}");
+        let wrong = s3(&[], &key_id, &"0".repeat(64), &region, &url(&nodes[0]));
+        assert!(!wrong.status.success(), "a wrong secret must be refused, or the reads above prove nothing");
+    }
+}
+
+#[test]
+fn bootstrap_sets_up_a_single_node_once() {
+    check_bootstrap("{}", 1);
+}
+
+#[test]
+fn bootstrap_connects_and_lays_out_three_nodes() {
+    check_bootstrap("{replicas: 3, replicationFactor: 3}", 3);
+}
