@@ -1,0 +1,155 @@
+//! Walks the links of the committed environments, as the cluster would: every in-cluster
+//! address written anywhere (exporter endpoints, datasource URLs, remote-write targets, S3
+//! endpoints, memberlist peers, the bootstrap's node list) must be a rendered Service port or
+//! a StatefulSet pod's container port, and every bucket a config uses must be one the Garage
+//! bootstrap creates.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use oxidy::project::Project;
+use oxidy::run::render_all;
+use oxidy_modules::Platform;
+
+/// Every rendered object of one environment, parsed back from its YAML.
+fn objects(files: &BTreeMap<std::path::PathBuf, String>) -> Vec<Value> {
+    files
+        .iter()
+        .filter(|(path, _)| !path.starts_with("build"))
+        .map(|(path, text)| serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .collect()
+}
+
+/// `(host, port)` of every `….svc.cluster.local[:port]` in `text`.
+fn addresses(text: &str) -> Vec<(String, Option<u16>)> {
+    const SUFFIX: &str = ".svc.cluster.local";
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices(SUFFIX) {
+        let start =
+            text[..at].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.')).map_or(0, |i| i + 1);
+        let rest = &text[at + SUFFIX.len()..];
+        let port = rest.strip_prefix(':').and_then(|p| p.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok());
+        // A host never starts with `-` (as in a shell default, `${NODES:-garage-0.…}`).
+        found.push((text[start..at].trim_start_matches(['-', '.']).to_owned(), port));
+    }
+    found
+}
+
+fn kind<'a>(objects: &'a [Value], kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    objects.iter().filter(move |o| o["kind"] == kind)
+}
+
+fn name_ns(o: &Value) -> (String, String) {
+    (o["metadata"]["name"].as_str().unwrap_or("").into(), o["metadata"]["namespace"].as_str().unwrap_or("").into())
+}
+
+/// Whether `host:port` is served: `svc.ns` by a Service declaring the port, `pod.svc.ns` by a
+/// StatefulSet pod (governed by that Service) with the container port.
+fn resolves(objects: &[Value], host: &str, port: Option<u16>) -> Result<(), String> {
+    let parts: Vec<&str> = host.split('.').collect();
+    let port_matches = |ports: &Value, field: &str| {
+        port.is_none_or(|p| ports.as_array().into_iter().flatten().any(|entry| entry[field] == p))
+    };
+    match parts.as_slice() {
+        [service, namespace] => {
+            let svc = kind(objects, "Service")
+                .find(|s| name_ns(s) == (service.to_string(), namespace.to_string()))
+                .ok_or_else(|| format!("no Service {namespace}/{service}"))?;
+            port_matches(&svc["spec"]["ports"], "port")
+                .then_some(())
+                .ok_or_else(|| format!("Service {namespace}/{service} has no port {port:?}"))
+        }
+        [pod, service, namespace] => {
+            let (set, ordinal) = pod.rsplit_once('-').ok_or_else(|| format!("{pod} is not a StatefulSet pod"))?;
+            let ordinal: i64 = ordinal.parse().map_err(|_| format!("{pod} has no ordinal"))?;
+            let sts = kind(objects, "StatefulSet")
+                .find(|s| {
+                    name_ns(s) == (set.to_string(), namespace.to_string()) && s["spec"]["serviceName"] == *service
+                })
+                .ok_or_else(|| format!("no StatefulSet {namespace}/{set} governed by {service}"))?;
+            let replicas = sts["spec"]["replicas"].as_i64().unwrap_or(1);
+            (ordinal < replicas).then_some(()).ok_or_else(|| format!("{pod}: {set} has {replicas} replicas"))?;
+            let containers = sts["spec"]["template"]["spec"]["containers"].as_array().cloned().unwrap_or_default();
+            containers
+                .iter()
+                .any(|c| port_matches(&c["ports"], "containerPort"))
+                .then_some(())
+                .ok_or_else(|| format!("no container of {namespace}/{set} listens on {port:?}"))
+        }
+        _ => Err(format!("{host} is not a Service or pod address")),
+    }
+}
+
+fn rendered() -> Vec<oxidy::pipeline::RenderedEnv> {
+    let project = Project::new(env!("CARGO_MANIFEST_DIR"));
+    let envs = project.env_names().expect("env files");
+    render_all::<Platform>(&project, &envs).expect("the committed environments render")
+}
+
+#[test]
+fn every_in_cluster_address_resolves_to_a_rendered_port() {
+    for env in rendered() {
+        let objects = objects(&env.layout.files);
+        let mut checked = BTreeSet::new();
+        for (path, text) in &env.layout.files {
+            for (host, port) in addresses(text) {
+                if let Err(why) = resolves(&objects, &host, port) {
+                    panic!(
+                        "{}: {}/{}: {host}:{port:?} does not resolve: {why}",
+                        env.name,
+                        env.output_root.display(),
+                        path.display()
+                    );
+                }
+                checked.insert(host);
+            }
+        }
+        for must in ["tempo", "loki", "prometheus", "garage", "alertmanager"] {
+            assert!(
+                checked.iter().any(|h| h.starts_with(&format!("{must}."))),
+                "{}: nothing links to {must}",
+                env.name
+            );
+        }
+    }
+}
+
+/// Values of keys named `key` anywhere below `value`.
+fn values_of(value: &Value, key: &str, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => map.iter().for_each(|(k, v)| {
+            if k == key {
+                out.extend(v.as_str().map(|s| s.split(',').map(str::to_owned).collect::<Vec<_>>()).unwrap_or_default());
+            }
+            values_of(v, key, out);
+        }),
+        Value::Array(items) => items.iter().for_each(|v| values_of(v, key, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_bucket_used_is_created_by_the_bootstrap() {
+    for env in rendered() {
+        let objects = objects(&env.layout.files);
+        let mut used = Vec::new();
+        let mut created = None;
+        for cm in kind(&objects, "ConfigMap") {
+            for text in cm["data"].as_object().into_iter().flatten().filter_map(|(_, v)| v.as_str()) {
+                if let Some(line) = text.lines().find_map(|l| l.trim().strip_prefix("BUCKETS=\"")) {
+                    created =
+                        Some(line.trim_end_matches('"').split_whitespace().map(str::to_owned).collect::<BTreeSet<_>>());
+                } else if let Ok(config) = serde_saphyr::from_str::<Value>(text) {
+                    values_of(&config, "bucketnames", &mut used);
+                    values_of(&config, "bucket", &mut used);
+                }
+            }
+        }
+        let created = created.unwrap_or_else(|| panic!("{}: no Garage bootstrap script", env.name));
+        assert!(used.len() >= 3, "{}: Loki chunks and ruler and Tempo traces: {used:?}", env.name);
+        for bucket in &used {
+            assert!(created.contains(bucket), "{}: bucket {bucket} is used but never created ({created:?})", env.name);
+        }
+    }
+}
