@@ -58,20 +58,12 @@ pub(crate) fn render(r: &Resolved, model: &Model, app: &mut App) -> Result<(), M
 }
 
 fn config_map(config: &str, labels: &BTreeMap<String, String>) -> ConfigMap {
-    ConfigMap {
-        metadata: k8s::meta(CONFIG_MAP, labels),
-        data: Some(BTreeMap::from([(CONFIG_FILE.into(), config.to_owned())])),
-        ..Default::default()
-    }
+    k8s::config_map(CONFIG_MAP, labels, CONFIG_FILE, config)
 }
 
 fn service_account(labels: &BTreeMap<String, String>) -> ServiceAccount {
-    ServiceAccount {
-        metadata: k8s::meta(NAME, labels),
-        // The collector never talks to the Kubernetes API (no k8sattributes processor).
-        automount_service_account_token: Some(false),
-        ..Default::default()
-    }
+    // The collector never talks to the Kubernetes API (no k8sattributes processor).
+    k8s::service_account(NAME, labels)
 }
 
 fn deployment(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -> Deployment {
@@ -146,14 +138,7 @@ fn deployment(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -> 
 }
 
 fn service_port(name: &str, port: u16, app_protocol: Option<&str>) -> ServicePort {
-    ServicePort {
-        name: Some(name.into()),
-        port: port.into(),
-        target_port: Some(IntOrString::String(name.into())),
-        protocol: Some("TCP".into()),
-        app_protocol: app_protocol.map(str::to_owned),
-        ..Default::default()
-    }
+    ServicePort { app_protocol: app_protocol.map(str::to_owned), ..k8s::service_port(name, port) }
 }
 
 fn service(labels: &BTreeMap<String, String>) -> Service {

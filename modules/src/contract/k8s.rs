@@ -3,12 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
-    Capabilities, ConfigMapVolumeSource, ContainerPort, EmptyDirVolumeSource, EnvVar, EnvVarSource, HTTPGetAction,
-    PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSecurityContext, Probe, ResourceRequirements, SeccompProfile,
-    SecretKeySelector, SecurityContext, TCPSocketAction, TopologySpreadConstraint, Volume, VolumeMount,
-    VolumeResourceRequirements,
+    Capabilities, ConfigMap, ConfigMapVolumeSource, ContainerPort, EmptyDirVolumeSource, EnvVar, EnvVarSource,
+    HTTPGetAction, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSecurityContext, PodTemplateSpec, Probe,
+    ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext, ServiceAccount, ServicePort,
+    TCPSocketAction, TopologySpreadConstraint, Volume, VolumeMount, VolumeResourceRequirements,
 };
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -146,6 +148,95 @@ pub fn spread(name: &str, component: &str) -> Vec<TopologySpreadConstraint> {
 pub fn content_hash(text: &str) -> String {
     let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     format!("{hash:016x}")
+}
+
+/// A Service port forwarding to the container port of the same name.
+pub fn service_port(name: &str, port: u16) -> ServicePort {
+    ServicePort {
+        name: Some(name.into()),
+        port: port.into(),
+        target_port: Some(IntOrString::String(name.into())),
+        protocol: Some("TCP".into()),
+        ..Default::default()
+    }
+}
+
+/// A ConfigMap holding one file.
+pub fn config_map(name: &str, labels: &BTreeMap<String, String>, file: &str, text: &str) -> ConfigMap {
+    ConfigMap {
+        metadata: meta(name, labels),
+        data: Some(BTreeMap::from([(file.to_owned(), text.to_owned())])),
+        ..Default::default()
+    }
+}
+
+/// A ServiceAccount whose token is not mounted, for pods that never talk to the Kubernetes API.
+pub fn service_account(name: &str, labels: &BTreeMap<String, String>) -> ServiceAccount {
+    ServiceAccount { metadata: meta(name, labels), automount_service_account_token: Some(false), ..Default::default() }
+}
+
+/// A StatefulSet of peers governed by the headless Service `service`: pods keep their names
+/// and volumes, and start together rather than one by one, since peers find each other
+/// through a ring or a cluster layout, not through start order.
+pub fn peer_stateful_set(
+    name: &str,
+    labels: &BTreeMap<String, String>,
+    selector: LabelSelector,
+    replicas: u32,
+    service: &str,
+    template: PodTemplateSpec,
+    claims: Vec<PersistentVolumeClaim>,
+) -> StatefulSet {
+    StatefulSet {
+        metadata: meta(name, labels),
+        spec: Some(StatefulSetSpec {
+            replicas: Some(i32::try_from(replicas).unwrap_or(i32::MAX)),
+            service_name: Some(service.into()),
+            pod_management_policy: Some("Parallel".into()),
+            selector,
+            template,
+            volume_claim_templates: Some(claims),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// A Deployment of interchangeable pods.
+pub fn deployment(
+    name: &str,
+    labels: &BTreeMap<String, String>,
+    selector: LabelSelector,
+    replicas: u32,
+    template: PodTemplateSpec,
+) -> Deployment {
+    Deployment {
+        metadata: meta(name, labels),
+        spec: Some(DeploymentSpec {
+            replicas: Some(i32::try_from(replicas).unwrap_or(i32::MAX)),
+            selector,
+            template,
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// A budget that lets drains and upgrades take one pod of `selector` at a time.
+pub fn disruption_budget(
+    name: &str,
+    labels: &BTreeMap<String, String>,
+    selector: LabelSelector,
+) -> PodDisruptionBudget {
+    PodDisruptionBudget {
+        metadata: meta(name, labels),
+        spec: Some(PodDisruptionBudgetSpec {
+            max_unavailable: Some(IntOrString::Int(1)),
+            selector: Some(selector),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }
 
 /// An environment variable read from a Secret key: how credentials reach a container.

@@ -2,14 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
+use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{
     ConfigMap, ConfigMapVolumeSource, Container, EmptyDirVolumeSource, PodSpec, PodTemplateSpec, Secret, Service,
     ServiceAccount, ServicePort, ServiceSpec, Volume,
 };
-use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::contract::k8s::{self, env_from_secret};
 use crate::contract::{App, ModuleError};
@@ -82,20 +81,12 @@ pub(crate) fn render(r: &Resolved, prometheus_namespace: Option<&str>, app: &mut
 }
 
 fn config_map(r: &Resolved, labels: &BTreeMap<String, String>) -> ConfigMap {
-    ConfigMap {
-        metadata: k8s::meta(CONFIG_MAP, labels),
-        data: Some(BTreeMap::from([(CONFIG_FILE.into(), garage_toml(r))])),
-        ..Default::default()
-    }
+    k8s::config_map(CONFIG_MAP, labels, CONFIG_FILE, &garage_toml(r))
 }
 
 fn service_account(labels: &BTreeMap<String, String>) -> ServiceAccount {
-    ServiceAccount {
-        metadata: k8s::meta(NAME, labels),
-        // Garage never talks to the Kubernetes API.
-        automount_service_account_token: Some(false),
-        ..Default::default()
-    }
+    // Garage never talks to the Kubernetes API.
+    k8s::service_account(NAME, labels)
 }
 
 fn dev_secret<const N: usize>(name: &str, labels: &BTreeMap<String, String>, data: [(&str, &str); N]) -> Secret {
@@ -160,33 +151,19 @@ fn stateful_set(r: &Resolved, labels: &BTreeMap<String, String>) -> StatefulSet 
         ]),
         ..Default::default()
     };
-    StatefulSet {
-        metadata: k8s::meta(NAME, labels),
-        spec: Some(StatefulSetSpec {
-            replicas: Some(r.replicas as i32),
-            service_name: Some(RPC_SERVICE.into()),
-            // Nodes are peers: start them together rather than one by one.
-            pod_management_policy: Some("Parallel".into()),
-            selector: k8s::selector(NAME, "storage"),
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(labels.clone()),
-                    annotations: Some(BTreeMap::from([(
-                        "oxidy.dev/config-hash".into(),
-                        k8s::content_hash(&garage_toml(r)),
-                    )])),
-                    ..Default::default()
-                }),
-                spec: Some(pod),
-            },
-            volume_claim_templates: Some(vec![
-                k8s::volume_claim("meta", &r.metadata_volume, r.storage_class.as_deref()),
-                k8s::volume_claim("data", &r.data_volume, r.storage_class.as_deref()),
-            ]),
+    let template = PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(labels.clone()),
+            annotations: Some(BTreeMap::from([("oxidy.dev/config-hash".into(), k8s::content_hash(&garage_toml(r)))])),
             ..Default::default()
         }),
-        ..Default::default()
-    }
+        spec: Some(pod),
+    };
+    let claims = vec![
+        k8s::volume_claim("meta", &r.metadata_volume, r.storage_class.as_deref()),
+        k8s::volume_claim("data", &r.data_volume, r.storage_class.as_deref()),
+    ];
+    k8s::peer_stateful_set(NAME, labels, k8s::selector(NAME, "storage"), r.replicas, RPC_SERVICE, template, claims)
 }
 
 fn service(name: &str, labels: &BTreeMap<String, String>, spec: ServiceSpec) -> Service {
@@ -198,14 +175,7 @@ fn service(name: &str, labels: &BTreeMap<String, String>, spec: ServiceSpec) -> 
 }
 
 fn service_port(name: &str, port: u16, node_port: Option<u16>) -> ServicePort {
-    ServicePort {
-        name: Some(name.into()),
-        port: port.into(),
-        target_port: Some(IntOrString::String(name.into())),
-        protocol: Some("TCP".into()),
-        node_port: node_port.map(i32::from),
-        ..Default::default()
-    }
+    ServicePort { node_port: node_port.map(i32::from), ..k8s::service_port(name, port) }
 }
 
 fn s3_service(r: &Resolved, labels: &BTreeMap<String, String>) -> Service {
@@ -248,14 +218,6 @@ fn admin_service(labels: &BTreeMap<String, String>) -> Service {
 }
 
 fn disruption_budget(labels: &BTreeMap<String, String>) -> PodDisruptionBudget {
-    PodDisruptionBudget {
-        metadata: k8s::meta(NAME, labels),
-        spec: Some(PodDisruptionBudgetSpec {
-            // With replication 3, one node down keeps every partition at quorum.
-            max_unavailable: Some(IntOrString::Int(1)),
-            selector: Some(k8s::selector(NAME, "storage")),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    // With replication 3, one node down keeps every partition at quorum.
+    k8s::disruption_budget(NAME, labels, k8s::selector(NAME, "storage"))
 }

@@ -69,20 +69,12 @@ pub(crate) fn render(r: &Resolved, buckets: &[BucketClaim]) -> Result<App, Modul
 }
 
 fn config_map(script: &str, labels: &BTreeMap<String, String>) -> ConfigMap {
-    ConfigMap {
-        metadata: k8s::meta(CONFIG_MAP, labels),
-        data: Some(BTreeMap::from([(SCRIPT_FILE.into(), script.to_owned())])),
-        ..Default::default()
-    }
+    k8s::config_map(CONFIG_MAP, labels, SCRIPT_FILE, script)
 }
 
 fn service_account(labels: &BTreeMap<String, String>) -> ServiceAccount {
-    ServiceAccount {
-        metadata: k8s::meta(NAME, labels),
-        // The bootstrap talks to Garage only, never to the Kubernetes API.
-        automount_service_account_token: Some(false),
-        ..Default::default()
-    }
+    // The bootstrap talks to Garage only, never to the Kubernetes API.
+    k8s::service_account(NAME, labels)
 }
 
 fn job(r: &Resolved, labels: &BTreeMap<String, String>) -> Job {

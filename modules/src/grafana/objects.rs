@@ -60,11 +60,7 @@ pub(crate) fn render(
 }
 
 fn config_map(name: &str, labels: &BTreeMap<String, String>, file: &str, text: String) -> ConfigMap {
-    ConfigMap {
-        metadata: k8s::meta(name, labels),
-        data: Some(BTreeMap::from([(file.into(), text)])),
-        ..Default::default()
-    }
+    k8s::config_map(name, labels, file, &text)
 }
 
 fn dashboard_config_map(d: &Delivered, labels: &BTreeMap<String, String>) -> ConfigMap {
@@ -75,12 +71,8 @@ fn dashboard_config_map(d: &Delivered, labels: &BTreeMap<String, String>) -> Con
 }
 
 fn service_account(labels: &BTreeMap<String, String>) -> ServiceAccount {
-    ServiceAccount {
-        metadata: k8s::meta(NAME, labels),
-        // Dashboards and datasources come from files: Grafana never talks to the Kubernetes API.
-        automount_service_account_token: Some(false),
-        ..Default::default()
-    }
+    // Dashboards and datasources come from files: Grafana never talks to the Kubernetes API.
+    k8s::service_account(NAME, labels)
 }
 
 fn volume_claim(r: &Resolved, labels: &BTreeMap<String, String>) -> PersistentVolumeClaim {

@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Service, ServiceAccount, ServicePort, ServiceSpec};
-use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
 use crate::contract::k8s;
 use crate::contract::monitoring::ServiceMonitor;
@@ -104,30 +103,16 @@ pub(crate) fn render(r: &Resolved, store: &S3Store, app: &mut App) -> Result<(),
 }
 
 fn config_map(config: &str, labels: &BTreeMap<String, String>) -> ConfigMap {
-    ConfigMap {
-        metadata: k8s::meta(CONFIG_MAP, labels),
-        data: Some(BTreeMap::from([(CONFIG_FILE.into(), config.to_owned())])),
-        ..Default::default()
-    }
+    k8s::config_map(CONFIG_MAP, labels, CONFIG_FILE, config)
 }
 
 fn service_account(labels: &BTreeMap<String, String>) -> ServiceAccount {
-    ServiceAccount {
-        metadata: k8s::meta(NAME, labels),
-        // No Loki target talks to the Kubernetes API.
-        automount_service_account_token: Some(false),
-        ..Default::default()
-    }
+    // No Loki target talks to the Kubernetes API.
+    k8s::service_account(NAME, labels)
 }
 
 pub(crate) fn service_port(name: &str, port: u16) -> ServicePort {
-    ServicePort {
-        name: Some(name.into()),
-        port: port.into(),
-        target_port: Some(IntOrString::String(name.into())),
-        protocol: Some("TCP".into()),
-        ..Default::default()
-    }
+    k8s::service_port(name, port)
 }
 
 fn target_service(target: &Target, labels: &BTreeMap<String, String>) -> Service {
@@ -178,14 +163,6 @@ fn backend_headless_service() -> Service {
 }
 
 pub(crate) fn disruption_budget(name: &str, component: &str, labels: &BTreeMap<String, String>) -> PodDisruptionBudget {
-    PodDisruptionBudget {
-        metadata: k8s::meta(name, labels),
-        spec: Some(PodDisruptionBudgetSpec {
-            // One pod at a time: with replication 3 a write quorum survives one ingester down.
-            max_unavailable: Some(IntOrString::Int(1)),
-            selector: Some(k8s::selector(NAME, component)),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    // One pod at a time: with replication 3 a write quorum survives one ingester down.
+    k8s::disruption_budget(name, labels, k8s::selector(NAME, component))
 }

@@ -6,10 +6,9 @@ use k8s_openapi::api::core::v1::{
     Affinity, ContainerPort, PodAffinityTerm, PodAntiAffinity, Service, ServiceAccount, ServicePort, ServiceSpec,
     WeightedPodAffinityTerm,
 };
-use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::contract::NodePort;
 use crate::contract::k8s;
@@ -27,14 +26,7 @@ pub(crate) fn container_port(name: &str, port: u16) -> ContainerPort {
 
 /// A Service port whose target is the container port of the same name.
 pub(crate) fn service_port(name: &str, port: u16, node_port: Option<&NodePort>) -> ServicePort {
-    ServicePort {
-        name: Some(name.into()),
-        port: port.into(),
-        target_port: Some(IntOrString::String(name.into())),
-        protocol: Some("TCP".into()),
-        node_port: node_port.map(|p| i32::from(p.port())),
-        ..Default::default()
-    }
+    ServicePort { node_port: node_port.map(|p| i32::from(p.port())), ..k8s::service_port(name, port) }
 }
 
 /// A Service over the pods labelled `selector`: NodePort when any port has one, else ClusterIP.
@@ -94,15 +86,7 @@ pub(crate) fn cluster_role_binding(name: &str, labels: &Labels, namespace: &str)
 
 /// Keeps all but one replica up through voluntary disruptions (node drains).
 pub(crate) fn disruption_budget(name: &str, labels: &Labels, selector: LabelSelector) -> PodDisruptionBudget {
-    PodDisruptionBudget {
-        metadata: k8s::meta(name, labels),
-        spec: Some(PodDisruptionBudgetSpec {
-            max_unavailable: Some(IntOrString::Int(1)),
-            selector: Some(selector),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    k8s::disruption_budget(name, labels, selector)
 }
 
 /// Prefers one replica per node, so that losing a node leaves the others running; with

@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Service, ServiceAccount, ServicePort, ServiceSpec};
-use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
 use crate::contract::k8s;
 use crate::contract::monitoring::ServiceMonitor;
@@ -110,30 +109,16 @@ pub(crate) fn render(r: &Resolved, store: &S3Store, remote_write: &str, app: &mu
 }
 
 fn config_map(config: &str, labels: &BTreeMap<String, String>) -> ConfigMap {
-    ConfigMap {
-        metadata: k8s::meta(CONFIG_MAP, labels),
-        data: Some(BTreeMap::from([(CONFIG_FILE.into(), config.to_owned())])),
-        ..Default::default()
-    }
+    k8s::config_map(CONFIG_MAP, labels, CONFIG_FILE, config)
 }
 
 fn service_account(labels: &BTreeMap<String, String>) -> ServiceAccount {
-    ServiceAccount {
-        metadata: k8s::meta(NAME, labels),
-        // No Tempo target talks to the Kubernetes API.
-        automount_service_account_token: Some(false),
-        ..Default::default()
-    }
+    // No Tempo target talks to the Kubernetes API.
+    k8s::service_account(NAME, labels)
 }
 
 fn service_port(name: &str, port: u16) -> ServicePort {
-    ServicePort {
-        name: Some(name.into()),
-        port: port.into(),
-        target_port: Some(IntOrString::String(name.into())),
-        protocol: Some("TCP".into()),
-        ..Default::default()
-    }
+    k8s::service_port(name, port)
 }
 
 fn target_service(target: &Target, labels: &BTreeMap<String, String>) -> Service {
@@ -189,14 +174,6 @@ fn frontend_discovery_service() -> Service {
 }
 
 fn disruption_budget(target: &Target, labels: &BTreeMap<String, String>) -> PodDisruptionBudget {
-    PodDisruptionBudget {
-        metadata: k8s::meta(&target.workload_name(), labels),
-        spec: Some(PodDisruptionBudgetSpec {
-            // One pod at a time: with replication 3 every trace keeps a write quorum.
-            max_unavailable: Some(IntOrString::Int(1)),
-            selector: Some(k8s::selector(NAME, target.component)),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    // One pod at a time: with replication 3 every trace keeps a write quorum.
+    k8s::disruption_budget(&target.workload_name(), labels, k8s::selector(NAME, target.component))
 }

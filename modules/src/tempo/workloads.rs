@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{ConfigMapVolumeSource, Container, PodSpec, PodTemplateSpec, Probe, Volume};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -29,42 +28,13 @@ pub(crate) fn push(
     let name = target.workload_name();
     let selector = k8s::selector(NAME, target.component);
     if target.stateful {
+        let claims = vec![k8s::volume_claim("data", &r.volume, r.storage_class.as_deref())];
         app.push(
             M,
-            StatefulSet {
-                metadata: k8s::meta(&name, labels),
-                spec: Some(StatefulSetSpec {
-                    replicas: Some(target.replicas as i32),
-                    service_name: Some(HEADLESS_SERVICE.into()),
-                    // Ingesters and generators find each other through the ring, not
-                    // through start order, so every pod may start at once.
-                    pod_management_policy: Some("Parallel".into()),
-                    selector,
-                    template,
-                    volume_claim_templates: Some(vec![k8s::volume_claim(
-                        "data",
-                        &r.volume,
-                        r.storage_class.as_deref(),
-                    )]),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
+            k8s::peer_stateful_set(&name, labels, selector, target.replicas, HEADLESS_SERVICE, template, claims),
         )?;
     } else {
-        app.push(
-            M,
-            Deployment {
-                metadata: k8s::meta(&name, labels),
-                spec: Some(DeploymentSpec {
-                    replicas: Some(target.replicas as i32),
-                    selector,
-                    template,
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
-        )?;
+        app.push(M, k8s::deployment(&name, labels, selector, target.replicas, template))?;
     }
     Ok(())
 }
