@@ -172,6 +172,19 @@ pub fn app_of_apps(target: &Target, apps: &[App]) -> Result<App, String> {
     Ok(root)
 }
 
+/// The two objects a cluster needs before Argo CD can take over: the root's project and the
+/// root Application, as one `v1` List so that bootstrap is one `kubectl apply -f`. They are
+/// the same objects the app-of-apps holds, so once synced Argo CD manages them from git.
+pub fn bootstrap(target: &Target) -> Result<serde_json::Value, String> {
+    let project = Object::new(&root_project(target)).map_err(|e| e.0)?;
+    let application = Object::new(&root_application(target)).map_err(|e| e.0)?;
+    Ok(serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [project.body(), application.body()],
+    }))
+}
+
 fn push<K: Resource<Scope = NamespaceResourceScope> + Serialize>(root: &mut App, resource: K) -> Result<(), String> {
     root.objects.push(Object::new(&resource).map_err(|e| e.0)?);
     Ok(())

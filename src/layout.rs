@@ -25,6 +25,9 @@ pub fn object_path(app: &str, kind: &str, name: &str) -> PathBuf {
     Path::new(app).join(format!("{kind}-{safe}.yaml"))
 }
 
+/// The one file to `kubectl apply -f` on a new cluster, beside the apps.
+pub const BOOTSTRAP_FILE: &str = "bootstrap.yaml";
+
 /// The folder, beside the apps, for files that are not Kubernetes objects.
 pub const BUILD_DIR: &str = "build";
 
@@ -35,8 +38,14 @@ pub fn build_path(app: &str, file: &str) -> PathBuf {
 
 /// Lays out every object of every app, one object per file. Two objects that map to one
 /// file are an error naming both, never a silent overwrite.
-pub fn layout(env: &str, apps: &[App]) -> Result<Layout, Error> {
+pub fn layout(env: &str, apps: &[App], bootstrap: &serde_json::Value) -> Result<Layout, Error> {
     let mut out = Layout::default();
+    let text = yaml::to_yaml(bootstrap).map_err(|message| Error::Yaml {
+        env: env.into(),
+        object: BOOTSTRAP_FILE.into(),
+        message,
+    })?;
+    out.files.insert(PathBuf::from(BOOTSTRAP_FILE), text);
     let mut owners: BTreeMap<PathBuf, String> = BTreeMap::new();
     for app in apps {
         for object in &app.objects {
@@ -80,7 +89,7 @@ mod tests {
         let mut app = App::new("grafana", "a", Wave::Frontends);
         app.push("test", config_map("dashboards", "a")).unwrap();
         app.push("test", config_map("dashboards", "b")).unwrap();
-        let err = layout("local", &[app]).unwrap_err().to_string();
+        let err = layout("local", &[app], &serde_json::Value::Null).unwrap_err().to_string();
         assert_eq!(
             err,
             "local: ConfigMap/a/dashboards (app grafana) and ConfigMap/b/dashboards (app grafana) would both be \
@@ -96,8 +105,11 @@ mod tests {
         );
         let mut app = App::new("collector", "a", Wave::Pipeline);
         app.build_files.insert("builder-config.yaml".into(), "dist: {}\n".into());
-        let out = layout("local", &[app]).unwrap();
-        assert_eq!(out.files.keys().collect::<Vec<_>>(), [Path::new("build/collector/builder-config.yaml")]);
+        let out = layout("local", &[app], &serde_json::json!({"kind": "List"})).unwrap();
+        assert_eq!(
+            out.files.keys().collect::<Vec<_>>(),
+            [Path::new("bootstrap.yaml"), Path::new("build/collector/builder-config.yaml")]
+        );
         assert_eq!(out.objects, 0);
     }
 }

@@ -79,7 +79,8 @@ pub fn render<S: Stack>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>) ->
     let root = argocd::app_of_apps(&target, &apps).map_err(|m| env_error(env, m))?;
     apps.push(root);
 
-    let layout = layout::layout(&env.name, &apps)?;
+    let bootstrap = argocd::bootstrap(&target).map_err(|m| env_error(env, m))?;
+    let layout = layout::layout(&env.name, &apps, &bootstrap)?;
     Ok(RenderedEnv { name: env.name.clone(), output_root, layout })
 }
 

@@ -110,3 +110,19 @@ fn a_failed_write_changes_nothing() {
     assert!(run.stderr.starts_with("error: cannot write") && run.stderr.contains("caused by:"), "{}", run.stderr);
     assert_eq!(snapshot_tree(dir.path()), before, "nothing was written");
 }
+
+#[test]
+fn bootstrap_is_one_file_holding_the_root_project_and_application() {
+    let dir = project(&[("local", "envs/minimal.yaml")]);
+    assert_eq!(oxidy(dir.path(), &["render"]).code, 0);
+    let root = dir.path().join("generated/local");
+    let read =
+        |p: &str| -> serde_json::Value { serde_saphyr::from_str(&fs::read_to_string(root.join(p)).unwrap()).unwrap() };
+    let list = read("bootstrap.yaml");
+    assert_eq!(list["kind"], "List");
+    assert_eq!(
+        list["items"],
+        serde_json::json!([read("apps/AppProject-oxidy-local-root.yaml"), read("apps/Application-apps.yaml")]),
+        "the same objects the app-of-apps manages"
+    );
+}
