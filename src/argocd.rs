@@ -236,7 +236,11 @@ fn application(target: &Target, app: &App) -> Application {
             directory: include.clone().map(|include| Directory { include }),
         },
     };
-    let mut sync_options = vec!["CreateNamespace=true".to_owned(), "PruneLast=true".to_owned()];
+    let mut sync_options = Vec::new();
+    if app.manage_namespace {
+        sync_options.push("CreateNamespace=true".to_owned());
+    }
+    sync_options.push("PruneLast=true".to_owned());
     if needs_server_side_apply(app) {
         sync_options.push("ServerSideApply=true".into());
     }
@@ -260,7 +264,7 @@ fn application(target: &Target, app: &App) -> Application {
             sync_policy: SyncPolicy {
                 automated: Automated { prune: true, self_heal: true },
                 sync_options,
-                managed_namespace_metadata: Some(ManagedNamespaceMetadata { labels }),
+                managed_namespace_metadata: app.manage_namespace.then_some(ManagedNamespaceMetadata { labels }),
                 retry: retry(),
             },
         },
@@ -349,7 +353,7 @@ fn root_project(target: &Target) -> AppProject {
 /// would be a silent downgrade, so apps sharing a namespace must agree.
 pub fn namespace_levels(apps: &[App]) -> Result<(), String> {
     let mut levels: BTreeMap<&str, (&str, PodSecurity)> = BTreeMap::new();
-    for app in apps {
+    for app in apps.iter().filter(|a| a.manage_namespace) {
         match levels.get(app.namespace.as_str()) {
             Some((other, level)) if *level != app.pod_security => {
                 return Err(format!(
@@ -366,4 +370,31 @@ pub fn namespace_levels(apps: &[App]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apps_in_a_namespace_they_do_not_own_neither_create_nor_label_it() {
+        let cluster = Cluster::Server("https://kubernetes.default.svc".into());
+        let target = Target {
+            env: "local",
+            repo_url: "https://git.example.com/x.git",
+            revision: "main",
+            output_root: "generated/local",
+            cluster: &cluster,
+            argocd_namespace: "argocd",
+            project: "oxidy-local",
+        };
+        let owned = App::new("loki", "observability", Wave::Backends);
+        let mut foreign = App::new("istio-tracing", "istio-system", Wave::Monitoring);
+        foreign.manage_namespace = false;
+        let spec = |app: &App| serde_json::to_value(application(&target, app)).unwrap()["spec"]["syncPolicy"].clone();
+        assert_eq!(spec(&owned)["syncOptions"][0], "CreateNamespace=true");
+        assert!(spec(&owned)["managedNamespaceMetadata"].is_object());
+        assert_eq!(spec(&foreign)["syncOptions"], serde_json::json!(["PruneLast=true"]));
+        assert!(spec(&foreign)["managedNamespaceMetadata"].is_null());
+    }
 }

@@ -12,6 +12,7 @@ mod collector;
 pub mod contract;
 mod garage;
 mod grafana;
+mod istio;
 mod loki;
 mod platform;
 mod prometheus;

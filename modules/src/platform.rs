@@ -7,6 +7,7 @@ use crate::collector::Collector;
 use crate::contract::{App, Context, Declarations, EnvInfo, Module, ModuleError, Stack};
 use crate::garage::Garage;
 use crate::grafana::Grafana;
+use crate::istio::Istio;
 use crate::loki::Loki;
 use crate::prometheus::Prometheus;
 use crate::tempo::Tempo;
@@ -34,6 +35,9 @@ pub struct Platform {
     /// Grafana with datasources and dashboards.
     #[serde(default)]
     pub grafana: Grafana,
+    /// Istio mesh tracing into the collector (off unless enabled).
+    #[serde(default)]
+    pub istio: Istio,
 }
 
 /// Object-safe view of [`Module`], so the stack can loop over its modules.
@@ -54,7 +58,7 @@ impl<M: Module> Erased for M {
 impl Platform {
     /// Every module, in the order they appear above.
     fn modules(&self) -> Vec<&dyn Erased> {
-        vec![&self.garage, &self.loki, &self.tempo, &self.collector, &self.prometheus, &self.grafana]
+        vec![&self.garage, &self.loki, &self.tempo, &self.collector, &self.prometheus, &self.grafana, &self.istio]
     }
 }
 

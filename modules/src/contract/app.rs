@@ -97,6 +97,9 @@ pub struct App {
     /// Sync with server-side apply, for objects too large for the last-applied annotation.
     /// The engine also turns it on by itself for any app whose objects need it.
     pub server_side_apply: bool,
+    /// Whether the app creates its namespace and sets its pod-security labels. Off for apps
+    /// that deploy into a namespace another installation owns (Istio's root namespace).
+    pub manage_namespace: bool,
     /// Files that are not Kubernetes objects (a build manifest, say), by file name. They are
     /// written to `generated/<env>/build/<app>/`, outside every Application's path, so Argo CD
     /// never tries to apply them.
@@ -114,6 +117,7 @@ impl App {
             objects: Vec::new(),
             pod_security: PodSecurity::Restricted,
             server_side_apply: false,
+            manage_namespace: true,
             build_files: BTreeMap::new(),
         }
     }
