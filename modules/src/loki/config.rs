@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::contract::S3Store;
+use crate::contract::{Endpoint, S3Store};
 
 use super::options::{LokiMode, Resolved};
 use super::{GOSSIP_PORT, GRPC_PORT, HTTP_PORT};
@@ -146,6 +146,9 @@ struct Ruler {
     /// Several backend pods split the rule groups between them through the ring, instead of
     /// each evaluating (and alerting on) every group.
     enable_sharding: bool,
+    /// Where firing rules are sent; absent when the platform runs no Alertmanager.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alertmanager_url: Option<String>,
     storage: RulerStorage,
 }
 
@@ -216,7 +219,7 @@ pub(crate) fn memberlist_host(r: &Resolved) -> String {
 }
 
 /// The config file's text.
-pub(crate) fn loki_config(r: &Resolved, store: &S3Store) -> String {
+pub(crate) fn loki_config(r: &Resolved, store: &S3Store, alertmanager: Option<&Endpoint>) -> String {
     let scalable = r.mode == LokiMode::SimpleScalable;
     let config = LokiConfig {
         auth_enabled: false,
@@ -258,6 +261,7 @@ pub(crate) fn loki_config(r: &Resolved, store: &S3Store) -> String {
         ruler: Ruler {
             enable_api: true,
             enable_sharding: scalable,
+            alertmanager_url: alertmanager.map(Endpoint::url),
             storage: RulerStorage { kind: "s3", s3: s3_client(store, &r.ruler_bucket) },
         },
         compactor: Compactor {

@@ -8,7 +8,7 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
 use crate::contract::k8s;
 use crate::contract::monitoring::ServiceMonitor;
-use crate::contract::{App, ModuleError, S3Store};
+use crate::contract::{App, Endpoint, ModuleError, S3Store};
 
 use super::config::loki_config;
 use super::options::{LokiMode, Resolved};
@@ -69,8 +69,13 @@ pub(crate) fn targets(r: &Resolved) -> Vec<Target> {
     }
 }
 
-pub(crate) fn render(r: &Resolved, store: &S3Store, app: &mut App) -> Result<(), ModuleError> {
-    let config = loki_config(r, store);
+pub(crate) fn render(
+    r: &Resolved,
+    store: &S3Store,
+    alertmanager: Option<&Endpoint>,
+    app: &mut App,
+) -> Result<(), ModuleError> {
+    let config = loki_config(r, store, alertmanager);
     let shared = k8s::labels(NAME, "config", VERSION);
     app.push(M, config_map(&config, &shared))?;
     app.push(M, service_account(&shared))?;

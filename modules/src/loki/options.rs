@@ -219,8 +219,11 @@ impl Module for Loki {
         }
         let r = self.resolve(&ctx.env)?;
         let store = ctx.s3(Self::KEY)?;
+        // Optional on purpose: without an Alertmanager the ruler still evaluates rules (and
+        // records), it only has nowhere to send alerts.
+        let alertmanager = ctx.endpoint(Link::AlertmanagerHttp, Self::KEY).ok();
         let mut app = App::new(Self::KEY, r.namespace.clone(), Wave::Backends);
-        objects::render(&r, store, &mut app)?;
+        objects::render(&r, store, alertmanager, &mut app)?;
         Ok(vec![app])
     }
 }

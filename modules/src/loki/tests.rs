@@ -298,3 +298,14 @@ fn snapshot_per_tier() {
         insta::assert_yaml_snapshot!(format!("loki-{}", tier.as_str()), bodies);
     }
 }
+
+#[test]
+fn the_ruler_alerts_through_alertmanager_when_the_platform_has_one() {
+    let apps = render(Tier::Local, "{}").unwrap();
+    assert_eq!(
+        config(app(&apps, "loki"))["ruler"]["alertmanager_url"],
+        "http://alertmanager.observability.svc.cluster.local:9093"
+    );
+    let apps = render(Tier::Local, "prometheus: {enabled: false}\ntempo: {enabled: false}\ncollector: {enabled: false}\ngrafana: {enabled: false}\n").unwrap();
+    assert!(config(app(&apps, "loki"))["ruler"].get("alertmanager_url").is_none(), "no Alertmanager, no URL");
+}
