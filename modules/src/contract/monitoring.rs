@@ -69,6 +69,32 @@ pub struct ScrapeEndpoint {
     /// `Authorization: <type> <credentials>` from a Secret, for bearer-token metrics.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization: Option<SafeAuthorization>,
+    /// A bearer token read from a file in the Prometheus pod (its own service-account token).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bearer_token_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_config: Option<TlsConfig>,
+    /// Keep the scraped series' own labels where they clash with the target's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub honor_labels: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub relabelings: Vec<Relabeling>,
+}
+
+/// TLS settings of a scrape.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TlsConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub insecure_skip_verify: Option<bool>,
+}
+
+/// A relabeling rule applied to targets before the scrape.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Relabeling {
+    pub source_labels: Vec<String>,
+    pub target_label: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

@@ -32,6 +32,7 @@ mod alertmanager_config;
 mod alerts;
 mod crds;
 mod kube_state_metrics;
+mod kubelet;
 mod module;
 mod monitors;
 mod node_exporter;

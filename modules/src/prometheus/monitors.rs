@@ -6,7 +6,7 @@ use crate::contract::monitoring::ServiceMonitor;
 use crate::contract::{App, ModuleError, Wave, k8s};
 
 use super::resolved::Resolved;
-use super::{alertmanager, alerts, kube_state_metrics, node_exporter, operator, rules, server};
+use super::{alertmanager, alerts, kube_state_metrics, kubelet, node_exporter, operator, rules, server};
 
 pub(crate) const APP: &str = "platform-monitoring";
 pub(crate) const RULES: &str = "platform-alerts";
@@ -61,6 +61,9 @@ pub(crate) fn app(r: &Resolved) -> Result<App, ModuleError> {
             "/metrics",
         ),
     )?;
+    if r.scrape_kubelet {
+        app.push(M, kubelet::service_monitor())?;
+    }
     let mut labels = k8s::selector_labels(RULES, "alerting-rules");
     labels.insert("app.kubernetes.io/part-of".into(), "oxidy".into());
     app.push(M, rules::prometheus_rule(RULES, &labels, &alerts::groups(r, &jobs(r)))?)?;

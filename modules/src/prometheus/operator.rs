@@ -9,6 +9,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::contract::k8s;
 use crate::contract::{App, ModuleError, Wave};
 
+use super::kubelet;
 use super::objects::{self, Labels, rule};
 use super::resolved::Resolved;
 use super::{CONFIG_RELOADER_IMAGE, OPERATOR_IMAGE, OPERATOR_PORT, OPERATOR_VERSION};
@@ -89,17 +90,27 @@ fn rules() -> Vec<PolicyRule> {
     ]
 }
 
+fn operator_args(r: &Resolved) -> Vec<String> {
+    let mut args = vec![
+        format!("--prometheus-config-reloader={CONFIG_RELOADER_IMAGE}"),
+        // The reloader sidecars of Prometheus and Alertmanager get probes too.
+        "--enable-config-reloader-probes=true".into(),
+        format!("--web.listen-address=:{OPERATOR_PORT}"),
+    ];
+    if r.scrape_kubelet {
+        // The operator keeps a Service listing every node's kubelet, which the kubelet
+        // ServiceMonitor selects.
+        args.push(format!("--kubelet-service={}", kubelet::SERVICE));
+    }
+    args
+}
+
 fn deployment(r: &Resolved, labels: &Labels) -> Deployment {
     let container = Container {
         name: NAME.into(),
         image: Some(OPERATOR_IMAGE.into()),
         image_pull_policy: Some("IfNotPresent".into()),
-        args: Some(vec![
-            format!("--prometheus-config-reloader={CONFIG_RELOADER_IMAGE}"),
-            // The reloader sidecars of Prometheus and Alertmanager get probes too.
-            "--enable-config-reloader-probes=true".into(),
-            format!("--web.listen-address=:{OPERATOR_PORT}"),
-        ]),
+        args: Some(operator_args(r)),
         // The operator's Go runtime otherwise grows its heap with the size of the cluster.
         env: Some(vec![k8s::env("GOGC", "30")]),
         ports: Some(vec![objects::container_port("http", OPERATOR_PORT)]),

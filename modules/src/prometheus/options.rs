@@ -48,6 +48,9 @@ pub struct Prometheus {
     pub node_exporter: Option<NodeExporterOptions>,
     /// The kube-state-metrics Deployment (one replica). Default: rendered.
     pub kube_state_metrics: Option<KubeStateMetricsOptions>,
+    /// Scrape every node's kubelet and cAdvisor (container CPU, memory, network) through the
+    /// `kubelet` Service the operator keeps in `kube-system`. Default: true.
+    pub scrape_kubelet: Option<bool>,
 }
 
 /// Alertmanager and where it sends alerts.

@@ -58,6 +58,7 @@ pub(crate) struct Resolved {
     pub operator_resources: ResourceRequirements,
     pub node_exporter: Option<ExporterResolved>,
     pub kube_state_metrics: Option<ExporterResolved>,
+    pub scrape_kubelet: bool,
 }
 
 fn quantity(text: &str) -> Quantity {
@@ -154,6 +155,7 @@ impl Prometheus {
             operator_resources: Resources::resolve(operator.resources.as_ref(), ["100m", "100Mi", "200m", "200Mi"]),
             node_exporter,
             kube_state_metrics,
+            scrape_kubelet: self.scrape_kubelet.unwrap_or(true),
             namespace,
         })
     }

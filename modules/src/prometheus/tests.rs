@@ -438,3 +438,22 @@ fn snapshot_per_tier() {
         insta::assert_yaml_snapshot!(format!("prometheus-{}", tier.as_str()), ours);
     }
 }
+
+#[test]
+fn kubelet_and_cadvisor_are_scraped_unless_turned_off() {
+    let apps = render(Tier::Production, "{}").unwrap();
+    let monitor = object(app(&apps, "platform-monitoring"), "ServiceMonitor", "kubelet");
+    assert_eq!(monitor["spec"]["namespaceSelector"]["matchNames"], serde_json::json!(["kube-system"]));
+    let paths: Vec<&str> =
+        monitor["spec"]["endpoints"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["/metrics", "/metrics/cadvisor"]);
+    let args = &object(app(&apps, "prometheus-operator"), "Deployment", "prometheus-operator")["spec"]["template"]["spec"]
+        ["containers"][0]["args"];
+    assert!(args.as_array().unwrap().iter().any(|a| a == "--kubelet-service=kube-system/kubelet"), "{args}");
+
+    let apps = render(Tier::Production, "prometheus: {scrapeKubelet: false}\n").unwrap();
+    assert!(!app(&apps, "platform-monitoring").objects.iter().any(|o| o.name() == "kubelet"));
+    let args = &object(app(&apps, "prometheus-operator"), "Deployment", "prometheus-operator")["spec"]["template"]["spec"]
+        ["containers"][0]["args"];
+    assert!(!args.to_string().contains("kubelet-service"), "{args}");
+}
