@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapProjection, ConfigMapVolumeSource, Container, ContainerPort, KeyToPath, PersistentVolumeClaim,
-    PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec, ProjectedVolumeSource, Secret, Service,
-    ServiceAccount, ServicePort, ServiceSpec, Volume, VolumeMount, VolumeProjection,
+    ConfigMap, ConfigMapProjection, Container, KeyToPath, PersistentVolumeClaim, PersistentVolumeClaimVolumeSource,
+    PodSpec, PodTemplateSpec, ProjectedVolumeSource, Secret, Service, ServiceAccount, ServicePort, ServiceSpec, Volume,
+    VolumeMount, VolumeProjection,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -99,14 +99,6 @@ fn dev_secret(name: &str, labels: &BTreeMap<String, String>) -> Secret {
     }
 }
 
-fn config_map_volume(name: &str, config_map: &str) -> Volume {
-    Volume {
-        name: name.into(),
-        config_map: Some(ConfigMapVolumeSource { name: config_map.into(), ..Default::default() }),
-        ..Default::default()
-    }
-}
-
 /// The volume name of a dashboard folder.
 fn folder_volume(folder: &str) -> String {
     format!("dashboards-{}", folder.to_ascii_lowercase())
@@ -174,12 +166,7 @@ fn container(r: &Resolved, mounts: Vec<VolumeMount>) -> Container {
         image: Some(r.image.clone()),
         image_pull_policy: Some("IfNotPresent".into()),
         env: Some(env_vars),
-        ports: Some(vec![ContainerPort {
-            name: Some("http".into()),
-            container_port: HTTP_PORT.into(),
-            protocol: Some("TCP".into()),
-            ..Default::default()
-        }]),
+        ports: Some(vec![k8s::container_port("http", HTTP_PORT)]),
         liveness_probe: Some(liveness),
         readiness_probe: Some(k8s::http_probe("/api/health", "http", 10)),
         resources: Some(r.resources.clone()),
@@ -212,8 +199,8 @@ fn deployment(
             }),
             ..Default::default()
         },
-        config_map_volume("datasources", DATASOURCES_CONFIG_MAP),
-        config_map_volume("dashboard-providers", PROVIDERS_CONFIG_MAP),
+        k8s::config_map_volume("datasources", DATASOURCES_CONFIG_MAP),
+        k8s::config_map_volume("dashboard-providers", PROVIDERS_CONFIG_MAP),
         k8s::empty_dir("tmp"),
         k8s::empty_dir("logs"),
     ];
