@@ -8,8 +8,8 @@ use k8s_openapi::api::autoscaling::v2::{
     ResourceMetricSource,
 };
 use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapVolumeSource, Container, PodSpec, PodTemplateSpec, Service, ServiceAccount, ServicePort,
-    ServiceSpec, TopologySpreadConstraint, Volume, VolumeMount,
+    ConfigMap, Container, PodSpec, PodTemplateSpec, Service, ServiceAccount, ServicePort, ServiceSpec,
+    TopologySpreadConstraint, VolumeMount,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -99,11 +99,7 @@ fn deployment(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -> 
         automount_service_account_token: Some(false),
         security_context: Some(k8s::restricted_pod(USER)),
         containers: vec![container],
-        volumes: Some(vec![Volume {
-            name: "config".into(),
-            config_map: Some(ConfigMapVolumeSource { name: CONFIG_MAP.into(), ..Default::default() }),
-            ..Default::default()
-        }]),
+        volumes: Some(vec![k8s::config_map_volume("config", CONFIG_MAP)]),
         // Replicas on different nodes, so a node drain never takes the whole pipeline.
         topology_spread_constraints: (r.replicas > 1).then(|| {
             vec![TopologySpreadConstraint {

@@ -4,8 +4,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapVolumeSource, Container, EmptyDirVolumeSource, PodSpec, PodTemplateSpec, Secret, Service,
-    ServiceAccount, ServicePort, ServiceSpec, Volume,
+    ConfigMap, Container, PodSpec, PodTemplateSpec, Secret, Service, ServiceAccount, ServicePort, ServiceSpec,
 };
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -141,14 +140,7 @@ fn stateful_set(r: &Resolved, labels: &BTreeMap<String, String>) -> StatefulSet 
         automount_service_account_token: Some(false),
         security_context: Some(k8s::restricted_pod(1000)),
         containers: vec![container],
-        volumes: Some(vec![
-            Volume {
-                name: "config".into(),
-                config_map: Some(ConfigMapVolumeSource { name: CONFIG_MAP.into(), ..Default::default() }),
-                ..Default::default()
-            },
-            Volume { name: "tmp".into(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Default::default() },
-        ]),
+        volumes: Some(vec![k8s::config_map_volume("config", CONFIG_MAP), k8s::empty_dir("tmp")]),
         ..Default::default()
     };
     let template = PodTemplateSpec {

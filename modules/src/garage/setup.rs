@@ -10,10 +10,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
-use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapVolumeSource, Container, EmptyDirVolumeSource, PodSpec, PodTemplateSpec, ServiceAccount,
-    Volume, VolumeMount,
-};
+use k8s_openapi::api::core::v1::{ConfigMap, Container, PodSpec, PodTemplateSpec, ServiceAccount, VolumeMount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::contract::k8s::{self, Resources, env_from_secret};
@@ -109,14 +106,7 @@ fn job(r: &Resolved, labels: &BTreeMap<String, String>) -> Job {
         security_context: Some(k8s::restricted_pod(USER)),
         restart_policy: Some("Never".into()),
         containers: vec![container],
-        volumes: Some(vec![
-            Volume {
-                name: "script".into(),
-                config_map: Some(ConfigMapVolumeSource { name: CONFIG_MAP.into(), ..Default::default() }),
-                ..Default::default()
-            },
-            Volume { name: "tmp".into(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Default::default() },
-        ]),
+        volumes: Some(vec![k8s::config_map_volume("script", CONFIG_MAP), k8s::empty_dir("tmp")]),
         ..Default::default()
     };
     let mut metadata = k8s::meta(NAME, labels);

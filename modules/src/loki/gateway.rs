@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource, PodSpec, PodTemplateSpec, Probe,
-    Service, ServiceSpec, TopologySpreadConstraint, Volume, VolumeMount,
+    ConfigMap, ConfigMapVolumeSource, Container, EmptyDirVolumeSource, PodSpec, PodTemplateSpec, Probe, Service,
+    ServiceSpec, TopologySpreadConstraint, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -147,12 +147,7 @@ fn deployment(r: &Resolved, conf: &str, labels: &BTreeMap<String, String>) -> De
             "-g".into(),
             "daemon off;".into(),
         ]),
-        ports: Some(vec![ContainerPort {
-            name: Some("http".into()),
-            container_port: LISTEN_PORT.into(),
-            protocol: Some("TCP".into()),
-            ..Default::default()
-        }]),
+        ports: Some(vec![k8s::container_port("http", LISTEN_PORT)]),
         readiness_probe: Some(probe(10)),
         liveness_probe: Some(probe(20)),
         resources: Some(k8s::Resources::resolve(None, ["50m", "64Mi", "500m", "256Mi"])),

@@ -106,8 +106,8 @@ fn deployment(ksm: &ExporterResolved, labels: &Labels) -> Deployment {
             format!("--resources={}", resources.join(",")),
         ]),
         ports: Some(vec![
-            objects::container_port("http-metrics", KSM_METRICS_PORT),
-            objects::container_port("telemetry", KSM_TELEMETRY_PORT),
+            k8s::container_port("http-metrics", KSM_METRICS_PORT),
+            k8s::container_port("telemetry", KSM_TELEMETRY_PORT),
         ]),
         liveness_probe: Some(k8s::http_probe("/livez", "http-metrics", 20)),
         readiness_probe: Some(k8s::http_probe("/readyz", "telemetry", 10)),

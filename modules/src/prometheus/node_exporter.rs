@@ -77,7 +77,7 @@ fn daemon_set(ne: &ExporterResolved, labels: &Labels) -> DaemonSet {
             "--collector.netclass.ignored-devices=^(veth.*|[a-f0-9]{15})$".into(),
             "--collector.netdev.device-exclude=^(veth.*|[a-f0-9]{15})$".into(),
         ]),
-        ports: Some(vec![objects::container_port("metrics", NODE_EXPORTER_PORT)]),
+        ports: Some(vec![k8s::container_port("metrics", NODE_EXPORTER_PORT)]),
         liveness_probe: Some(k8s::http_probe("/", "metrics", 20)),
         readiness_probe: Some(k8s::http_probe("/", "metrics", 10)),
         resources: Some(ne.resources.clone()),

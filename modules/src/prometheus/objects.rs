@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Affinity, ContainerPort, PodAffinityTerm, PodAntiAffinity, Service, ServiceAccount, ServicePort, ServiceSpec,
+    Affinity, PodAffinityTerm, PodAntiAffinity, Service, ServiceAccount, ServicePort, ServiceSpec,
     WeightedPodAffinityTerm,
 };
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -14,15 +14,6 @@ use crate::contract::NodePort;
 use crate::contract::k8s;
 
 pub(crate) type Labels = BTreeMap<String, String>;
-
-pub(crate) fn container_port(name: &str, port: u16) -> ContainerPort {
-    ContainerPort {
-        name: Some(name.into()),
-        container_port: port.into(),
-        protocol: Some("TCP".into()),
-        ..Default::default()
-    }
-}
 
 /// A Service port whose target is the container port of the same name.
 pub(crate) fn service_port(name: &str, port: u16, node_port: Option<&NodePort>) -> ServicePort {

@@ -113,7 +113,7 @@ fn deployment(r: &Resolved, labels: &Labels) -> Deployment {
         args: Some(operator_args(r)),
         // The operator's Go runtime otherwise grows its heap with the size of the cluster.
         env: Some(vec![k8s::env("GOGC", "30")]),
-        ports: Some(vec![objects::container_port("http", OPERATOR_PORT)]),
+        ports: Some(vec![k8s::container_port("http", OPERATOR_PORT)]),
         liveness_probe: Some(k8s::http_probe("/healthz", "http", 20)),
         readiness_probe: Some(k8s::http_probe("/healthz", "http", 10)),
         resources: Some(r.operator_resources.clone()),

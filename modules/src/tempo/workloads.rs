@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{ConfigMapVolumeSource, Container, PodSpec, PodTemplateSpec, Probe, Volume};
+use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec, Probe};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::contract::k8s::{self, env_from_secret};
@@ -91,14 +91,7 @@ fn pod_template(
         ]),
         ..Default::default()
     };
-    let mut volumes = vec![
-        Volume {
-            name: "config".into(),
-            config_map: Some(ConfigMapVolumeSource { name: CONFIG_MAP.into(), ..Default::default() }),
-            ..Default::default()
-        },
-        k8s::empty_dir("tmp"),
-    ];
+    let mut volumes = vec![k8s::config_map_volume("config", CONFIG_MAP), k8s::empty_dir("tmp")];
     if !target.stateful {
         // Queriers, frontends, distributors and compactors keep nothing across restarts.
         volumes.push(k8s::empty_dir("data"));
