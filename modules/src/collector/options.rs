@@ -112,7 +112,7 @@ impl Collector {
             return Err(option_error("batchSize", "a batch needs at least one item".into(), None));
         }
         let image = self.image.clone().unwrap_or_else(|| super::IMAGE.into());
-        if !is_pinned(&image) {
+        if !crate::contract::image::is_pinned(&image) {
             return Err(option_error(
                 "image",
                 format!("image `{image}` is not pinned: name a tag other than `latest`, or a digest"),
@@ -133,15 +133,6 @@ impl Collector {
             memory_limit_mib,
         })
     }
-}
-
-/// Whether `image` names a fixed version: a digest, or a tag that is not `latest`.
-fn is_pinned(image: &str) -> bool {
-    if image.contains('@') {
-        return true;
-    }
-    let name = image.rsplit('/').next().unwrap_or(image);
-    name.split_once(':').is_some_and(|(_, tag)| !tag.is_empty() && tag != "latest")
 }
 
 fn option_error(key: &str, message: String, help: Option<String>) -> ModuleError {

@@ -9,6 +9,7 @@
 mod app;
 mod context;
 mod error;
+pub mod image;
 pub mod k8s;
 pub mod monitoring;
 mod object;

@@ -149,8 +149,13 @@ impl Loki {
         );
         Ok(Resolved {
             namespace: self.namespace.as_ref().map_or_else(|| env.namespace.clone(), |n| n.to_string()),
-            image: pinned("image", self.image.as_ref(), super::IMAGE)?,
-            gateway_image: pinned("gatewayImage", self.gateway_image.as_ref(), super::gateway::GATEWAY_IMAGE)?,
+            image: crate::contract::image::pinned(Self::KEY, "image", self.image.as_ref(), super::IMAGE)?,
+            gateway_image: crate::contract::image::pinned(
+                Self::KEY,
+                "gatewayImage",
+                self.gateway_image.as_ref(),
+                super::gateway::GATEWAY_IMAGE,
+            )?,
             mode,
             retention,
             volume: self.volume.clone().unwrap_or_else(|| parse(Quantity::parse(tier.pick("5Gi", "20Gi", "50Gi")))),
@@ -169,23 +174,6 @@ impl Loki {
 
 fn option_error(key: &str, message: String, help: Option<String>) -> ModuleError {
     ModuleError::Option { key: format!("components.loki.{key}"), pos: None, message, help }
-}
-
-/// The image at `key`, or `default`; an image must name a tag other than `latest` (or a
-/// digest), so that every sync runs the same program.
-fn pinned(key: &str, image: Option<&At<String>>, default: &str) -> Result<String, ModuleError> {
-    let Some(at) = image else { return Ok(default.to_owned()) };
-    let name = at.value.rsplit('/').next().unwrap_or_default();
-    let tag = name.split_once(':').map(|(_, tag)| tag);
-    if at.value.contains("@sha256:") || tag.is_some_and(|t| !t.is_empty() && t != "latest") {
-        return Ok(at.value.clone());
-    }
-    Err(ModuleError::Option {
-        key: format!("components.loki.{key}"),
-        pos: at.pos,
-        message: format!("image `{}` is not pinned: name a version tag", at.value),
-        help: Some(format!("pin a version, such as `{default}`")),
-    })
 }
 
 impl Module for Loki {

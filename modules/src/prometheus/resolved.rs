@@ -76,9 +76,12 @@ pub(crate) fn option_error(key: &str, pos: Option<Pos>, message: String, help: O
 /// Checks that an image is pinned by a tag other than `latest`, and reads the version off it.
 fn image(key: &str, set: Option<&At<String>>, default: &str) -> Result<Image, ModuleError> {
     let Some(at) = set else {
-        return Ok(Image { reference: default.into(), version: tag(default).unwrap_or_default().into() });
+        return Ok(Image {
+            reference: default.into(),
+            version: crate::contract::image::tag(default).unwrap_or_default().into(),
+        });
     };
-    match tag(&at.value) {
+    match crate::contract::image::tag(&at.value) {
         Some(tag) if tag != "latest" => Ok(Image { reference: at.value.clone(), version: tag.into() }),
         _ => Err(option_error(
             key,
@@ -101,13 +104,6 @@ fn replicas(key: &str, set: Option<u32>, default: i32) -> Result<i32, ModuleErro
             Some(format!("set {key} to 1 or more, or disable the component")),
         )),
     }
-}
-
-/// The tag of `repository[:port]/name:tag[@digest]`, if it has one.
-fn tag(reference: &str) -> Option<&str> {
-    let without_digest = reference.split('@').next().unwrap_or(reference);
-    let name = without_digest.rsplit('/').next().unwrap_or(without_digest);
-    name.split_once(':').map(|(_, tag)| tag).filter(|t| !t.is_empty())
 }
 
 impl Prometheus {
@@ -209,17 +205,4 @@ fn resolve_alertmanager(am: &AlertmanagerOptions, tier: Tier) -> Result<Alertman
             slack_channel: notifications.slack_channel.unwrap_or_else(|| "#platform-alerts".into()),
         }),
     })
-}
-
-#[cfg(test)]
-mod image_tests {
-    use super::tag;
-
-    #[test]
-    fn tags_are_read_after_the_last_path_segment() {
-        assert_eq!(tag("quay.io/prometheus/prometheus:v3.13.1"), Some("v3.13.1"));
-        assert_eq!(tag("registry:5000/prometheus"), None);
-        assert_eq!(tag("registry:5000/prometheus:v3@sha256:abc"), Some("v3"));
-        assert_eq!(tag("prometheus:"), None);
-    }
 }

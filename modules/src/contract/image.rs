@@ -1,0 +1,57 @@
+//! Container image references, and whether one names a fixed version: every sync must run the
+//! same program, so `latest` or no tag at all is refused.
+
+use super::error::ModuleError;
+use super::values::At;
+
+/// The tag of `registry[:port]/name:tag[@digest]`, if it has one.
+pub fn tag(reference: &str) -> Option<&str> {
+    let without_digest = reference.split('@').next().unwrap_or(reference);
+    let name = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    name.split_once(':').map(|(_, tag)| tag).filter(|t| !t.is_empty())
+}
+
+/// Whether `reference` names a fixed version: a digest, or a tag other than `latest`.
+pub fn is_pinned(reference: &str) -> bool {
+    reference.contains('@') || tag(reference).is_some_and(|t| t != "latest")
+}
+
+/// The image set at `components.<component>.<key>`, or `default`; an unpinned one is an
+/// option error at its line.
+pub fn pinned(component: &str, key: &str, image: Option<&At<String>>, default: &str) -> Result<String, ModuleError> {
+    let Some(at) = image else { return Ok(default.to_owned()) };
+    if is_pinned(&at.value) {
+        return Ok(at.value.clone());
+    }
+    Err(ModuleError::Option {
+        key: format!("components.{component}.{key}"),
+        pos: at.pos,
+        message: format!("image `{}` is not pinned: name a version tag", at.value),
+        help: Some(format!("pin a version, such as `{default}`")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_pinned, tag};
+
+    #[test]
+    fn tags_and_digests_pin_latest_does_not() {
+        assert_eq!(tag("registry:5000/team/loki:3.7.6"), Some("3.7.6"));
+        assert_eq!(tag("registry:5000/team/loki"), None);
+        assert_eq!(tag("grafana/loki:3.7.6@sha256:abc"), Some("3.7.6"));
+        assert!(is_pinned("grafana/loki:3.7.6"));
+        assert!(is_pinned("grafana/loki@sha256:abc"));
+        assert!(!is_pinned("grafana/loki:latest"));
+        assert!(!is_pinned("grafana/loki"));
+        assert!(!is_pinned("registry:5000/loki"));
+    }
+
+    #[test]
+    fn tags_are_read_after_the_last_path_segment() {
+        assert_eq!(tag("quay.io/prometheus/prometheus:v3.13.1"), Some("v3.13.1"));
+        assert_eq!(tag("registry:5000/prometheus"), None);
+        assert_eq!(tag("registry:5000/prometheus:v3@sha256:abc"), Some("v3"));
+        assert_eq!(tag("prometheus:"), None);
+    }
+}
