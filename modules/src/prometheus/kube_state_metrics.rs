@@ -2,7 +2,7 @@
 //! replicas) as metrics. It reads only the kinds listed in [`RESOURCES`], and its ClusterRole
 //! grants list and watch on exactly those: Secrets and ConfigMaps are never read.
 
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
 use k8s_openapi::api::rbac::v1::PolicyRule;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -115,25 +115,17 @@ fn deployment(ksm: &ExporterResolved, labels: &Labels) -> Deployment {
         security_context: Some(k8s::restricted_container()),
         ..Default::default()
     };
-    Deployment {
-        metadata: k8s::meta(NAME, labels),
-        spec: Some(DeploymentSpec {
-            // Every replica would export every series again: one is the supported layout.
-            replicas: Some(1),
-            selector: k8s::selector(NAME, COMPONENT),
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta { labels: Some(labels.clone()), ..Default::default() }),
-                spec: Some(PodSpec {
-                    service_account_name: Some(NAME.into()),
-                    // It lists and watches objects through the API server.
-                    automount_service_account_token: Some(true),
-                    security_context: Some(k8s::restricted_pod(65534)),
-                    containers: vec![container],
-                    ..Default::default()
-                }),
-            },
+    let template = PodTemplateSpec {
+        metadata: Some(ObjectMeta { labels: Some(labels.clone()), ..Default::default() }),
+        spec: Some(PodSpec {
+            service_account_name: Some(NAME.into()),
+            // It lists and watches objects through the API server.
+            automount_service_account_token: Some(true),
+            security_context: Some(k8s::restricted_pod(65534)),
+            containers: vec![container],
             ..Default::default()
         }),
-        ..Default::default()
-    }
+    };
+    // Every replica would export every series again: one is the supported layout.
+    k8s::deployment(NAME, labels, k8s::selector(NAME, COMPONENT), 1, template)
 }

@@ -1,7 +1,7 @@
 //! prometheus-operator: turns `Prometheus`, `Alertmanager`, monitors and rules into
 //! StatefulSets and configuration. RBAC as kube-prometheus grants it.
 
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
 use k8s_openapi::api::rbac::v1::PolicyRule;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -120,25 +120,17 @@ fn deployment(r: &Resolved, labels: &Labels) -> Deployment {
         security_context: Some(k8s::restricted_container()),
         ..Default::default()
     };
-    Deployment {
-        metadata: k8s::meta(NAME, labels),
-        spec: Some(DeploymentSpec {
-            // The operator has no leader election: two replicas would fight over every object.
-            replicas: Some(1),
-            selector: k8s::selector(NAME, COMPONENT),
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta { labels: Some(labels.clone()), ..Default::default() }),
-                spec: Some(PodSpec {
-                    service_account_name: Some(NAME.into()),
-                    // It watches and writes objects through the API server.
-                    automount_service_account_token: Some(true),
-                    security_context: Some(k8s::restricted_pod(65534)),
-                    containers: vec![container],
-                    ..Default::default()
-                }),
-            },
+    let template = PodTemplateSpec {
+        metadata: Some(ObjectMeta { labels: Some(labels.clone()), ..Default::default() }),
+        spec: Some(PodSpec {
+            service_account_name: Some(NAME.into()),
+            // It watches and writes objects through the API server.
+            automount_service_account_token: Some(true),
+            security_context: Some(k8s::restricted_pod(65534)),
+            containers: vec![container],
             ..Default::default()
         }),
-        ..Default::default()
-    }
+    };
+    // The operator has no leader election: two replicas would fight over every object.
+    k8s::deployment(NAME, labels, k8s::selector(NAME, COMPONENT), 1, template)
 }
