@@ -111,7 +111,8 @@ pub fn parse<S: Stack>(file: &Path, text: &str) -> Result<EnvFile<S>, Vec<Diagno
     let mut key_path = String::new();
     let parsed = serde_saphyr::with_deserializer_from_str(text, |de| {
         serde_path_to_error::deserialize::<_, EnvFile<S>>(de).map_err(|e| {
-            key_path = e.path().to_string();
+            // A value read with its position (`At<T>`) is a `value` field inside: not a key.
+            key_path = e.path().to_string().trim_end_matches(".value").to_owned();
             e.into_inner()
         })
     });

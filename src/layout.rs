@@ -87,8 +87,8 @@ mod tests {
     #[test]
     fn two_objects_for_one_file_are_an_error_naming_both() {
         let mut app = App::new("grafana", "a", Wave::Frontends);
-        app.push("test", config_map("dashboards", "a")).unwrap();
-        app.push("test", config_map("dashboards", "b")).unwrap();
+        app.push(config_map("dashboards", "a")).unwrap();
+        app.push(config_map("dashboards", "b")).unwrap();
         let err = layout("local", &[app], &serde_json::Value::Null).unwrap_err().to_string();
         assert_eq!(
             err,

@@ -1,3 +1,5 @@
+//! The `oxidy` command: parse the arguments, run the plan, exit with its code.
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use oxidy_modules::contract::{App, Dashboard, Declarations, DnsLabel, EnvInfo, ModuleError, Stack};
+use oxidy_modules::contract::{App, Dashboard, Declarations, DnsLabel, EnvInfo, ModuleError, Pos, Stack};
 
 use crate::argocd::{self, ROOT_APP, Target};
 use crate::envfile::{self, EnvFile};
@@ -53,13 +53,11 @@ pub fn render<S: Stack>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>) ->
         dashboards: dashboards.clone(),
     };
 
+    let resolved = spec.components.resolve(&info).map_err(|e| module_errors(env, e))?;
     let mut declarations = Declarations::default();
-    let errors = spec.components.declare(&info, &mut declarations);
-    if !errors.is_empty() {
-        return Err(module_errors(env, errors));
-    }
+    S::declare(&resolved, &mut declarations);
     let context = declarations.into_context(info).map_err(|e| module_errors(env, e))?;
-    let mut apps = spec.components.render(&context).map_err(|e| module_errors(env, e))?;
+    let mut apps = S::render(&resolved, &context).map_err(|e| module_errors(env, e))?;
 
     check_apps(env, &apps)?;
     apps.iter_mut().for_each(finish_objects);
@@ -137,10 +135,14 @@ fn module_errors<S>(env: &LoadedEnv<S>, errors: Vec<ModuleError>) -> Error {
         errors
             .into_iter()
             .map(|e| {
-                let pos = e.pos();
-                let message = match &e {
-                    ModuleError::Option { message, .. } => message.clone(),
-                    other => other.to_string(),
+                // A value the env file does not set came from the tier: point at `tier:`.
+                let (pos, message) = match &e {
+                    ModuleError::Option { message, pos: None, .. } => match tier_pos(&env.text) {
+                        Some(tier) => (Some(tier), format!("{message} (the tier's default)")),
+                        None => (None, message.clone()),
+                    },
+                    ModuleError::Option { message, .. } => (e.pos(), message.clone()),
+                    other => (e.pos(), other.to_string()),
                 };
                 Diagnostic {
                     file: env.file.clone(),
@@ -155,6 +157,15 @@ fn module_errors<S>(env: &LoadedEnv<S>, errors: Vec<ModuleError>) -> Error {
             })
             .collect(),
     )
+}
+
+/// Where the env file's top-level `tier:` value is written.
+fn tier_pos(text: &str) -> Option<Pos> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let rest = line.strip_prefix("tier:")?;
+        let column = line.len() - rest.trim_start().len() + 1;
+        Some(Pos { line: i as u64 + 1, column: column as u64 })
+    })
 }
 
 /// Output roots of different environments must not overlap: each is pruned as a whole.

@@ -50,6 +50,16 @@ error_case!(empty_file, "empty");
 error_case!(duplicate_node_port_names_both_keys, "duplicate-node-port");
 error_case!(missing_link_names_consumer_and_link, "missing-link");
 error_case!(yaml_syntax, "yaml-syntax");
+error_case!(zero_garage_nodes_is_refused_at_its_line, "garage-zero-replicas");
+error_case!(replication_factor_above_the_nodes, "replication-factor-above-nodes");
+error_case!(a_month_suggests_days_not_minutes, "retention-in-months");
+error_case!(loki_retention_below_its_minimum, "loki-retention-zero");
+error_case!(tempo_retention_below_its_minimum, "tempo-retention-below-minimum");
+error_case!(prometheus_retention_below_its_minimum, "prometheus-retention-below-minimum");
+error_case!(size_without_a_unit, "size-without-unit");
+error_case!(cpu_request_above_its_limit, "cpu-request-above-limit");
+error_case!(memory_limit_below_its_request, "memory-limit-below-request");
+error_case!(unpinned_image_is_refused_at_its_line, "unpinned-image");
 
 #[test]
 fn unknown_environment_suggests_a_name() {

@@ -35,13 +35,13 @@ fn render_garage(garage: &str) -> Vec<App> {
         namespace: "observability".into(),
         dashboards: Arc::new(Vec::new()),
     };
+    let resolved = platform.resolve(&env).expect("options resolve");
     let mut decl = Declarations::default();
-    let errors = platform.declare(&env, &mut decl);
-    assert!(errors.is_empty(), "{errors:?}");
+    Platform::declare(&resolved, &mut decl);
     decl.need_bucket("loki", BUCKETS[0]);
     decl.need_bucket("tempo", BUCKETS[1]);
     let ctx = decl.into_context(env).expect("context seals");
-    platform.render(&ctx).expect("garage renders")
+    Platform::render(&resolved, &ctx).expect("garage renders")
 }
 
 fn object<'a>(apps: &'a [App], kind: &str, name: &str) -> &'a Value {

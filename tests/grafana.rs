@@ -44,13 +44,14 @@ fn shipped_dashboards_pass_the_lint_in_every_tier() {
             namespace: "observability".into(),
             dashboards: dashboards.clone(),
         };
+        let resolved = platform.resolve(&env).expect("options resolve");
         let mut decl = Declarations::default();
-        assert_eq!(platform.declare(&env, &mut decl), []);
+        Platform::declare(&resolved, &mut decl);
         for d in datasources() {
             decl.provide_datasource("backend", d);
         }
         let ctx = decl.into_context(env).expect("context");
-        let apps = platform.render(&ctx).unwrap_or_else(|e| panic!("{tier:?}: {}", e[0]));
+        let apps = Platform::render(&resolved, &ctx).unwrap_or_else(|e| panic!("{tier:?}: {}", e[0]));
         let grafana = apps.iter().find(|a| a.name == "grafana").expect("a grafana app");
         for d in dashboards.iter() {
             let name = format!("grafana-dashboard-{}", d.name);

@@ -3,77 +3,143 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::collector::Collector;
-use crate::contract::{App, Context, Declarations, EnvInfo, Module, ModuleError, Stack};
-use crate::garage::Garage;
-use crate::grafana::Grafana;
-use crate::istio::Istio;
-use crate::loki::Loki;
-use crate::prometheus::Prometheus;
-use crate::tempo::Tempo;
+use crate::collector::{Collector, CollectorModule};
+use crate::contract::{App, Context, Declarations, EnvInfo, Link, Module, ModuleError, Stack};
+use crate::garage::{Garage, GarageModule};
+use crate::grafana::{Grafana, GrafanaModule};
+use crate::istio::{Istio, IstioModule};
+use crate::loki::{Loki, LokiModule};
+use crate::prometheus::{Prometheus, PrometheusModule};
+use crate::tempo::{Tempo, TempoModule};
 
-/// Per-component options. Every component is optional and on by default; its defaults follow
-/// the environment's tier.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Platform {
-    /// Garage S3 storage for Loki and Tempo.
-    #[serde(default)]
-    pub garage: Garage,
-    /// Loki: logs.
-    #[serde(default)]
-    pub loki: Loki,
-    /// Tempo: traces.
-    #[serde(default)]
-    pub tempo: Tempo,
-    /// The OpenTelemetry Collector: the telemetry pipeline.
-    #[serde(default)]
-    pub collector: Collector,
-    /// prometheus-operator, Prometheus, Alertmanager, exporters and rules.
-    #[serde(default)]
-    pub prometheus: Prometheus,
-    /// Grafana with datasources and dashboards.
-    #[serde(default)]
-    pub grafana: Grafana,
-    /// Istio mesh tracing into the collector (off unless enabled).
-    #[serde(default)]
-    pub istio: Istio,
+/// Declares the composition root from one table: each line is a `components:` key with its
+/// doc comment, its options type and its module. The struct, the order modules are resolved
+/// in and the table of what each can offer all come from it, so a new component is one line.
+macro_rules! compose {
+    ($($(#[$doc:meta])* $key:ident: $options:ty => $module:ty,)+) => {
+        /// Per-component options. Every component is optional and on by default; its defaults follow
+        /// the environment's tier.
+        #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
+        pub struct Platform {
+            $($(#[$doc])* #[serde(default)] pub $key: $options,)+
+        }
+
+        impl Platform {
+            /// Resolves every enabled module once, in table order.
+            fn compose(&self, env: &EnvInfo) -> Composer {
+                let mut composer = Composer::default();
+                $(composer.add::<$module>(&self.$key, env);)+
+                composer
+            }
+        }
+
+        /// What every composed module can offer, by key.
+        const PROVIDERS: &[(&str, &[Link])] = &[$((<$module>::KEY, <$module>::PROVIDES),)+];
+    };
 }
 
-/// Object-safe view of [`Module`], so the stack can loop over its modules.
+compose! {
+    /// Garage S3 storage for Loki and Tempo.
+    garage: Garage => GarageModule,
+    /// Loki: logs.
+    loki: Loki => LokiModule,
+    /// Tempo: traces.
+    tempo: Tempo => TempoModule,
+    /// The OpenTelemetry Collector: the telemetry pipeline.
+    collector: Collector => CollectorModule,
+    /// prometheus-operator, Prometheus, Alertmanager, exporters and rules.
+    prometheus: Prometheus => PrometheusModule,
+    /// Grafana with datasources and dashboards.
+    grafana: Grafana => GrafanaModule,
+    /// Istio mesh tracing into the collector (off unless enabled).
+    istio: Istio => IstioModule,
+}
+
+/// A module's resolved options, ready to declare and render.
+struct Composed<M: Module>(M::Resolved);
+
+/// Object-safe view of a [`Composed`] module, so the stack can loop over its modules.
 trait Erased {
-    fn declare(&self, env: &EnvInfo, decl: &mut Declarations) -> Result<(), ModuleError>;
+    fn key(&self) -> &'static str;
+    fn declare(&self, decl: &mut Declarations);
     fn render(&self, ctx: &Context) -> Result<Vec<App>, ModuleError>;
 }
 
-impl<M: Module> Erased for M {
-    fn declare(&self, env: &EnvInfo, decl: &mut Declarations) -> Result<(), ModuleError> {
-        Module::declare(self, env, decl)
+impl<M: Module> Erased for Composed<M> {
+    fn key(&self) -> &'static str {
+        M::KEY
+    }
+    fn declare(&self, decl: &mut Declarations) {
+        M::declare(&self.0, decl)
     }
     fn render(&self, ctx: &Context) -> Result<Vec<App>, ModuleError> {
-        Module::render(self, ctx)
+        M::render(&self.0, ctx)
     }
 }
 
-impl Platform {
-    /// Every module, in the order they appear above.
-    fn modules(&self) -> Vec<&dyn Erased> {
-        vec![&self.garage, &self.loki, &self.tempo, &self.collector, &self.prometheus, &self.grafana, &self.istio]
+/// Every enabled module, resolved once, in composition order.
+pub struct Resolved {
+    modules: Vec<Box<dyn Erased>>,
+}
+
+/// Resolves the modules one after another, skipping disabled ones and keeping every error.
+#[derive(Default)]
+struct Composer {
+    modules: Vec<Box<dyn Erased>>,
+    errors: Vec<ModuleError>,
+}
+
+impl Composer {
+    fn add<M: Module + 'static>(&mut self, options: &M::Options, env: &EnvInfo) {
+        if M::enabled(options) {
+            match M::resolve(options, env) {
+                Ok(resolved) => self.modules.push(Box::new(Composed::<M>(resolved))),
+                Err(errors) => self.errors.extend(errors.into_iter().map(ModuleError::from)),
+            }
+        }
+    }
+}
+
+/// The module that offers `link`, for the help of a missing-link error.
+fn provider_of(link: Link) -> Option<&'static str> {
+    PROVIDERS.iter().find(|(_, links)| links.contains(&link)).map(|(key, _)| *key)
+}
+
+/// Names the component to enable in a missing-link error.
+fn with_provider(error: ModuleError) -> ModuleError {
+    match error {
+        ModuleError::MissingLink { consumer, link, wanted: Some(wanted), provider: None } => {
+            ModuleError::MissingLink { consumer, link, wanted: Some(wanted), provider: provider_of(wanted) }
+        }
+        other => other,
     }
 }
 
 impl Stack for Platform {
-    fn declare(&self, env: &EnvInfo, decl: &mut Declarations) -> Vec<ModuleError> {
-        self.modules().into_iter().map(|m| m.declare(env, decl)).filter_map(Result::err).collect()
+    type Resolved = Resolved;
+
+    fn resolve(&self, env: &EnvInfo) -> Result<Resolved, Vec<ModuleError>> {
+        let c = self.compose(env);
+        if c.errors.is_empty() { Ok(Resolved { modules: c.modules }) } else { Err(c.errors) }
     }
 
-    fn render(&self, ctx: &Context) -> Result<Vec<App>, Vec<ModuleError>> {
-        let (apps, errors): (Vec<_>, Vec<_>) =
-            self.modules().into_iter().map(|m| m.render(ctx)).partition(Result::is_ok);
-        if errors.is_empty() {
-            Ok(apps.into_iter().flat_map(Result::unwrap_or_default).collect())
-        } else {
-            Err(errors.into_iter().filter_map(Result::err).collect())
+    fn declare(resolved: &Resolved, decl: &mut Declarations) {
+        resolved.modules.iter().for_each(|m| m.declare(decl));
+    }
+
+    fn render(resolved: &Resolved, ctx: &Context) -> Result<Vec<App>, Vec<ModuleError>> {
+        let mut apps = Vec::new();
+        let mut errors = Vec::new();
+        for module in &resolved.modules {
+            match module.render(ctx) {
+                Ok(rendered) => {
+                    debug_assert!(rendered.iter().all(|a| a.module == module.key()), "apps name their module");
+                    apps.extend(rendered);
+                }
+                Err(e) => errors.push(with_provider(e)),
+            }
         }
+        if errors.is_empty() { Ok(apps) } else { Err(errors) }
     }
 }

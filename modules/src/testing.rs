@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::Platform;
-use crate::contract::{App, Context, Declarations, EnvInfo, ModuleError, Stack, Tier};
+use crate::contract::{App, Context, Declarations, EnvInfo, Module, ModuleError, Stack, Tier};
 
 /// The environment a test renders for.
 pub fn env(tier: Tier) -> EnvInfo {
@@ -16,14 +16,24 @@ pub fn platform(components: &str) -> Platform {
     serde_saphyr::from_str(components).expect("test options parse")
 }
 
-/// Declares and seals the context for `platform` in `env`.
+/// Resolves, declares and seals the context for `platform` in `env`.
 pub fn context(platform: &Platform, env: EnvInfo) -> Result<Context, Vec<ModuleError>> {
+    let resolved = platform.resolve(&env)?;
     let mut decl = Declarations::default();
-    let errors = platform.declare(&env, &mut decl);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    Platform::declare(&resolved, &mut decl);
     decl.into_context(env)
+}
+
+/// Resolves one module's `options` (YAML) in `env` and declares it into `decl`: for tests that
+/// render a module alone against hand-made links.
+pub fn declare<M: Module>(options: &str, env: &EnvInfo, decl: &mut Declarations) -> Result<M::Resolved, ModuleError>
+where
+    M::Options: serde::de::DeserializeOwned,
+{
+    let options: M::Options = serde_saphyr::from_str(options).expect("test options parse");
+    let resolved = M::resolve(&options, env).map_err(|mut e| ModuleError::from(e.remove(0)))?;
+    M::declare(&resolved, decl);
+    Ok(resolved)
 }
 
 /// Renders every app of `components` for `tier`.
@@ -34,8 +44,11 @@ pub fn render(tier: Tier, components: &str) -> Result<Vec<App>, Vec<ModuleError>
 /// Renders with a given environment (to pass dashboards, say).
 pub fn render_with(env: EnvInfo, components: &str) -> Result<Vec<App>, Vec<ModuleError>> {
     let platform = platform(components);
-    let ctx = context(&platform, env)?;
-    platform.render(&ctx)
+    let resolved = platform.resolve(&env)?;
+    let mut decl = Declarations::default();
+    Platform::declare(&resolved, &mut decl);
+    let ctx = decl.into_context(env)?;
+    Platform::render(&resolved, &ctx)
 }
 
 /// The app named `name`.
@@ -50,4 +63,12 @@ pub fn object<'a>(app: &'a App, kind: &str, name: &str) -> &'a serde_json::Value
         .find(|o| o.kind() == kind && o.name() == name)
         .map(|o| o.body())
         .unwrap_or_else(|| panic!("no {kind}/{name} in app {}", app.name))
+}
+
+/// The text of `file` in ConfigMap `config_map` of `app`: a config file as the program reads it.
+pub fn config_file(app: &App, config_map: &str, file: &str) -> String {
+    object(app, "ConfigMap", config_map)["data"][file]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {file} in {config_map}"))
+        .to_owned()
 }

@@ -2,6 +2,7 @@
 //! pipeline model: exactly the receivers, processors, exporters and extensions the config
 //! uses, each pinned to the release in [`super::VERSION`].
 
+use crate::contract::yaml::EncodeError;
 use std::collections::BTreeSet;
 
 use serde::Serialize;
@@ -59,7 +60,7 @@ fn provider(name: &str) -> GoModule {
 
 /// The manifest's text: a comment saying how to build, then the manifest as JSON (valid
 /// YAML, which ocb reads).
-pub(crate) fn manifest_text(model: &Model) -> Result<String, String> {
+pub(crate) fn manifest_text(model: &Model) -> Result<String, EncodeError> {
     let manifest = Manifest {
         dist: Dist {
             module: format!("example.com/oxidy/{DIST_NAME}"),
@@ -78,7 +79,7 @@ pub(crate) fn manifest_text(model: &Model) -> Result<String, String> {
             import: "go.opentelemetry.io/collector/service/telemetry/otelconftelemetry",
         },
     };
-    let yaml = crate::contract::yaml::to_yaml(&manifest)?;
+    let yaml = crate::contract::yaml::encode(&manifest)?;
     Ok(format!(
         "# Rendered from the collector's pipeline model; do not edit.\n\
          # Build with ocb v{VERSION}: ocb --config builder-config.yaml\n{yaml}"

@@ -10,25 +10,25 @@ use super::pipeline::{Component, Exporter, Extension, Model, Processor, Receiver
 
 #[derive(Serialize)]
 struct ConfigFile<'a> {
-    receivers: BTreeMap<&'static str, &'a Receiver>,
-    processors: BTreeMap<&'static str, &'a Processor>,
-    exporters: BTreeMap<&'static str, &'a Exporter>,
-    extensions: BTreeMap<&'static str, &'a Extension>,
+    receivers: BTreeMap<String, &'a Receiver>,
+    processors: BTreeMap<String, &'a Processor>,
+    exporters: BTreeMap<String, &'a Exporter>,
+    extensions: BTreeMap<String, &'a Extension>,
     service: Service,
 }
 
 #[derive(Serialize)]
 struct Service {
-    extensions: Vec<&'static str>,
+    extensions: Vec<String>,
     pipelines: BTreeMap<&'static str, PipelineIds>,
     telemetry: Telemetry,
 }
 
 #[derive(Serialize)]
 struct PipelineIds {
-    receivers: Vec<&'static str>,
-    processors: Vec<&'static str>,
-    exporters: Vec<&'static str>,
+    receivers: Vec<String>,
+    processors: Vec<String>,
+    exporters: Vec<String>,
 }
 
 /// `service.telemetry` in the v0.159 format: the collector's own metrics through a
@@ -66,10 +66,10 @@ struct PrometheusPull {
 }
 
 /// Each component once under its id; one id with two different configs is a model error.
-fn define<'a, C: Component + 'a>(items: impl Iterator<Item = &'a C>) -> Result<BTreeMap<&'static str, &'a C>, String> {
-    let mut defined: BTreeMap<&'static str, &C> = BTreeMap::new();
+fn define<'a, C: Component + 'a>(items: impl Iterator<Item = &'a C>) -> Result<BTreeMap<String, &'a C>, String> {
+    let mut defined: BTreeMap<String, &C> = BTreeMap::new();
     for item in items {
-        match defined.get(item.id()) {
+        match defined.get(&item.id()) {
             Some(existing) if *existing != item => {
                 return Err(format!("component `{}` is configured twice, differently", item.id()));
             }
@@ -82,7 +82,7 @@ fn define<'a, C: Component + 'a>(items: impl Iterator<Item = &'a C>) -> Result<B
     Ok(defined)
 }
 
-fn ids<C: Component>(items: &[C]) -> Vec<&'static str> {
+fn ids<C: Component>(items: &[C]) -> Vec<String> {
     items.iter().map(Component::id).collect()
 }
 

@@ -17,13 +17,16 @@
 mod builder;
 mod config;
 mod memory;
+mod module;
 mod objects;
 mod options;
 mod pipeline;
+mod resolved;
 mod routes;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use module::CollectorModule;
 pub use options::Collector;
 
 /// The collector release every version below belongs to.

@@ -21,8 +21,8 @@ use crate::contract::{App, ModuleError};
 
 use super::builder::manifest_text;
 use super::config::config_text;
-use super::options::Resolved;
 use super::pipeline::Model;
+use super::resolved::Resolved;
 use super::routes::HEALTH_PATH;
 use super::{HEALTH_PORT, METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, USER, VERSION};
 
@@ -40,18 +40,17 @@ const HEALTH_PORT_NAME: &str = "health";
 const METRICS_PORT_NAME: &str = "metrics";
 
 pub(crate) fn render(r: &Resolved, model: &Model, app: &mut App) -> Result<(), ModuleError> {
-    let object_error = |message: String| ModuleError::Object { module: M, message };
-    let config = config_text(model).map_err(object_error)?;
-    let manifest = manifest_text(model).map_err(object_error)?;
+    let config = config_text(model).map_err(|message| ModuleError::Object { module: M, message })?;
+    let manifest = manifest_text(model).map_err(ModuleError::config_file(M, BUILD_FILE))?;
     let labels = k8s::labels(NAME, COMPONENT, VERSION);
-    app.push(M, config_map(&config, &labels))?;
-    app.push(M, service_account(&labels))?;
-    app.push(M, deployment(r, &config, &labels))?;
-    app.push(M, service(&labels))?;
-    app.push(M, ServiceMonitor::new(NAME, &labels, k8s::selector(NAME, COMPONENT), METRICS_PORT_NAME, "/metrics"))?;
+    app.push(config_map(&config, &labels))?;
+    app.push(service_account(&labels))?;
+    app.push(deployment(r, &config, &labels))?;
+    app.push(service(&labels))?;
+    app.push(ServiceMonitor::new(NAME, &labels, k8s::selector(NAME, COMPONENT), METRICS_PORT_NAME, "/metrics"))?;
     if let Some((min, max)) = r.autoscaling {
-        app.push(M, autoscaler(min, max, &labels))?;
-        app.push(M, disruption_budget(&labels))?;
+        app.push(autoscaler(min, max, &labels))?;
+        app.push(disruption_budget(&labels))?;
     }
     app.build_files.insert(BUILD_FILE.into(), manifest);
     Ok(())
@@ -69,7 +68,7 @@ fn service_account(labels: &BTreeMap<String, String>) -> ServiceAccount {
 fn deployment(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -> Deployment {
     let container = Container {
         name: NAME.into(),
-        image: Some(r.image.clone()),
+        image: Some(r.image.reference.clone()),
         image_pull_policy: Some("IfNotPresent".into()),
         // Only the config: the image's entrypoint is the collector binary, whichever build.
         args: Some(vec![format!("--config={CONFIG_DIR}/{CONFIG_FILE}")]),

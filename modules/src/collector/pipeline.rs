@@ -24,8 +24,9 @@ impl Signal {
 
 /// What every component tells the config file (its id) and the build (its Go module).
 pub(crate) trait Component: Serialize + PartialEq {
-    /// The component's id in the config file: its type, as the pinned release names it.
-    fn id(&self) -> &'static str;
+    /// The component's id in the config file: its type as the pinned release names it, or
+    /// `type/name` where one type is configured more than once.
+    fn id(&self) -> String;
     /// The Go module that implements it, without version.
     fn go_module(&self) -> &'static str;
 }
@@ -42,9 +43,12 @@ macro_rules! components {
         }
 
         impl Component for $name {
-            fn id(&self) -> &'static str {
+            fn id(&self) -> String {
                 match self {
-                    $($name::$variant(_) => $id,)+
+                    $($name::$variant(config) => match Instance::name(config) {
+                        Some(name) => format!("{}/{name}", $id),
+                        None => $id.to_owned(),
+                    },)+
                 }
             }
             fn go_module(&self) -> &'static str {
@@ -54,6 +58,26 @@ macro_rules! components {
             }
         }
     };
+}
+
+/// The name that tells apart two components of one type; most are configured once.
+pub(crate) trait Instance {
+    fn name(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl Instance for OtlpReceiver {}
+impl Instance for MemoryLimiter {}
+impl Instance for Batch {}
+impl Instance for OtlpGrpcExporter {}
+impl Instance for OtlpHttpExporter {}
+impl Instance for DebugExporter {}
+impl Instance for HealthCheck {}
+impl Instance for RemoteWriteExporter {
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
 }
 
 components!(
@@ -152,6 +176,9 @@ pub(crate) struct OtlpHttpExporter {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct RemoteWriteExporter {
+    /// Tells this exporter apart where there is one per replica; not part of its config.
+    #[serde(skip)]
+    pub name: Option<String>,
     /// The full remote-write URL.
     pub endpoint: String,
 }

@@ -3,12 +3,12 @@
 
 use crate::contract::{Context, Link, ModuleError};
 
-use super::options::Resolved;
 use super::pipeline::{
     Batch, ClientTls, DebugExporter, Exporter, Extension, HealthCheck, MemoryLimiter, Model, OtlpGrpcExporter,
     OtlpHttpExporter, OtlpProtocols, OtlpReceiver, Pipeline, Processor, Receiver, RemoteWriteExporter, ServerEndpoint,
     Signal,
 };
+use super::resolved::Resolved;
 use super::{HEALTH_PORT, METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT};
 
 /// The path the health check answers on, for the probes.
@@ -18,8 +18,8 @@ pub(crate) const HEALTH_PATH: &str = "/";
 pub(crate) struct Targets {
     /// Tempo's OTLP gRPC receiver, `host:port`.
     pub traces: String,
-    /// Prometheus' remote-write URL.
-    pub metrics: String,
+    /// The remote-write URL of every replica of the metrics store: each gets every sample.
+    pub metrics: Vec<String>,
     /// Loki's OTLP base URL.
     pub logs: String,
 }
@@ -28,9 +28,9 @@ impl Targets {
     /// The backends' endpoints; a disabled backend is a missing-link error naming `consumer`.
     pub(crate) fn from_context(ctx: &Context, consumer: &'static str) -> Result<Self, ModuleError> {
         Ok(Targets {
-            traces: ctx.endpoint(Link::TempoOtlpGrpc, consumer)?.authority(),
-            metrics: format!("{}/api/v1/write", ctx.endpoint(Link::PrometheusHttp, consumer)?.url()),
-            logs: format!("{}/otlp", ctx.endpoint(Link::LokiHttp, consumer)?.url()),
+            traces: ctx.url(Link::TracesOtlpGrpc, consumer)?.to_owned(),
+            metrics: ctx.urls(Link::MetricsRemoteWrite, consumer)?.to_vec(),
+            logs: ctx.url(Link::LogsOtlpHttp, consumer)?.to_owned(),
         })
     }
 }
@@ -56,8 +56,7 @@ pub(crate) fn model(r: &Resolved, targets: &Targets) -> Model {
             timeout: r.batch_timeout.clone(),
         }),
     ];
-    let pipeline = |signal: Signal, exporter: Exporter| {
-        let mut exporters = vec![exporter];
+    let pipeline = |signal: Signal, mut exporters: Vec<Exporter>| {
         if r.debug {
             exporters.push(Exporter::Debug(DebugExporter { verbosity: "basic" }));
         }
@@ -71,17 +70,28 @@ pub(crate) fn model(r: &Resolved, targets: &Targets) -> Model {
         pipelines: vec![
             pipeline(
                 Signal::Traces,
-                Exporter::OtlpGrpc(OtlpGrpcExporter {
+                vec![Exporter::OtlpGrpc(OtlpGrpcExporter {
                     endpoint: targets.traces.clone(),
                     tls: ClientTls { insecure: true },
-                }),
+                })],
             ),
-            pipeline(
-                Signal::Metrics,
-                Exporter::PrometheusRemoteWrite(RemoteWriteExporter { endpoint: targets.metrics.clone() }),
-            ),
-            pipeline(Signal::Logs, Exporter::OtlpHttp(OtlpHttpExporter { endpoint: targets.logs.clone() })),
+            pipeline(Signal::Metrics, remote_write(&targets.metrics)),
+            pipeline(Signal::Logs, vec![Exporter::OtlpHttp(OtlpHttpExporter { endpoint: targets.logs.clone() })]),
         ],
         metrics_port: METRICS_PORT,
     }
+}
+
+/// One remote-write exporter per URL: the exporter takes a single endpoint, and every replica
+/// must receive every sample. A lone URL keeps the plain id; several are numbered in order.
+fn remote_write(urls: &[String]) -> Vec<Exporter> {
+    urls.iter()
+        .enumerate()
+        .map(|(i, url)| {
+            Exporter::PrometheusRemoteWrite(RemoteWriteExporter {
+                name: (urls.len() > 1).then(|| i.to_string()),
+                endpoint: url.clone(),
+            })
+        })
+        .collect()
 }

@@ -1,13 +1,15 @@
+//! Tests of the collector module: tier tables, option errors and the objects and config files it renders.
+
 use serde_json::Value;
 
 use crate::contract::{App, Declarations, Endpoint, Link, Module, ModuleError, Tier};
 use crate::testing::{self, app, env, object};
 
-use super::Collector;
 use super::builder::manifest_text;
-use super::options::Resolved;
 use super::pipeline::{DebugExporter, Exporter, Model, Signal};
+use super::resolved::Resolved;
 use super::routes::{Targets, model};
+use super::{Collector, CollectorModule};
 
 /// Offers the three backends the collector exports to, under fake names, so these tests do
 /// not depend on the backend modules.
@@ -21,24 +23,35 @@ fn declare_backends(decl: &mut Declarations, links: &[Link]) {
     };
     for link in links {
         match link {
-            Link::TempoOtlpGrpc => decl.provide("tempo", *link, endpoint("fake-tempo", 4317)),
-            Link::PrometheusHttp => decl.provide("prometheus", *link, endpoint("fake-prometheus", 9090)),
-            Link::LokiHttp => decl.provide("loki", *link, endpoint("fake-loki", 3100)),
+            Link::TracesOtlpGrpc => {
+                let tempo = endpoint("fake-tempo", 4317);
+                let authority = tempo.authority();
+                decl.provide_urls("tempo", *link, tempo, vec![authority]);
+            }
+            Link::MetricsRemoteWrite => {
+                let prometheus = endpoint("fake-prometheus", 9090);
+                let url = format!("{}/api/v1/write", prometheus.url());
+                decl.provide_urls("prometheus", *link, prometheus, vec![url]);
+            }
+            Link::LogsOtlpHttp => {
+                let loki = endpoint("fake-loki", 3100);
+                let url = format!("{}/otlp", loki.url());
+                decl.provide_urls("loki", *link, loki, vec![url]);
+            }
             _ => {}
         }
     }
 }
 
-const BACKENDS: [Link; 3] = [Link::TempoOtlpGrpc, Link::PrometheusHttp, Link::LokiHttp];
+const BACKENDS: [Link; 3] = [Link::TracesOtlpGrpc, Link::MetricsRemoteWrite, Link::LogsOtlpHttp];
 
 /// Renders only the collector, with `options` as its `components.collector` body.
 fn render_with_links(tier: Tier, options: &str, links: &[Link]) -> Result<Vec<App>, ModuleError> {
-    let collector: Collector = serde_saphyr::from_str(options).expect("test options parse");
     let mut decl = Declarations::default();
     declare_backends(&mut decl, links);
-    collector.declare(&env(tier), &mut decl)?;
+    let resolved = testing::declare::<CollectorModule>(options, &env(tier), &mut decl)?;
     let ctx = decl.into_context(env(tier)).map_err(|errors| errors[0].clone())?;
-    collector.render(&ctx)
+    CollectorModule::render(&resolved, &ctx)
 }
 
 fn render(tier: Tier, options: &str) -> Vec<App> {
@@ -142,7 +155,7 @@ fn memory_limiter_stays_below_the_container_limit() {
 
 #[test]
 fn memory_limits_that_are_not_bytes_are_refused() {
-    let error = render_with_links(Tier::Local, "resources:\n  limits:\n    memory: 500m\n", &BACKENDS).unwrap_err();
+    let error = render_with_links(Tier::Local, "resources:\n  limits:\n    memory: 32Mi\n", &BACKENDS).unwrap_err();
     assert!(
         matches!(&error, ModuleError::Option { key, .. } if key == "components.collector.resources.limits.memory"),
         "{error:?}"
@@ -224,14 +237,14 @@ fn each_missing_backend_is_a_render_error() {
 #[test]
 fn offers_its_receivers_to_the_others() {
     let mut decl = Declarations::default();
-    Collector { enabled: Some(true), ..Default::default() }.declare(&env(Tier::Local), &mut decl).unwrap();
+    testing::declare::<CollectorModule>("{}", &env(Tier::Local), &mut decl).unwrap();
     let ctx = decl.into_context(env(Tier::Local)).unwrap();
     assert_eq!(
-        ctx.endpoint(Link::CollectorOtlpGrpc, "test").unwrap().authority(),
+        ctx.endpoint(Link::TelemetryOtlpGrpc, "test").unwrap().authority(),
         "otel-collector.observability.svc.cluster.local:4317"
     );
     assert_eq!(
-        ctx.endpoint(Link::CollectorOtlpHttp, "test").unwrap().url(),
+        ctx.endpoint(Link::TelemetryOtlpHttp, "test").unwrap().url(),
         "http://otel-collector.observability.svc.cluster.local:4318"
     );
 }
@@ -240,7 +253,7 @@ fn offers_its_receivers_to_the_others() {
 fn default_model() -> Model {
     let targets = Targets {
         traces: "tempo:4317".into(),
-        metrics: "http://prom/api/v1/write".into(),
+        metrics: vec!["http://prom/api/v1/write".into()],
         logs: "http://loki/otlp".into(),
     };
     let resolved: Resolved = Collector::default().resolve(&env(Tier::Local)).expect("defaults resolve");
@@ -313,13 +326,17 @@ fn the_app_carries_the_build_manifest_of_its_config() {
     assert_eq!(config["service"]["pipelines"]["logs"]["exporters"], serde_json::json!(["otlp_http", "debug"]));
 }
 
+/// The config file and the build manifest per tier; the objects around them are the
+/// end-to-end snapshot in `generated/`.
 #[test]
-fn snapshot_per_tier() {
+fn config_files_per_tier() {
     for tier in [Tier::Local, Tier::Staging, Tier::Production] {
         let apps = render(tier, "{}");
         let collector = app(&apps, "collector");
-        let bodies: Vec<_> = collector.objects.iter().map(|o| o.body().clone()).collect();
-        insta::assert_yaml_snapshot!(format!("collector-{}", tier.as_str()), bodies);
+        insta::assert_snapshot!(
+            format!("collector-config-{}", tier.as_str()),
+            testing::config_file(collector, "otel-collector-config", "config.yaml")
+        );
         insta::assert_snapshot!(
             format!("collector-build-{}", tier.as_str()),
             collector.build_files["builder-config.yaml"]
@@ -335,10 +352,32 @@ fn the_platform_wires_the_collector_to_its_backends() {
     assert!(
         errors.iter().any(|e| matches!(
             e,
-            ModuleError::MissingLink { consumer: "collector", link, .. } if *link == Link::TempoOtlpGrpc.to_string()
+            ModuleError::MissingLink { consumer: "collector", link, .. } if *link == Link::TracesOtlpGrpc.to_string()
         )),
         "{errors:?}"
     );
     let apps = testing::render(Tier::Staging, "collector:\n  enabled: false\n").expect("renders without it");
     assert!(!apps.iter().any(|a| a.name == "collector"));
+}
+
+/// Production runs two Prometheus replicas: one remote-write exporter per replica, both in the
+/// metrics pipeline, so every replica holds every pushed sample.
+#[test]
+fn metrics_are_written_to_every_prometheus_replica() {
+    let apps = testing::render(Tier::Production, "{}").expect("the platform renders");
+    let config = config(&apps);
+    assert_eq!(
+        config["service"]["pipelines"]["metrics"]["exporters"],
+        serde_json::json!(["prometheusremotewrite/0", "prometheusremotewrite/1"])
+    );
+    for i in 0..2 {
+        assert_eq!(
+            config["exporters"][format!("prometheusremotewrite/{i}")]["endpoint"],
+            format!(
+                "http://prometheus-platform-{i}.prometheus-operated.observability.svc.cluster.local:9090/api/v1/write"
+            )
+        );
+    }
+    let manifest = app(&apps, "collector").build_files["builder-config.yaml"].clone();
+    assert_eq!(manifest.matches("prometheusremotewriteexporter").count(), 1, "built once: {manifest}");
 }

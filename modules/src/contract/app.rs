@@ -86,6 +86,8 @@ pub enum Source {
 /// One Argo CD Application's worth of objects.
 #[derive(Debug, Clone)]
 pub struct App {
+    /// The key of the module that renders the app, named in its errors.
+    pub module: &'static str,
     /// The Application's name and the folder under `generated/<env>/`.
     pub name: String,
     /// The destination namespace.
@@ -107,9 +109,15 @@ pub struct App {
 }
 
 impl App {
-    /// An empty app of rendered objects, restricted pod security.
+    /// An empty app of rendered objects, restricted pod security, owned by the engine.
     pub fn new(name: impl Into<String>, namespace: impl Into<String>, wave: Wave) -> Self {
+        App::owned("oxidy", name, namespace, wave)
+    }
+
+    /// An empty app that module `module` renders.
+    pub fn owned(module: &'static str, name: impl Into<String>, namespace: impl Into<String>, wave: Wave) -> Self {
         App {
+            module,
             name: name.into(),
             namespace: namespace.into(),
             wave,
@@ -122,13 +130,13 @@ impl App {
         }
     }
 
-    /// Adds a typed object; `module` names the caller in errors.
-    pub fn push<K>(&mut self, module: &'static str, resource: K) -> Result<&mut Self, ModuleError>
+    /// Adds a typed object; an object that cannot be a manifest is an error naming the module.
+    pub fn push<K>(&mut self, resource: K) -> Result<&mut Self, ModuleError>
     where
         K: Resource + Serialize,
         K::Scope: ScopeKind,
     {
-        let object = Object::new(&resource).map_err(|e| ModuleError::Object { module, message: e.0 })?;
+        let object = Object::new(&resource).map_err(|e| ModuleError::Object { module: self.module, message: e.0 })?;
         self.objects.push(object);
         Ok(self)
     }

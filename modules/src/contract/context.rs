@@ -61,64 +61,73 @@ pub struct Datasource {
     pub url: String,
 }
 
-/// A named cross-link between modules. Providers and consumers both name the variant, so a
-/// rename is one edit here and the compiler finds every use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Link {
-    /// Garage's S3 API.
-    GarageS3,
-    /// Garage's admin API (bearer token); only the bootstrap Job may reach it.
-    GarageAdmin,
-    /// Garage's RPC port between nodes.
-    GarageRpc,
-    /// Loki's HTTP API (queries, push, and OTLP ingestion under `/otlp`).
-    LokiHttp,
-    /// Tempo's HTTP API (queries).
-    TempoHttp,
-    /// Tempo's OTLP gRPC receiver.
-    TempoOtlpGrpc,
-    /// Prometheus' HTTP API (queries, and remote write under `/api/v1/write`).
-    PrometheusHttp,
-    /// Alertmanager's HTTP API.
-    AlertmanagerHttp,
-    /// The collector's OTLP gRPC receiver.
-    CollectorOtlpGrpc,
-    /// The collector's OTLP HTTP receiver.
-    CollectorOtlpHttp,
-    /// Grafana's web UI.
-    GrafanaHttp,
+/// Declares the link roles from one table: each role's name in messages and what its URLs
+/// are. Roles name what is offered, never who offers it, so replacing a provider (another
+/// remote-write sink for Prometheus, say) changes no consumer.
+macro_rules! links {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal;)+) => {
+        /// A cross-link between modules, named by role.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Link {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl Link {
+            /// Every role, in table order.
+            pub const ALL: &'static [Link] = &[$(Link::$variant,)+];
+
+            /// The role's name in messages.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Link::$variant => $name,)+
+                }
+            }
+        }
+    };
 }
 
-impl Link {
-    /// The component that provides the link: its key under `components:`.
-    pub fn provider(self) -> &'static str {
-        match self {
-            Link::GarageS3 | Link::GarageAdmin | Link::GarageRpc => "garage",
-            Link::LokiHttp => "loki",
-            Link::TempoHttp | Link::TempoOtlpGrpc => "tempo",
-            Link::PrometheusHttp | Link::AlertmanagerHttp => "prometheus",
-            Link::CollectorOtlpGrpc | Link::CollectorOtlpHttp => "collector",
-            Link::GrafanaHttp => "grafana",
-        }
-    }
+links! {
+    /// The S3 API of the object store other modules keep their data in: its base URL.
+    ObjectStoreS3 => "object-store-s3";
+    /// The object store's admin API (bearer token); only its own setup may reach it.
+    ObjectStoreAdmin => "object-store-admin";
+    /// The object store's RPC between its nodes.
+    ObjectStoreRpc => "object-store-rpc";
+    /// The log store's query API: its base URL.
+    LogsQueryHttp => "logs-query-http";
+    /// OTLP/HTTP log ingestion: the base URL an OTLP/HTTP exporter appends `/v1/logs` to.
+    LogsOtlpHttp => "logs-otlp-http";
+    /// The trace store's query API: its base URL.
+    TracesQueryHttp => "traces-query-http";
+    /// OTLP/gRPC trace ingestion: `host:port`, as gRPC dials it.
+    TracesOtlpGrpc => "traces-otlp-grpc";
+    /// The metrics store's query API: its base URL.
+    MetricsQueryHttp => "metrics-query-http";
+    /// Prometheus remote write: the full URL of every replica that must receive each write.
+    MetricsRemoteWrite => "metrics-remote-write";
+    /// The alert router's API (Alertmanager's): its base URL.
+    AlertsHttp => "alerts-http";
+    /// OTLP/gRPC ingestion of every signal (the collector): `host:port`.
+    TelemetryOtlpGrpc => "telemetry-otlp-grpc";
+    /// OTLP/HTTP ingestion of every signal (the collector): its base URL.
+    TelemetryOtlpHttp => "telemetry-otlp-http";
+    /// The dashboards' web UI: its base URL.
+    DashboardsHttp => "dashboards-http";
 }
 
 impl fmt::Display for Link {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Link::GarageS3 => "garage-s3",
-            Link::GarageAdmin => "garage-admin",
-            Link::GarageRpc => "garage-rpc",
-            Link::LokiHttp => "loki-http",
-            Link::TempoHttp => "tempo-http",
-            Link::TempoOtlpGrpc => "tempo-otlp-grpc",
-            Link::PrometheusHttp => "prometheus-http",
-            Link::AlertmanagerHttp => "alertmanager-http",
-            Link::CollectorOtlpGrpc => "collector-otlp-grpc",
-            Link::CollectorOtlpHttp => "collector-otlp-http",
-            Link::GrafanaHttp => "grafana-http",
-        })
+        f.write_str(self.name())
     }
+}
+
+/// What a provided link carries: the Service behind it (for network policies and monitors)
+/// and the URLs consumers use as they are, in the form the role documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub endpoint: Endpoint,
+    /// One URL, or one per replica where every replica must receive each write.
+    pub urls: Vec<String>,
 }
 
 /// A Service port inside the cluster.
@@ -180,7 +189,7 @@ pub struct PortClaim {
 /// What the modules declared in the first phase, before the context is sealed.
 #[derive(Debug, Default)]
 pub struct Declarations {
-    endpoints: BTreeMap<Link, (&'static str, Endpoint)>,
+    links: BTreeMap<Link, (&'static str, Target)>,
     s3: Option<(&'static str, S3Store)>,
     buckets: Vec<BucketClaim>,
     node_ports: Vec<PortClaim>,
@@ -189,13 +198,20 @@ pub struct Declarations {
 }
 
 impl Declarations {
-    /// `owner` offers `link`. A second provider of the same link is an error naming both.
+    /// `owner` offers `link` at `endpoint`'s URL. A second provider of the same link is an
+    /// error naming both.
     pub fn provide(&mut self, owner: &'static str, link: Link, endpoint: Endpoint) {
-        if let Some((first, _)) = self.endpoints.get(&link) {
+        let urls = vec![endpoint.url()];
+        self.provide_urls(owner, link, endpoint, urls);
+    }
+
+    /// `owner` offers `link` behind `endpoint`, reached at `urls` exactly as given.
+    pub fn provide_urls(&mut self, owner: &'static str, link: Link, endpoint: Endpoint, urls: Vec<String>) {
+        if let Some((first, _)) = self.links.get(&link) {
             self.errors.push(ModuleError::DuplicateLink { link, first, second: owner });
             return;
         }
-        self.endpoints.insert(link, (owner, endpoint));
+        self.links.insert(link, (owner, Target { endpoint, urls }));
     }
 
     /// `owner` offers an S3 store.
@@ -233,7 +249,7 @@ impl Declarations {
             return Err(self.errors);
         }
         let datasources = self.datasources.into_iter().map(|(_, d)| d).collect();
-        Ok(Context { env, endpoints: self.endpoints, s3: self.s3, buckets: self.buckets, datasources })
+        Ok(Context { env, links: self.links, s3: self.s3, buckets: self.buckets, datasources })
     }
 
     fn check_node_ports(&mut self) {
@@ -270,7 +286,7 @@ impl Declarations {
 #[derive(Debug)]
 pub struct Context {
     pub env: EnvInfo,
-    endpoints: BTreeMap<Link, (&'static str, Endpoint)>,
+    links: BTreeMap<Link, (&'static str, Target)>,
     s3: Option<(&'static str, S3Store)>,
     buckets: Vec<BucketClaim>,
     datasources: Vec<Datasource>,
@@ -287,18 +303,35 @@ impl Context {
         self.datasources.iter().find(|d| d.kind == kind).ok_or(ModuleError::MissingLink {
             consumer,
             link: format!("a {kind:?} datasource"),
-            provider: kind.provider(),
+            wanted: None,
+            provider: Some(kind.provider()),
         })
     }
 
-    /// The endpoint behind `link`, or an error saying that `consumer` needs it and no enabled
+    /// What `link` carries, or an error saying that `consumer` needs it and no enabled
     /// component offers it.
-    pub fn endpoint(&self, link: Link, consumer: &'static str) -> Result<&Endpoint, ModuleError> {
-        self.endpoints.get(&link).map(|(_, e)| e).ok_or(ModuleError::MissingLink {
+    pub fn link(&self, link: Link, consumer: &'static str) -> Result<&Target, ModuleError> {
+        self.links.get(&link).map(|(_, t)| t).ok_or(ModuleError::MissingLink {
             consumer,
             link: link.to_string(),
-            provider: link.provider(),
+            wanted: Some(link),
+            provider: None,
         })
+    }
+
+    /// The Service behind `link`.
+    pub fn endpoint(&self, link: Link, consumer: &'static str) -> Result<&Endpoint, ModuleError> {
+        self.link(link, consumer).map(|t| &t.endpoint)
+    }
+
+    /// The one URL of `link` (the first, where replicas each have one).
+    pub fn url(&self, link: Link, consumer: &'static str) -> Result<&str, ModuleError> {
+        self.link(link, consumer).map(|t| t.urls.first().map_or("", String::as_str))
+    }
+
+    /// Every URL of `link`: each must receive every write.
+    pub fn urls(&self, link: Link, consumer: &'static str) -> Result<&[String], ModuleError> {
+        self.link(link, consumer).map(|t| t.urls.as_slice())
     }
 
     /// The S3 store, or an error naming `consumer`.
@@ -306,7 +339,8 @@ impl Context {
         self.s3.as_ref().map(|(_, s)| s).ok_or(ModuleError::MissingLink {
             consumer,
             link: "an S3 store".into(),
-            provider: "garage",
+            wanted: Some(Link::ObjectStoreS3),
+            provider: None,
         })
     }
 
@@ -361,21 +395,21 @@ mod tests {
         let endpoint =
             Endpoint { service: "s".into(), namespace: "n".into(), port: 1, port_name: "p".into(), scheme: "http" };
         let mut decl = Declarations::default();
-        decl.provide("a", Link::LokiHttp, endpoint.clone());
-        decl.provide("b", Link::LokiHttp, endpoint);
+        decl.provide("a", Link::LogsQueryHttp, endpoint.clone());
+        decl.provide("b", Link::LogsQueryHttp, endpoint);
         decl.need_bucket("loki", "chunks");
         decl.need_bucket("tempo", "chunks");
         let errors = decl.into_context(env()).unwrap_err();
         let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(
             messages,
-            ["loki-http is provided by both a and b", "bucket `chunks` is claimed by both loki and tempo"]
+            ["logs-query-http is provided by both a and b", "bucket `chunks` is claimed by both loki and tempo"]
         );
 
         let ctx = Declarations::default().into_context(env()).unwrap();
         assert_eq!(
-            ctx.endpoint(Link::TempoOtlpGrpc, "collector").unwrap_err().to_string(),
-            "collector needs tempo-otlp-grpc, but no enabled component provides it"
+            ctx.endpoint(Link::TracesOtlpGrpc, "collector").unwrap_err().to_string(),
+            "collector needs traces-otlp-grpc, but no enabled component provides it"
         );
     }
 }

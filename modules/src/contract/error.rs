@@ -1,15 +1,23 @@
+//! What can go wrong in a module: an option the environment does not allow, a link no one
+//! offers, two claims on one thing.
+
+use std::sync::Arc;
+
 use thiserror::Error;
 
 use super::context::{Link, at};
 use super::values::Pos;
+use super::yaml::EncodeError;
 
 /// Why a module could not declare or render.
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[derive(Debug, Error, Clone)]
 pub enum ModuleError {
     /// A module needs a link that no enabled component offers (the provider is disabled or
     /// was renamed).
     #[error("{consumer} needs {link}, but no enabled component provides it")]
-    MissingLink { consumer: &'static str, link: String, provider: &'static str },
+    /// `wanted` is the role when the need is a link; `provider` is the component to enable,
+    /// filled in by the composition root, which knows what every module offers.
+    MissingLink { consumer: &'static str, link: String, wanted: Option<Link>, provider: Option<&'static str> },
 
     /// Two modules offer the same link.
     #[error("{link} is provided by both {first} and {second}")]
@@ -36,12 +44,26 @@ pub enum ModuleError {
     #[error("{key}: {message}")]
     Option { key: String, pos: Option<Pos>, message: String, help: Option<String> },
 
+    /// A config file a module embeds could not be serialized: an error, never an empty file.
+    #[error("{module}: {file}: {source}")]
+    ConfigFile {
+        module: &'static str,
+        file: &'static str,
+        #[source]
+        source: Arc<EncodeError>,
+    },
+
     /// A typed object could not be turned into a manifest.
     #[error("{module}: {message}")]
     Object { module: &'static str, message: String },
 }
 
 impl ModuleError {
+    /// Wraps a serialization error of config file `file` of `module`.
+    pub fn config_file(module: &'static str, file: &'static str) -> impl FnOnce(EncodeError) -> ModuleError {
+        move |e| ModuleError::ConfigFile { module, file, source: Arc::new(e) }
+    }
+
     /// Where in the env file the error points, if anywhere.
     pub fn pos(&self) -> Option<Pos> {
         match self {
@@ -65,10 +87,43 @@ impl ModuleError {
         match self {
             ModuleError::Option { help, .. } => help.clone(),
             ModuleError::DuplicateNodePort { .. } => Some("give each exposed Service its own NodePort".into()),
-            ModuleError::MissingLink { provider, .. } => {
+            ModuleError::MissingLink { provider: Some(provider), .. } => {
                 Some(format!("enable `components.{provider}`, which provides it, or disable the consumer"))
+            }
+            ModuleError::MissingLink { provider: None, .. } => {
+                Some("enable a component that provides it, or disable the consumer".into())
             }
             _ => None,
         }
+    }
+}
+
+/// An option value that is refused once resolved: a cross-key or semantic check. It points at
+/// the value the user wrote, or (`pos` is `None`) at the tier that supplied the default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionError {
+    /// The key path in the env file, such as `components.loki.retention`.
+    pub key: String,
+    pub pos: Option<Pos>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl OptionError {
+    /// An error at `components.<component>.<key>`.
+    pub fn new(component: &str, key: &str, pos: Option<Pos>, message: impl Into<String>) -> Self {
+        OptionError { key: format!("components.{component}.{key}"), pos, message: message.into(), help: None }
+    }
+
+    /// Adds a suggestion.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl From<OptionError> for ModuleError {
+    fn from(e: OptionError) -> Self {
+        ModuleError::Option { key: e.key, pos: e.pos, message: e.message, help: e.help }
     }
 }

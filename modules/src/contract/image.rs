@@ -1,7 +1,7 @@
 //! Container image references, and whether one names a fixed version: every sync must run the
 //! same program, so `latest` or no tag at all is refused.
 
-use super::error::ModuleError;
+use super::error::OptionError;
 use super::values::At;
 
 /// The tag of `registry[:port]/name:tag[@digest]`, if it has one.
@@ -16,19 +16,37 @@ pub fn is_pinned(reference: &str) -> bool {
     reference.contains('@') || tag(reference).is_some_and(|t| t != "latest")
 }
 
-/// The image set at `components.<component>.<key>`, or `default`; an unpinned one is an
-/// option error at its line.
-pub fn pinned(component: &str, key: &str, image: Option<&At<String>>, default: &str) -> Result<String, ModuleError> {
-    let Some(at) = image else { return Ok(default.to_owned()) };
-    if is_pinned(&at.value) {
-        return Ok(at.value.clone());
+/// A container image that names a fixed version, and that version (its tag, or the digest
+/// where it has no tag) for the `app.kubernetes.io/version` label and the operator's `version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    pub reference: String,
+    pub version: String,
+}
+
+impl Image {
+    /// The image set at `components.<component>.<key>`, or `default`; an unpinned one is an
+    /// option error at its line. The one pinning rule every module applies.
+    pub fn resolve(component: &str, key: &str, set: Option<&At<String>>, default: &str) -> Result<Image, OptionError> {
+        let reference = match set {
+            None => default,
+            Some(at) if is_pinned(&at.value) => at.value.as_str(),
+            Some(at) => {
+                return Err(OptionError::new(
+                    component,
+                    key,
+                    at.pos,
+                    format!("image `{}` is not pinned: name a version tag other than `latest`, or a digest", at.value),
+                )
+                .help(format!("pin a version, such as `{default}`")));
+            }
+        };
+        let version = tag(reference)
+            .or_else(|| reference.split_once('@').map(|(_, digest)| digest))
+            .unwrap_or_default()
+            .to_owned();
+        Ok(Image { reference: reference.to_owned(), version })
     }
-    Err(ModuleError::Option {
-        key: format!("components.{component}.{key}"),
-        pos: at.pos,
-        message: format!("image `{}` is not pinned: name a version tag", at.value),
-        help: Some(format!("pin a version, such as `{default}`")),
-    })
 }
 
 #[cfg(test)]

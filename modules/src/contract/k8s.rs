@@ -17,7 +17,9 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::values::Quantity;
+use super::error::OptionError;
+use super::units::{ByteSize, Quantity, QuantityUnit};
+use super::values::At;
 
 /// The recommended labels of one component. Selectors use [`selector_labels`], a stable subset.
 pub fn labels(name: &str, component: &str, version: &str) -> BTreeMap<String, String> {
@@ -257,14 +259,14 @@ pub fn env(name: &str, value: &str) -> EnvVar {
 }
 
 /// A ReadWriteOnce volume claim template for a StatefulSet.
-pub fn volume_claim(name: &str, size: &Quantity, storage_class: Option<&str>) -> PersistentVolumeClaim {
+pub fn volume_claim(name: &str, size: &ByteSize, storage_class: Option<&str>) -> PersistentVolumeClaim {
     PersistentVolumeClaim {
         metadata: ObjectMeta { name: Some(name.into()), ..Default::default() },
         spec: Some(PersistentVolumeClaimSpec {
             access_modes: Some(vec!["ReadWriteOnce".into()]),
             storage_class_name: storage_class.map(str::to_owned),
             resources: Some(VolumeResourceRequirements {
-                requests: Some(BTreeMap::from([("storage".into(), K8sQuantity(size.as_str().into()))])),
+                requests: Some(BTreeMap::from([("storage".into(), K8sQuantity(size.to_string()))])),
                 ..Default::default()
             }),
             ..Default::default()
@@ -273,14 +275,14 @@ pub fn volume_claim(name: &str, size: &Quantity, storage_class: Option<&str>) ->
     }
 }
 
-/// CPU and memory amounts.
+/// CPU and memory amounts, with where each was written.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Amounts {
     /// CPU, such as `100m` or `2`.
-    pub cpu: Option<Quantity>,
+    pub cpu: Option<At<Quantity>>,
     /// Memory, such as `256Mi`.
-    pub memory: Option<Quantity>,
+    pub memory: Option<At<ByteSize>>,
 }
 
 /// Container resource requests and limits; anything left out keeps the tier's default.
@@ -291,24 +293,110 @@ pub struct Resources {
     pub limits: Option<Amounts>,
 }
 
+/// A container's resources by default: CPU request, memory request, CPU limit, memory limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defaults(pub Quantity, pub ByteSize, pub Quantity, pub ByteSize);
+
+/// `n` thousandths of a CPU (`100m`).
+pub const fn millicores(n: u64) -> Quantity {
+    Quantity::of(n, QuantityUnit::Milli)
+}
+
+/// `n` whole CPUs (`2`).
+pub const fn cores(n: u64) -> Quantity {
+    Quantity::of(n, QuantityUnit::One)
+}
+
+/// `n` MiB (`256Mi`).
+pub const fn mebibytes(n: u64) -> ByteSize {
+    ByteSize::of(n, QuantityUnit::Mi)
+}
+
+/// `n` GiB (`2Gi`).
+pub const fn gibibytes(n: u64) -> ByteSize {
+    ByteSize::of(n, QuantityUnit::Gi)
+}
+
 impl Resources {
-    /// Requests and limits from `defaults` (cpu request, memory request, cpu limit, memory
-    /// limit), each overridden where these options set it.
-    pub fn resolve(this: Option<&Resources>, defaults: [&str; 4]) -> ResourceRequirements {
-        let pick =
-            |set: Option<&Quantity>, default: &str| K8sQuantity(set.map_or(default, Quantity::as_str).to_owned());
-        let requests = this.and_then(|r| r.requests.as_ref());
-        let limits = this.and_then(|r| r.limits.as_ref());
+    /// Requests and limits that no option can change (a setup Job's, a proxy's).
+    pub fn fixed(defaults: Defaults) -> ResourceRequirements {
+        let Defaults(cpu_request, memory_request, cpu_limit, memory_limit) = defaults;
+        let amounts = |cpu: Quantity, memory: ByteSize| {
+            BTreeMap::from([
+                ("cpu".into(), K8sQuantity(cpu.to_string())),
+                ("memory".into(), K8sQuantity(memory.to_string())),
+            ])
+        };
         ResourceRequirements {
-            requests: Some(BTreeMap::from([
-                ("cpu".into(), pick(requests.and_then(|a| a.cpu.as_ref()), defaults[0])),
-                ("memory".into(), pick(requests.and_then(|a| a.memory.as_ref()), defaults[1])),
-            ])),
-            limits: Some(BTreeMap::from([
-                ("cpu".into(), pick(limits.and_then(|a| a.cpu.as_ref()), defaults[2])),
-                ("memory".into(), pick(limits.and_then(|a| a.memory.as_ref()), defaults[3])),
-            ])),
+            requests: Some(amounts(cpu_request, memory_request)),
+            limits: Some(amounts(cpu_limit, memory_limit)),
             ..Default::default()
         }
+    }
+
+    /// Requests and limits from `defaults`, each overridden where these options (at env-file
+    /// key `key`) set it. A request above its limit is refused: Kubernetes would reject the
+    /// pod, and only at sync time.
+    pub fn resolve(
+        this: Option<&Resources>,
+        key: &str,
+        defaults: Defaults,
+    ) -> Result<ResourceRequirements, OptionError> {
+        let requests = this.and_then(|r| r.requests.as_ref());
+        let limits = this.and_then(|r| r.limits.as_ref());
+        let cpu = |a: Option<&Amounts>, default: Quantity| {
+            a.and_then(|a| a.cpu.clone()).unwrap_or(At::default_value(default))
+        };
+        let memory = |a: Option<&Amounts>, default: ByteSize| {
+            a.and_then(|a| a.memory.clone()).unwrap_or(At::default_value(default))
+        };
+        let Defaults(cpu_request, memory_request, cpu_limit, memory_limit) = defaults;
+        let (cpu_request, cpu_limit) = (cpu(requests, cpu_request), cpu(limits, cpu_limit));
+        let (memory_request, memory_limit) = (memory(requests, memory_request), memory(limits, memory_limit));
+        if cpu_request.value.nanos() > cpu_limit.value.nanos() {
+            return Err(above_limit(key, "cpu", "CPU", &cpu_request, &cpu_limit));
+        }
+        if memory_request.value.bytes() > memory_limit.value.bytes() {
+            return Err(above_limit(key, "memory", "memory", &memory_request, &memory_limit));
+        }
+        let amount = |v: String| K8sQuantity(v);
+        Ok(ResourceRequirements {
+            requests: Some(BTreeMap::from([
+                ("cpu".into(), amount(cpu_request.value.to_string())),
+                ("memory".into(), amount(memory_request.value.to_string())),
+            ])),
+            limits: Some(BTreeMap::from([
+                ("cpu".into(), amount(cpu_limit.value.to_string())),
+                ("memory".into(), amount(memory_limit.value.to_string())),
+            ])),
+            ..Default::default()
+        })
+    }
+}
+
+/// A request above its limit, pointing at whichever of the two the env file set (the
+/// request where both are set: that is the value to lower).
+fn above_limit<T: std::fmt::Display>(
+    key: &str,
+    field: &str,
+    what: &str,
+    request: &At<T>,
+    limit: &At<T>,
+) -> OptionError {
+    let (at, pos) = match (request.pos, limit.pos) {
+        (None, Some(pos)) => ("limits", Some(pos)),
+        (pos, _) => ("requests", pos),
+    };
+    OptionError {
+        key: format!("{key}.{at}.{field}"),
+        pos,
+        message: format!(
+            "{what} request {} is above its limit {}: Kubernetes refuses such a pod",
+            request.value, limit.value
+        ),
+        help: Some(format!(
+            "set limits.{field} to at least {}, or requests.{field} to at most {}",
+            request.value, limit.value
+        )),
     }
 }

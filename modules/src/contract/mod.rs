@@ -13,18 +13,21 @@ pub mod image;
 pub mod k8s;
 pub mod monitoring;
 mod object;
+pub mod ring;
 mod stack;
 mod tier;
+mod units;
 mod values;
 pub mod yaml;
 
 pub use app::{App, GroupKind, PodSecurity, Source, Wave};
 pub use context::{
     BucketClaim, Context, Dashboard, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, Link, PortClaim,
-    S3Store,
+    S3Store, Target,
 };
-pub use error::ModuleError;
+pub use error::{ModuleError, OptionError};
 pub use object::{Object, ObjectError};
 pub use stack::{Module, Stack};
 pub use tier::Tier;
-pub use values::{At, DnsLabel, Duration, NodePort, Pos, Quantity, ValueError};
+pub use units::{ByteSize, Duration, DurationUnit, Quantity, QuantityUnit};
+pub use values::{At, DnsLabel, NodePort, Pos, ValueError};

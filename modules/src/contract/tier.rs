@@ -1,3 +1,5 @@
+//! Tiers: the kind of environment, which carries every default that differs between them.
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -5,8 +5,27 @@
 use serde::Serialize;
 use serde_saphyr::SerializerOptions;
 
-/// The YAML text of one object, ending in a newline.
+/// Why a config file could not be written, with the serializer's own error as its cause.
+#[derive(Debug, thiserror::Error)]
+pub enum EncodeError {
+    #[error("cannot write YAML: {0}")]
+    Yaml(#[source] serde_saphyr::ser::Error),
+    #[error("cannot write TOML: {0}")]
+    Toml(#[from] toml::ser::Error),
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// The YAML text of one object, ending in a newline; the engine's form of [`encode`].
 pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, String> {
+    encode(value).map_err(|e| match e {
+        EncodeError::Yaml(inner) => inner.to_string(),
+        other => other.to_string(),
+    })
+}
+
+/// The YAML text of one object, ending in a newline.
+pub fn encode<T: Serialize>(value: &T) -> Result<String, EncodeError> {
     let mut options = SerializerOptions::default();
     options.indent_step = 2;
     // Long single-line strings stay on one line: folding them would change the bytes of a
@@ -14,7 +33,7 @@ pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, String> {
     options.folded_wrap_chars = usize::MAX;
     options.prefer_block_scalars = true;
     options.yaml_12 = false;
-    let mut text = serde_saphyr::to_string_with_options(value, options).map_err(|e| e.to_string())?;
+    let mut text = serde_saphyr::to_string_with_options(value, options).map_err(EncodeError::Yaml)?;
     if !text.ends_with('\n') {
         text.push('\n');
     }

@@ -18,7 +18,7 @@ use crate::contract::k8s;
 use crate::contract::monitoring::{SafeAuthorization, ServiceMonitor};
 
 use super::objects::{METRICS_TOKEN_KEY, NAME};
-use super::options::Resolved;
+use super::resolved::Resolved;
 use super::{ADMIN_PORT, RPC_PORT, S3_PORT, setup};
 
 /// The label prometheus-operator puts on the Prometheus pods it runs.

@@ -1,9 +1,10 @@
 //! `garage.toml`, rendered from a typed struct whose fields are the configuration reference's
 //! keys. Secrets are absent on purpose: they come from the environment.
 
+use crate::contract::yaml::EncodeError;
 use serde::Serialize;
 
-use super::options::Resolved;
+use super::resolved::Resolved;
 use super::{ADMIN_PORT, RPC_PORT, S3_PORT};
 
 pub(crate) const META_DIR: &str = "/var/lib/garage/meta";
@@ -39,7 +40,7 @@ struct Admin {
 }
 
 /// The file's text.
-pub(crate) fn garage_toml(r: &Resolved) -> String {
+pub(crate) fn garage_toml(r: &Resolved) -> Result<String, EncodeError> {
     let config = GarageToml {
         metadata_dir: META_DIR,
         data_dir: DATA_DIR,
@@ -51,7 +52,5 @@ pub(crate) fn garage_toml(r: &Resolved) -> String {
         s3_api: S3Api { s3_region: r.region.clone(), api_bind_addr: format!("[::]:{S3_PORT}") },
         admin: Admin { api_bind_addr: format!("[::]:{ADMIN_PORT}") },
     };
-    // A struct of strings, numbers and tables always serializes; an empty file would make
-    // Garage fail loudly at start rather than run misconfigured.
-    toml::to_string(&config).unwrap_or_default()
+    Ok(toml::to_string(&config)?)
 }

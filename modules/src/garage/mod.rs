@@ -17,12 +17,15 @@
 mod access;
 mod bootstrap;
 mod config;
+mod module;
 mod objects;
 mod options;
+mod resolved;
 mod setup;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use module::GarageModule;
 pub use options::Garage;
 
 /// The image every tier runs unless an env file pins another.

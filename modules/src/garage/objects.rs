@@ -14,7 +14,7 @@ use crate::contract::{App, ModuleError};
 
 use super::access;
 use super::config::{DATA_DIR, META_DIR, garage_toml};
-use super::options::Resolved;
+use super::resolved::Resolved;
 use super::{ADMIN_PORT, RPC_PORT, S3_PORT, VERSION};
 
 pub(crate) const NAME: &str = "garage";
@@ -41,46 +41,41 @@ const DEV_SECRET_ACCESS_KEY: &str = "6f786964792d6c6f63616c2d6f6e6c792d73332d736
 /// Garage's metrics.
 pub(crate) fn render(r: &Resolved, prometheus_namespace: Option<&str>, app: &mut App) -> Result<(), ModuleError> {
     let labels = k8s::labels(NAME, "storage", VERSION);
-    app.push(M, config_map(r, &labels))?;
-    app.push(M, service_account(&labels))?;
-    app.push(M, stateful_set(r, &labels))?;
-    app.push(M, s3_service(r, &labels))?;
-    app.push(M, rpc_service(&labels))?;
-    app.push(M, admin_service(&labels))?;
-    app.push(M, access::network_policy(&labels, prometheus_namespace))?;
+    let config = garage_toml(r).map_err(ModuleError::config_file(M, CONFIG_FILE))?;
+    app.push(config_map(&config, &labels))?;
+    app.push(service_account(&labels))?;
+    app.push(stateful_set(r, &config, &labels))?;
+    app.push(s3_service(r, &labels))?;
+    app.push(rpc_service(&labels))?;
+    app.push(admin_service(&labels))?;
+    app.push(access::network_policy(&labels, prometheus_namespace))?;
     if prometheus_namespace.is_some() {
-        app.push(M, access::service_monitor(r, &labels))?;
+        app.push(access::service_monitor(r, &labels))?;
     }
     if r.replicas > 1 {
-        app.push(M, disruption_budget(&labels))?;
+        app.push(disruption_budget(&labels))?;
     }
     if r.dev_credentials {
-        app.push(
-            M,
-            dev_secret(
-                &r.garage_secret,
-                &labels,
-                [
-                    (RPC_SECRET_KEY, DEV_RPC_SECRET),
-                    (ADMIN_TOKEN_KEY, DEV_ADMIN_TOKEN),
-                    (METRICS_TOKEN_KEY, DEV_METRICS_TOKEN),
-                ],
-            ),
-        )?;
-        app.push(
-            M,
-            dev_secret(
-                &r.s3_secret,
-                &labels,
-                [(ACCESS_KEY_ID_KEY, DEV_ACCESS_KEY_ID), (SECRET_ACCESS_KEY_KEY, DEV_SECRET_ACCESS_KEY)],
-            ),
-        )?;
+        app.push(dev_secret(
+            &r.garage_secret,
+            &labels,
+            [
+                (RPC_SECRET_KEY, DEV_RPC_SECRET),
+                (ADMIN_TOKEN_KEY, DEV_ADMIN_TOKEN),
+                (METRICS_TOKEN_KEY, DEV_METRICS_TOKEN),
+            ],
+        ))?;
+        app.push(dev_secret(
+            &r.s3_secret,
+            &labels,
+            [(ACCESS_KEY_ID_KEY, DEV_ACCESS_KEY_ID), (SECRET_ACCESS_KEY_KEY, DEV_SECRET_ACCESS_KEY)],
+        ))?;
     }
     Ok(())
 }
 
-fn config_map(r: &Resolved, labels: &BTreeMap<String, String>) -> ConfigMap {
-    k8s::config_map(CONFIG_MAP, labels, CONFIG_FILE, &garage_toml(r))
+fn config_map(config: &str, labels: &BTreeMap<String, String>) -> ConfigMap {
+    k8s::config_map(CONFIG_MAP, labels, CONFIG_FILE, config)
 }
 
 fn service_account(labels: &BTreeMap<String, String>) -> ServiceAccount {
@@ -103,10 +98,10 @@ fn dev_secret<const N: usize>(name: &str, labels: &BTreeMap<String, String>, dat
     }
 }
 
-fn stateful_set(r: &Resolved, labels: &BTreeMap<String, String>) -> StatefulSet {
+fn stateful_set(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -> StatefulSet {
     let container = Container {
         name: NAME.into(),
-        image: Some(r.image.clone()),
+        image: Some(r.image.reference.clone()),
         image_pull_policy: Some("IfNotPresent".into()),
         command: Some(vec!["/garage".into(), "-c".into(), format!("/etc/garage/{CONFIG_FILE}"), "server".into()]),
         env: Some(vec![
@@ -146,7 +141,7 @@ fn stateful_set(r: &Resolved, labels: &BTreeMap<String, String>) -> StatefulSet 
     let template = PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(labels.clone()),
-            annotations: Some(BTreeMap::from([("oxidy.dev/config-hash".into(), k8s::content_hash(&garage_toml(r)))])),
+            annotations: Some(BTreeMap::from([("oxidy.dev/config-hash".into(), k8s::content_hash(config))])),
             ..Default::default()
         }),
         spec: Some(pod),

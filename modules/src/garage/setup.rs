@@ -18,10 +18,9 @@ use crate::contract::{App, BucketClaim, ModuleError, Wave};
 
 use super::bootstrap::{Node, Plan, check_bucket_name, script};
 use super::objects::{ACCESS_KEY_ID_KEY, ADMIN_TOKEN_KEY, RPC_SERVICE, SECRET_ACCESS_KEY_KEY};
-use super::options::Resolved;
+use super::resolved::Resolved;
 use super::{ADMIN_PORT, RPC_PORT};
 
-const M: &str = "garage";
 pub(crate) const APP: &str = "garage-setup";
 /// The setup pods' name label, which Garage's NetworkPolicy lets reach the admin API.
 pub(crate) const NAME: &str = "garage-setup";
@@ -39,12 +38,7 @@ pub(crate) fn render(r: &Resolved, buckets: &[BucketClaim]) -> Result<App, Modul
     for claim in buckets {
         check_bucket_name(&claim.name)?;
     }
-    let capacity = r.data_volume.bytes().ok_or_else(|| ModuleError::Option {
-        key: "components.garage.dataVolume".into(),
-        pos: None,
-        message: format!("data volume `{}` is not an amount of bytes", r.data_volume),
-        help: Some("write it as, say, 50Gi".into()),
-    })?;
+    let capacity = r.data_volume.bytes();
     let plan = Plan {
         nodes: (0..r.replicas)
             .map(|i| {
@@ -58,10 +52,10 @@ pub(crate) fn render(r: &Resolved, buckets: &[BucketClaim]) -> Result<App, Modul
         key_name: "oxidy",
     };
     let labels = k8s::labels(NAME, COMPONENT, super::VERSION);
-    let mut app = App::new(APP, r.namespace.clone(), Wave::StorageSetup);
-    app.push(M, config_map(&script(&plan), &labels))?;
-    app.push(M, service_account(&labels))?;
-    app.push(M, job(r, &labels))?;
+    let mut app = App::owned("garage", APP, r.namespace.clone(), Wave::StorageSetup);
+    app.push(config_map(&script(&plan), &labels))?;
+    app.push(service_account(&labels))?;
+    app.push(job(r, &labels))?;
     Ok(app)
 }
 
@@ -85,7 +79,12 @@ fn job(r: &Resolved, labels: &BTreeMap<String, String>) -> Job {
             env_from_secret("S3_ACCESS_KEY_ID", &r.s3_secret, ACCESS_KEY_ID_KEY),
             env_from_secret("S3_SECRET_ACCESS_KEY", &r.s3_secret, SECRET_ACCESS_KEY_KEY),
         ]),
-        resources: Some(Resources::resolve(None, ["10m", "16Mi", "200m", "64Mi"])),
+        resources: Some(Resources::fixed(k8s::Defaults(
+            k8s::millicores(10),
+            k8s::mebibytes(16),
+            k8s::millicores(200),
+            k8s::mebibytes(64),
+        ))),
         security_context: Some(k8s::restricted_container()),
         volume_mounts: Some(vec![
             VolumeMount {

@@ -3,6 +3,7 @@
 //! provisioning and mounted in a folder of its own.
 
 use crate::contract::Dashboard;
+use crate::contract::yaml::EncodeError;
 
 /// Grafana folders, each chosen by a dashboard tag that is its name in lower case. The house
 /// library tags every dashboard with its folder.
@@ -33,11 +34,10 @@ pub(crate) fn folder(dashboard: &Dashboard) -> Option<&'static str> {
 }
 
 /// The JSON Grafana reads: pretty-printed, one key per line.
-pub(crate) fn text(dashboard: &Dashboard) -> String {
-    // A `serde_json::Value` always serializes.
-    let mut text = serde_json::to_string_pretty(&dashboard.json).unwrap_or_default();
+pub(crate) fn text(dashboard: &Dashboard) -> Result<String, EncodeError> {
+    let mut text = serde_json::to_string_pretty(&dashboard.json)?;
     text.push('\n');
-    text
+    Ok(text)
 }
 
 pub(crate) fn config_map_name(dashboard: &Dashboard) -> String {
@@ -50,13 +50,14 @@ pub(crate) fn deliver(dashboards: &[Dashboard]) -> Result<Vec<Delivered>, String
         .iter()
         .map(|d| {
             let folder = folder(d).ok_or_else(|| format!("{}: no folder tag", d.file))?;
-            Ok(Delivered { folder, config_map: config_map_name(d), key: format!("{}.json", d.name), text: text(d) })
+            let text = text(d).map_err(|e| format!("{}: {e}", d.file))?;
+            Ok(Delivered { folder, config_map: config_map_name(d), key: format!("{}.json", d.name), text })
         })
         .collect()
 }
 
 /// The dashboard provider file: every folder under `root` becomes a Grafana folder.
-pub(crate) fn provider_text(root: &str) -> String {
+pub(crate) fn provider_text(root: &str) -> Result<String, EncodeError> {
     let provider = serde_json::json!({
         "apiVersion": 1,
         "providers": [{
@@ -70,5 +71,5 @@ pub(crate) fn provider_text(root: &str) -> String {
             "options": { "path": root, "foldersFromFilesStructure": true }
         }]
     });
-    crate::contract::yaml::to_yaml(&provider).unwrap_or_default()
+    crate::contract::yaml::encode(&provider)
 }

@@ -5,6 +5,7 @@
 //! Grafana expands `$NAME` and `${NAME}` in provisioning files from its environment, so every
 //! `$` Grafana itself must see is written `$$`.
 
+use crate::contract::yaml::EncodeError;
 use serde::Serialize;
 
 use crate::contract::{Context, Datasource, DatasourceKind, ModuleError};
@@ -185,9 +186,8 @@ pub(crate) fn provisioning(ctx: &Context, consumer: &'static str) -> Result<Prov
 }
 
 /// The file's text.
-pub(crate) fn text(provisioning: &Provisioning) -> String {
-    // Structs of strings, numbers and lists always serialize.
-    crate::contract::yaml::to_yaml(provisioning).unwrap_or_default()
+pub(crate) fn text(provisioning: &Provisioning) -> Result<String, EncodeError> {
+    crate::contract::yaml::encode(provisioning)
 }
 
 fn entry(datasource: &Datasource, is_default: bool, json_data: JsonData) -> Entry {

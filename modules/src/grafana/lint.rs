@@ -93,7 +93,7 @@ impl Lint<'_, '_> {
         } else if config_map_name(d).len() > 63 {
             (self.report)("the file name is too long for a ConfigMap name; shorten it".into());
         }
-        let size = text(d).len();
+        let size = text(d).map_or(0, |t| t.len());
         if size > MAX_BYTES {
             (self.report)(format!("the dashboard is {size} bytes, more than a ConfigMap holds ({MAX_BYTES})"));
         }

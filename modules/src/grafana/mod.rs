@@ -17,13 +17,16 @@
 mod dashboards;
 mod datasources;
 mod lint;
+mod module;
 mod objects;
 mod options;
 mod promql;
 mod references;
+mod resolved;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use module::GrafanaModule;
 pub use options::Grafana;
 
 /// The image every tier runs unless an env file pins another.

@@ -16,7 +16,7 @@ use crate::contract::{App, ModuleError};
 
 use super::dashboards::{self, Delivered, FOLDERS};
 use super::datasources::{self, Provisioning};
-use super::options::Resolved;
+use super::resolved::Resolved;
 use super::{HTTP_PORT, USER, VERSION};
 
 const NAME: &str = "grafana";
@@ -41,20 +41,21 @@ pub(crate) fn render(
     app: &mut App,
 ) -> Result<(), ModuleError> {
     let labels = k8s::labels(NAME, COMPONENT, VERSION);
-    let datasources_text = datasources::text(provisioning);
-    let providers_text = dashboards::provider_text(DASHBOARDS_DIR);
-    app.push(M, config_map(DATASOURCES_CONFIG_MAP, &labels, DATASOURCES_FILE, datasources_text.clone()))?;
-    app.push(M, config_map(PROVIDERS_CONFIG_MAP, &labels, PROVIDERS_FILE, providers_text.clone()))?;
+    let datasources_text = datasources::text(provisioning).map_err(ModuleError::config_file(M, DATASOURCES_FILE))?;
+    let providers_text =
+        dashboards::provider_text(DASHBOARDS_DIR).map_err(ModuleError::config_file(M, PROVIDERS_FILE))?;
+    app.push(config_map(DATASOURCES_CONFIG_MAP, &labels, DATASOURCES_FILE, datasources_text.clone()))?;
+    app.push(config_map(PROVIDERS_CONFIG_MAP, &labels, PROVIDERS_FILE, providers_text.clone()))?;
     for d in delivered {
-        app.push(M, dashboard_config_map(d, &labels))?;
+        app.push(dashboard_config_map(d, &labels))?;
     }
-    app.push(M, service_account(&labels))?;
-    app.push(M, volume_claim(r, &labels))?;
+    app.push(service_account(&labels))?;
+    app.push(volume_claim(r, &labels))?;
     let config_hash = k8s::content_hash(&(datasources_text + &providers_text));
-    app.push(M, deployment(r, &labels, delivered, config_hash))?;
-    app.push(M, service(r, &labels))?;
+    app.push(deployment(r, &labels, delivered, config_hash))?;
+    app.push(service(r, &labels))?;
     if r.dev_credentials {
-        app.push(M, dev_secret(&r.admin_secret, &labels))?;
+        app.push(dev_secret(&r.admin_secret, &labels))?;
     }
     Ok(())
 }
@@ -163,7 +164,7 @@ fn container(r: &Resolved, mounts: Vec<VolumeMount>) -> Container {
     };
     Container {
         name: NAME.into(),
-        image: Some(r.image.clone()),
+        image: Some(r.image.reference.clone()),
         image_pull_policy: Some("IfNotPresent".into()),
         env: Some(env_vars),
         ports: Some(vec![k8s::container_port("http", HTTP_PORT)]),

@@ -10,9 +10,12 @@
 //! The app deploys into the root namespace without creating it or touching its labels: Istio
 //! owns that namespace, and its gateways are not bound by this platform's pod-security level.
 
+mod module;
 mod options;
+mod resolved;
 mod telemetry;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use module::IstioModule;
 pub use options::Istio;

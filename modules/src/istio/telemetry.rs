@@ -1,5 +1,6 @@
 //! Istio's `Telemetry` resource, typed, and the mesh-config snippet that names the provider.
 
+use crate::contract::yaml::EncodeError;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::{NamespaceResourceScope, Resource};
 use serde::Serialize;
@@ -72,14 +73,14 @@ struct OpenTelemetryProvider {
 }
 
 /// What Istio's `meshConfig` must contain for the Telemetry's provider to exist.
-pub(crate) fn mesh_config(provider: &str, collector: &Endpoint) -> Result<String, String> {
+pub(crate) fn mesh_config(provider: &str, collector: &Endpoint) -> Result<String, EncodeError> {
     let config = MeshConfig {
         extension_providers: vec![ExtensionProvider {
             name: provider.into(),
             opentelemetry: OpenTelemetryProvider { service: collector.host(), port: collector.port },
         }],
     };
-    let yaml = crate::contract::yaml::to_yaml(&config)?;
+    let yaml = crate::contract::yaml::encode(&config)?;
     Ok(format!(
         "# Merge into the meshConfig of Istio's installation (IstioOperator spec.meshConfig, or the\n\
          # istiod Helm values' meshConfig): the provider the Telemetry istio-tracing/mesh-default uses.\n{yaml}"

@@ -2,11 +2,13 @@
 //! reference's keys. It is written as JSON, which Loki's YAML parser reads as it is.
 //! Credentials are placeholders that Loki expands from its environment at start.
 
+use crate::contract::yaml::EncodeError;
 use serde::Serialize;
 
-use crate::contract::{Endpoint, S3Store};
+use crate::contract::S3Store;
 
-use super::options::{LokiMode, Resolved};
+use super::options::LokiMode;
+use super::resolved::Resolved;
 use super::{GOSSIP_PORT, GRPC_PORT, HTTP_PORT};
 
 /// Where every target keeps its local state: WAL, TSDB index before upload, compactor
@@ -219,7 +221,7 @@ pub(crate) fn memberlist_host(r: &Resolved) -> String {
 }
 
 /// The config file's text.
-pub(crate) fn loki_config(r: &Resolved, store: &S3Store, alertmanager: Option<&Endpoint>) -> String {
+pub(crate) fn loki_config(r: &Resolved, store: &S3Store, alertmanager: Option<&str>) -> Result<String, EncodeError> {
     let scalable = r.mode == LokiMode::SimpleScalable;
     let config = LokiConfig {
         auth_enabled: false,
@@ -261,7 +263,7 @@ pub(crate) fn loki_config(r: &Resolved, store: &S3Store, alertmanager: Option<&E
         ruler: Ruler {
             enable_api: true,
             enable_sharding: scalable,
-            alertmanager_url: alertmanager.map(Endpoint::url),
+            alertmanager_url: alertmanager.map(str::to_owned),
             storage: RulerStorage { kind: "s3", s3: s3_client(store, &r.ruler_bucket) },
         },
         compactor: Compactor {
@@ -288,5 +290,5 @@ pub(crate) fn loki_config(r: &Resolved, store: &S3Store, alertmanager: Option<&E
     };
     // Structs of strings, numbers and lists always serialize; an empty file would stop Loki
     // at start rather than let it run misconfigured.
-    crate::contract::yaml::to_yaml(&config).unwrap_or_default()
+    crate::contract::yaml::encode(&config)
 }

@@ -15,9 +15,9 @@ use crate::contract::{App, ModuleError};
 
 use super::HTTP_PORT;
 use super::objects::{
-    BACKEND_SERVICE, HTTP_SERVICE, M, NAME, READ_SERVICE, WRITE_SERVICE, disruption_budget, service_port,
+    BACKEND_SERVICE, HTTP_SERVICE, NAME, READ_SERVICE, WRITE_SERVICE, disruption_budget, service_port,
 };
-use super::options::Resolved;
+use super::resolved::Resolved;
 
 /// nginx that runs as an unprivileged user and listens on 8080 (stable branch).
 pub(crate) const GATEWAY_IMAGE: &str = "nginxinc/nginx-unprivileged:1.30.0-alpine";
@@ -100,34 +100,28 @@ pub(crate) fn render(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
     // every `loki` pod.
     let labels = k8s::labels(GATEWAY, "gateway", GATEWAY_VERSION);
     let conf = nginx_conf(r);
-    app.push(
-        M,
-        ConfigMap {
-            metadata: k8s::meta(GATEWAY, &labels),
-            data: Some(BTreeMap::from([("nginx.conf".into(), conf.clone())])),
+    app.push(ConfigMap {
+        metadata: k8s::meta(GATEWAY, &labels),
+        data: Some(BTreeMap::from([("nginx.conf".into(), conf.clone())])),
+        ..Default::default()
+    })?;
+    app.push(deployment(r, &conf, &labels))?;
+    app.push(Service {
+        metadata: k8s::meta(HTTP_SERVICE, &labels),
+        spec: Some(ServiceSpec {
+            type_: Some("ClusterIP".into()),
+            selector: Some(k8s::selector_labels(GATEWAY, "gateway")),
+            ports: Some(vec![service_port("http", HTTP_PORT)]),
             ..Default::default()
-        },
-    )?;
-    app.push(M, deployment(r, &conf, &labels))?;
-    app.push(
-        M,
-        Service {
-            metadata: k8s::meta(HTTP_SERVICE, &labels),
-            spec: Some(ServiceSpec {
-                type_: Some("ClusterIP".into()),
-                selector: Some(k8s::selector_labels(GATEWAY, "gateway")),
-                ports: Some(vec![service_port("http", HTTP_PORT)]),
-                ..Default::default()
-            }),
-            ..Default::default()
-        },
-    )?;
+        }),
+        ..Default::default()
+    })?;
     if r.gateway_replicas > 1 {
         let mut budget = disruption_budget(GATEWAY, "gateway", &labels);
         if let Some(spec) = budget.spec.as_mut() {
             spec.selector = Some(k8s::selector(GATEWAY, "gateway"));
         }
-        app.push(M, budget)?;
+        app.push(budget)?;
     }
     Ok(())
 }
@@ -136,7 +130,7 @@ fn deployment(r: &Resolved, conf: &str, labels: &BTreeMap<String, String>) -> De
     let probe = |period| Probe { initial_delay_seconds: Some(5), ..k8s::http_probe("/", "http", period) };
     let container = Container {
         name: "nginx".into(),
-        image: Some(r.gateway_image.clone()),
+        image: Some(r.gateway_image.reference.clone()),
         image_pull_policy: Some("IfNotPresent".into()),
         // nginx itself, without the image's entrypoint scripts: they rewrite files under
         // /etc/nginx, which is read-only here.
@@ -150,7 +144,12 @@ fn deployment(r: &Resolved, conf: &str, labels: &BTreeMap<String, String>) -> De
         ports: Some(vec![k8s::container_port("http", LISTEN_PORT)]),
         readiness_probe: Some(probe(10)),
         liveness_probe: Some(probe(20)),
-        resources: Some(k8s::Resources::resolve(None, ["50m", "64Mi", "500m", "256Mi"])),
+        resources: Some(k8s::Resources::fixed(k8s::Defaults(
+            k8s::millicores(50),
+            k8s::mebibytes(64),
+            k8s::millicores(500),
+            k8s::mebibytes(256),
+        ))),
         security_context: Some(k8s::restricted_container()),
         volume_mounts: Some(vec![
             VolumeMount {

@@ -26,12 +26,14 @@
 
 mod config;
 mod gateway;
+mod module;
 mod objects;
 mod options;
+mod resolved;
 #[cfg(test)]
 mod tests;
-mod workloads;
 
+pub(crate) use module::LokiModule;
 pub use options::Loki;
 
 /// The image every tier runs unless an env file pins another.

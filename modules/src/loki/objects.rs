@@ -8,14 +8,19 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
 use crate::contract::k8s;
 use crate::contract::monitoring::ServiceMonitor;
-use crate::contract::{App, Endpoint, ModuleError, S3Store};
+use crate::contract::ring::{RingComponent, RingTarget};
+use crate::contract::{App, ModuleError, S3Store};
 
 use super::config::loki_config;
-use super::options::{LokiMode, Resolved};
-use super::{GOSSIP_PORT, GRPC_PORT, HTTP_PORT, VERSION, gateway, workloads};
+use super::config::{ACCESS_KEY_ENV, DATA_DIR, SECRET_KEY_ENV};
+use super::options::LokiMode;
+use super::resolved::Resolved;
+use super::{GOSSIP_PORT, GRPC_PORT, HTTP_PORT, VERSION, gateway};
+
+/// The image's `loki` user.
+const LOKI_UID: i64 = 10001;
 
 pub(crate) const NAME: &str = "loki";
-pub(crate) const M: &str = "loki";
 /// The one HTTP entry point: the single binary, or the gateway of the scalable layout.
 pub(crate) const HTTP_SERVICE: &str = "loki";
 pub(crate) const BACKEND_SERVICE: &str = "loki-backend";
@@ -28,77 +33,85 @@ pub(crate) const MEMBERLIST_SERVICE: &str = "loki-headless";
 pub(crate) const CONFIG_MAP: &str = "loki-config";
 pub(crate) const CONFIG_FILE: &str = "config.yaml";
 
-/// One Loki workload, run with `-target=<target>`.
-pub(crate) struct Target {
-    /// The `app.kubernetes.io/component` label and the workload's name suffix.
-    pub component: &'static str,
-    pub target: &'static str,
-    pub service: &'static str,
-    pub replicas: u32,
-    /// Keeps state across restarts (WAL, compactor marks, rule WAL): a StatefulSet with a
-    /// volume. Otherwise a Deployment with scratch space.
-    pub stateful: bool,
-}
-
-impl Target {
-    pub fn workload_name(&self) -> String {
-        if self.component == "single-binary" { NAME.into() } else { format!("{NAME}-{}", self.component) }
+/// Loki's workloads, run with `-target=<target>`.
+pub(crate) fn targets(r: &Resolved) -> Vec<RingTarget> {
+    let target = |component, target, service, replicas, stateful| RingTarget {
+        component,
+        target,
+        service,
+        replicas,
+        stateful,
+        single: false,
+        extra_ports: &[],
+    };
+    match r.mode {
+        LokiMode::SingleBinary => {
+            vec![RingTarget { single: true, ..target("single-binary", "all", HTTP_SERVICE, 1, true) }]
+        }
+        LokiMode::SimpleScalable => vec![
+            // Write and backend keep state across restarts (WAL, compactor marks, rule WAL).
+            target("write", "write", WRITE_SERVICE, r.write, true),
+            target("read", "read", READ_SERVICE, r.read, false),
+            target("backend", "backend", BACKEND_SERVICE, r.backend, true),
+        ],
     }
 }
 
-pub(crate) fn targets(r: &Resolved) -> Vec<Target> {
-    match r.mode {
-        LokiMode::SingleBinary => vec![Target {
-            component: "single-binary",
-            target: "all",
-            service: HTTP_SERVICE,
-            replicas: 1,
-            stateful: true,
-        }],
-        LokiMode::SimpleScalable => vec![
-            Target { component: "write", target: "write", service: WRITE_SERVICE, replicas: r.write, stateful: true },
-            Target { component: "read", target: "read", service: READ_SERVICE, replicas: r.read, stateful: false },
-            Target {
-                component: "backend",
-                target: "backend",
-                service: BACKEND_SERVICE,
-                replicas: r.backend,
-                stateful: true,
-            },
-        ],
+/// What Loki's targets share, for the contract's ring builder.
+fn ring<'a>(r: &'a Resolved, store: &'a S3Store, config: &'a str) -> RingComponent<'a> {
+    RingComponent {
+        name: NAME,
+        version: VERSION,
+        image: &r.image.reference,
+        uid: LOKI_UID,
+        config_dir: "/etc/loki",
+        config_map: CONFIG_MAP,
+        config_file: CONFIG_FILE,
+        config,
+        data_dir: DATA_DIR,
+        headless_service: MEMBERLIST_SERVICE,
+        memberlist: r.mode == LokiMode::SimpleScalable,
+        http_port: HTTP_PORT,
+        grpc_port: GRPC_PORT,
+        gossip_port: GOSSIP_PORT,
+        liveness_path: "/loki/api/v1/status/buildinfo",
+        resources: &r.resources,
+        volume: &r.volume,
+        storage_class: r.storage_class.as_deref(),
+        store,
+        access_key_env: ACCESS_KEY_ENV,
+        secret_key_env: SECRET_KEY_ENV,
     }
 }
 
 pub(crate) fn render(
     r: &Resolved,
     store: &S3Store,
-    alertmanager: Option<&Endpoint>,
+    alertmanager: Option<&str>,
     app: &mut App,
 ) -> Result<(), ModuleError> {
-    let config = loki_config(r, store, alertmanager);
+    let config = loki_config(r, store, alertmanager).map_err(ModuleError::config_file(NAME, CONFIG_FILE))?;
+    let ring = ring(r, store, &config);
     let shared = k8s::labels(NAME, "config", VERSION);
-    app.push(M, config_map(&config, &shared))?;
-    app.push(M, service_account(&shared))?;
-    app.push(M, headless_service(r))?;
+    app.push(config_map(&config, &shared))?;
+    app.push(service_account(&shared))?;
+    app.push(ring.headless_service(headless_ports(r)))?;
     for target in targets(r) {
         let labels = k8s::labels(NAME, target.component, VERSION);
-        workloads::push(r, store, &target, &config, &labels, app)?;
-        app.push(M, target_service(&target, &labels))?;
-        app.push(
-            M,
-            ServiceMonitor::new(
-                &target.workload_name(),
-                &labels,
-                k8s::selector(NAME, target.component),
-                "http",
-                "/metrics",
-            ),
-        )?;
+        ring.push_workload(&target, &labels, app)?;
+        app.push(ring.target_service(&target, &labels))?;
+        app.push(ServiceMonitor::new(
+            &ring.workload_name(&target),
+            &labels,
+            k8s::selector(NAME, target.component),
+            "http",
+            "/metrics",
+        ))?;
         if target.replicas > 1 {
-            app.push(M, disruption_budget(&target.workload_name(), target.component, &labels))?;
+            app.push(ring.disruption_budget(&target, &labels))?;
         }
         if target.component == "backend" {
-            app.push(M, backend_headless_service())?;
+            app.push(backend_headless_service())?;
         }
     }
     if r.mode == LokiMode::SimpleScalable {
@@ -120,38 +133,13 @@ pub(crate) fn service_port(name: &str, port: u16) -> ServicePort {
     k8s::service_port(name, port)
 }
 
-fn target_service(target: &Target, labels: &BTreeMap<String, String>) -> Service {
-    Service {
-        metadata: k8s::meta(target.service, labels),
-        spec: Some(ServiceSpec {
-            type_: Some("ClusterIP".into()),
-            selector: Some(k8s::selector_labels(NAME, target.component)),
-            ports: Some(vec![service_port("http", HTTP_PORT), service_port("grpc", GRPC_PORT)]),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
-fn headless_service(r: &Resolved) -> Service {
+/// Ports of the headless Service: HTTP and gRPC, and gossip where the targets form rings.
+fn headless_ports(r: &Resolved) -> Vec<ServicePort> {
     let mut ports = vec![service_port("http", HTTP_PORT), service_port("grpc", GRPC_PORT)];
     if r.mode == LokiMode::SimpleScalable {
         ports.push(service_port("gossip", GOSSIP_PORT));
     }
-    Service {
-        // Its own component label keeps it out of the ServiceMonitors' selectors, so no pod
-        // is scraped twice.
-        metadata: k8s::meta(MEMBERLIST_SERVICE, &k8s::labels(NAME, "headless", VERSION)),
-        spec: Some(ServiceSpec {
-            cluster_ip: Some("None".into()),
-            // Members must find each other before they are ready: readiness waits for the ring.
-            publish_not_ready_addresses: Some(true),
-            selector: Some(BTreeMap::from([("app.kubernetes.io/name".into(), NAME.into())])),
-            ports: Some(ports),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    ports
 }
 
 fn backend_headless_service() -> Service {

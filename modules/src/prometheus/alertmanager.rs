@@ -24,20 +24,17 @@ const M: &str = "prometheus";
 pub(crate) fn push(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
     let labels = k8s::labels(SERVICE, COMPONENT, &r.alertmanager.image.version);
     // Alertmanager never talks to the Kubernetes API.
-    app.push(M, objects::service_account(SERVICE, &labels, false))?;
-    app.push(M, config_secret(r, &labels)?)?;
-    app.push(M, alertmanager(r, &labels))?;
-    app.push(
-        M,
-        objects::service(
-            SERVICE,
-            &labels,
-            k8s::selector_labels(SERVICE, COMPONENT),
-            vec![objects::service_port("web", ALERTMANAGER_PORT, r.alertmanager.node_port.as_ref())],
-        ),
-    )?;
+    app.push(objects::service_account(SERVICE, &labels, false))?;
+    app.push(config_secret(r, &labels)?)?;
+    app.push(alertmanager(r, &labels))?;
+    app.push(objects::service(
+        SERVICE,
+        &labels,
+        k8s::selector_labels(SERVICE, COMPONENT),
+        vec![objects::service_port("web", ALERTMANAGER_PORT, r.alertmanager.node_port.as_ref())],
+    ))?;
     if r.alertmanager.replicas > 1 {
-        app.push(M, objects::disruption_budget(SERVICE, &labels, k8s::selector(SERVICE, COMPONENT)))?;
+        app.push(objects::disruption_budget(SERVICE, &labels, k8s::selector(SERVICE, COMPONENT)))?;
     }
     Ok(())
 }

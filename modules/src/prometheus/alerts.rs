@@ -7,7 +7,7 @@
 
 use super::resolved::Resolved;
 use super::rules::{Alert, Group, Severity};
-use super::server::{self, RETENTION_SHARE};
+use super::server::{self, RETENTION_PERCENT};
 
 fn alert(
     name: &'static str,
@@ -105,18 +105,18 @@ fn prometheus(r: &Resolved) -> Group {
         ),
     ];
     // The volume size is known here, so the alerts compare against it rather than a guess.
-    let volume = r.server.volume_bytes;
+    let volume = r.server.volume_size.bytes();
     let job = server::SERVICE;
     let used = format!(
         "(prometheus_tsdb_storage_blocks_bytes{{job=\"{job}\"}} + prometheus_tsdb_wal_storage_size_bytes{{job=\"{job}\"}} + prometheus_tsdb_head_chunks_storage_size_bytes{{job=\"{job}\"}})"
     );
-    let size = r.server.volume_size.as_str();
+    let size = &r.server.volume_size;
     alerts.push(alert(
         "PrometheusStorageFilling",
         Severity::Warning,
         "30m",
         // Just below the share at which size-based retention starts deleting blocks.
-        format!("{used} / {volume} > {:.2}", RETENTION_SHARE - 0.05),
+        format!("{used} / {volume} > 0.{}", RETENTION_PERCENT - 5),
         "Prometheus storage is nearly at its size-based retention",
         &format!("{{{{ $labels.pod }}}} uses {{{{ $value | humanizePercentage }}}} of its {size} volume: the oldest data will be dropped before the configured retention ends. Raise volumeSize or lower retention."),
     ));

@@ -11,7 +11,7 @@ use super::{CRD_PATH, CRD_REPO, OPERATOR_VERSION};
 pub(crate) const APP: &str = "prometheus-crds";
 
 pub(crate) fn app(namespace: &str) -> App {
-    let mut app = App::new(APP, namespace, Wave::Crds);
+    let mut app = App::owned("prometheus", APP, namespace, Wave::Crds);
     app.source = Source::Upstream {
         repo_url: CRD_REPO.into(),
         revision: OPERATOR_VERSION.into(),

@@ -18,7 +18,6 @@ pub(crate) const APP: &str = "kube-state-metrics";
 /// The Service's name and the pods' `app.kubernetes.io/name`, and so the `job` of the metrics.
 pub(crate) const NAME: &str = "kube-state-metrics";
 const COMPONENT: &str = "exporter";
-const M: &str = "prometheus";
 
 /// (API group, resource as kube-state-metrics names it in `--resources`).
 const RESOURCES: [(&str, &str); 14] = [
@@ -40,26 +39,23 @@ const RESOURCES: [(&str, &str); 14] = [
 
 pub(crate) fn app(ksm: &ExporterResolved) -> Result<App, ModuleError> {
     let labels = k8s::labels(NAME, COMPONENT, &ksm.image.version);
-    let mut app = App::new(APP, ksm.namespace.clone(), Wave::Monitoring);
-    app.push(M, objects::service_account(NAME, &labels, true))?;
-    app.push(M, objects::cluster_role(NAME, &labels, rules()))?;
-    app.push(M, objects::cluster_role_binding(NAME, &labels, &ksm.namespace))?;
-    app.push(M, deployment(ksm, &labels))?;
-    app.push(
-        M,
-        objects::service(
-            NAME,
-            &labels,
-            k8s::selector_labels(NAME, COMPONENT),
-            vec![
-                objects::service_port("http-metrics", KSM_METRICS_PORT, None),
-                objects::service_port("telemetry", KSM_TELEMETRY_PORT, None),
-            ],
-        ),
-    )?;
+    let mut app = App::owned("prometheus", APP, ksm.namespace.clone(), Wave::Monitoring);
+    app.push(objects::service_account(NAME, &labels, true))?;
+    app.push(objects::cluster_role(NAME, &labels, rules()))?;
+    app.push(objects::cluster_role_binding(NAME, &labels, &ksm.namespace))?;
+    app.push(deployment(ksm, &labels))?;
+    app.push(objects::service(
+        NAME,
+        &labels,
+        k8s::selector_labels(NAME, COMPONENT),
+        vec![
+            objects::service_port("http-metrics", KSM_METRICS_PORT, None),
+            objects::service_port("telemetry", KSM_TELEMETRY_PORT, None),
+        ],
+    ))?;
     // Its own health, through the Service like every other component.
-    app.push(M, ServiceMonitor::new(NAME, &labels, k8s::selector(NAME, COMPONENT), "telemetry", "/metrics"))?;
-    app.push(M, object_metrics_monitor(&labels))?;
+    app.push(ServiceMonitor::new(NAME, &labels, k8s::selector(NAME, COMPONENT), "telemetry", "/metrics"))?;
+    app.push(object_metrics_monitor(&labels))?;
     Ok(app)
 }
 

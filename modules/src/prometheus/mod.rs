@@ -45,6 +45,7 @@ mod server;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use module::PrometheusModule;
 pub use options::Prometheus;
 
 pub(crate) const OPERATOR_VERSION: &str = "v0.93.0";

@@ -1,7 +1,8 @@
 //! The metrics stack as a module: what it offers the others, and the apps it renders.
 
 use crate::contract::{
-    App, Context, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, Link, Module, ModuleError, Wave,
+    App, Context, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, Link, Module, ModuleError, OptionError,
+    Wave,
 };
 
 use super::options::Prometheus;
@@ -18,16 +19,26 @@ fn endpoint(r: &Resolved, service: &str, port: u16) -> Endpoint {
     Endpoint { service: service.into(), namespace: r.namespace.clone(), port, port_name: "web".into(), scheme: "http" }
 }
 
-impl Module for Prometheus {
-    const KEY: &'static str = "prometheus";
+/// The metrics stack in the composition root.
+pub(crate) struct PrometheusModule;
 
-    fn declare(&self, env: &EnvInfo, decl: &mut Declarations) -> Result<(), ModuleError> {
-        if !self.is_enabled() {
-            return Ok(());
-        }
-        let r = self.resolve(env)?;
-        let prometheus = endpoint(&r, server::SERVICE, PROMETHEUS_PORT);
-        let alertmanager = endpoint(&r, alertmanager::SERVICE, ALERTMANAGER_PORT);
+impl Module for PrometheusModule {
+    const KEY: &'static str = "prometheus";
+    const PROVIDES: &'static [Link] = &[Link::MetricsQueryHttp, Link::MetricsRemoteWrite, Link::AlertsHttp];
+    type Options = Prometheus;
+    type Resolved = Resolved;
+
+    fn enabled(options: &Prometheus) -> bool {
+        options.enabled != Some(false)
+    }
+
+    fn resolve(options: &Prometheus, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
+        options.resolve(env).map_err(|e| vec![e])
+    }
+
+    fn declare(r: &Resolved, decl: &mut Declarations) {
+        let prometheus = endpoint(r, server::SERVICE, PROMETHEUS_PORT);
+        let alertmanager = endpoint(r, alertmanager::SERVICE, ALERTMANAGER_PORT);
         decl.provide_datasource(
             Self::KEY,
             Datasource {
@@ -46,33 +57,29 @@ impl Module for Prometheus {
                 url: alertmanager.url(),
             },
         );
-        decl.provide(Self::KEY, Link::PrometheusHttp, prometheus);
-        decl.provide(Self::KEY, Link::AlertmanagerHttp, alertmanager);
+        decl.provide_urls(Self::KEY, Link::MetricsRemoteWrite, prometheus.clone(), server::remote_write_urls(r));
+        decl.provide(Self::KEY, Link::MetricsQueryHttp, prometheus);
+        decl.provide(Self::KEY, Link::AlertsHttp, alertmanager);
         if let Some(port) = &r.server.node_port {
             decl.claim_node_port(Self::KEY, "components.prometheus.nodePort", port);
         }
         if let Some(port) = &r.alertmanager.node_port {
             decl.claim_node_port(Self::KEY, "components.prometheus.alertmanager.nodePort", port);
         }
-        Ok(())
     }
 
-    fn render(&self, ctx: &Context) -> Result<Vec<App>, ModuleError> {
-        if !self.is_enabled() {
-            return Ok(Vec::new());
-        }
-        let r = self.resolve(&ctx.env)?;
-        let mut backends = App::new(APP, r.namespace.clone(), Wave::Backends);
-        server::push(&r, &mut backends)?;
-        alertmanager::push(&r, &mut backends)?;
-        let mut apps = vec![crds::app(&r.namespace), operator::app(&r)?, backends];
+    fn render(r: &Resolved, _ctx: &Context) -> Result<Vec<App>, ModuleError> {
+        let mut backends = App::owned(Self::KEY, APP, r.namespace.clone(), Wave::Backends);
+        server::push(r, &mut backends)?;
+        alertmanager::push(r, &mut backends)?;
+        let mut apps = vec![crds::app(&r.namespace), operator::app(r)?, backends];
         if let Some(ksm) = &r.kube_state_metrics {
             apps.push(kube_state_metrics::app(ksm)?);
         }
         if let Some(ne) = &r.node_exporter {
             apps.push(node_exporter::app(ne)?);
         }
-        apps.push(monitors::app(&r)?);
+        apps.push(monitors::app(r)?);
         Ok(apps)
     }
 }

@@ -10,7 +10,6 @@ use super::{alertmanager, alerts, kube_state_metrics, kubelet, node_exporter, op
 
 pub(crate) const APP: &str = "platform-monitoring";
 pub(crate) const RULES: &str = "platform-alerts";
-const M: &str = "prometheus";
 
 /// The stack's own scrape jobs and their namespaces: a job is the name of the Service (or,
 /// for kube-state-metrics, the pod label) its monitor selects.
@@ -29,43 +28,34 @@ pub(crate) fn jobs(r: &Resolved) -> Vec<(String, String)> {
 }
 
 pub(crate) fn app(r: &Resolved) -> Result<App, ModuleError> {
-    let mut app = App::new(APP, r.namespace.clone(), Wave::Monitoring);
-    app.push(
-        M,
-        ServiceMonitor::new(
-            operator::NAME,
-            &operator::labels(),
-            k8s::selector(operator::NAME, operator::COMPONENT),
-            "http",
-            "/metrics",
-        ),
-    )?;
-    app.push(
-        M,
-        ServiceMonitor::new(
-            server::SERVICE,
-            &server::labels(r),
-            k8s::selector(server::SERVICE, server::COMPONENT),
-            "web",
-            "/metrics",
-        ),
-    )?;
+    let mut app = App::owned("prometheus", APP, r.namespace.clone(), Wave::Monitoring);
+    app.push(ServiceMonitor::new(
+        operator::NAME,
+        &operator::labels(),
+        k8s::selector(operator::NAME, operator::COMPONENT),
+        "http",
+        "/metrics",
+    ))?;
+    app.push(ServiceMonitor::new(
+        server::SERVICE,
+        &server::labels(r),
+        k8s::selector(server::SERVICE, server::COMPONENT),
+        "web",
+        "/metrics",
+    ))?;
     let am_labels = k8s::labels(alertmanager::SERVICE, alertmanager::COMPONENT, &r.alertmanager.image.version);
-    app.push(
-        M,
-        ServiceMonitor::new(
-            alertmanager::SERVICE,
-            &am_labels,
-            k8s::selector(alertmanager::SERVICE, alertmanager::COMPONENT),
-            "web",
-            "/metrics",
-        ),
-    )?;
+    app.push(ServiceMonitor::new(
+        alertmanager::SERVICE,
+        &am_labels,
+        k8s::selector(alertmanager::SERVICE, alertmanager::COMPONENT),
+        "web",
+        "/metrics",
+    ))?;
     if r.scrape_kubelet {
-        app.push(M, kubelet::service_monitor())?;
+        app.push(kubelet::service_monitor())?;
     }
     let mut labels = k8s::selector_labels(RULES, "alerting-rules");
     labels.insert("app.kubernetes.io/part-of".into(), "oxidy".into());
-    app.push(M, rules::prometheus_rule(RULES, &labels, &alerts::groups(r, &jobs(r)))?)?;
+    app.push(rules::prometheus_rule(RULES, &labels, &alerts::groups(r, &jobs(r)))?)?;
     Ok(app)
 }

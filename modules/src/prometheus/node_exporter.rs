@@ -23,27 +23,23 @@ pub(crate) const APP: &str = "node-exporter";
 /// The Service's name, and so the `job` of the metrics.
 pub(crate) const NAME: &str = "node-exporter";
 const COMPONENT: &str = "exporter";
-const M: &str = "prometheus";
 
 /// Host paths, each mounted read-only under `/host`.
 const HOST_PATHS: [(&str, &str); 3] = [("proc", "/proc"), ("sys", "/sys"), ("root", "/")];
 
 pub(crate) fn app(ne: &ExporterResolved) -> Result<App, ModuleError> {
     let labels = k8s::labels(NAME, COMPONENT, &ne.image.version);
-    let mut app = App::new(APP, ne.namespace.clone(), Wave::Monitoring);
+    let mut app = App::owned("prometheus", APP, ne.namespace.clone(), Wave::Monitoring);
     app.pod_security = PodSecurity::Privileged;
-    app.push(M, objects::service_account(NAME, &labels, false))?;
-    app.push(M, daemon_set(ne, &labels))?;
-    app.push(
-        M,
-        objects::service(
-            NAME,
-            &labels,
-            k8s::selector_labels(NAME, COMPONENT),
-            vec![objects::service_port("metrics", NODE_EXPORTER_PORT, None)],
-        ),
-    )?;
-    app.push(M, ServiceMonitor::new(NAME, &labels, k8s::selector(NAME, COMPONENT), "metrics", "/metrics"))?;
+    app.push(objects::service_account(NAME, &labels, false))?;
+    app.push(daemon_set(ne, &labels))?;
+    app.push(objects::service(
+        NAME,
+        &labels,
+        k8s::selector_labels(NAME, COMPONENT),
+        vec![objects::service_port("metrics", NODE_EXPORTER_PORT, None)],
+    ))?;
+    app.push(ServiceMonitor::new(NAME, &labels, k8s::selector(NAME, COMPONENT), "metrics", "/metrics"))?;
     Ok(app)
 }
 

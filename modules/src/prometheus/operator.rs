@@ -17,7 +17,6 @@ use super::{CONFIG_RELOADER_IMAGE, OPERATOR_IMAGE, OPERATOR_PORT, OPERATOR_VERSI
 pub(crate) const APP: &str = "prometheus-operator";
 pub(crate) const NAME: &str = "prometheus-operator";
 pub(crate) const COMPONENT: &str = "controller";
-const M: &str = "prometheus";
 
 pub(crate) fn labels() -> Labels {
     k8s::labels(NAME, COMPONENT, OPERATOR_VERSION)
@@ -25,20 +24,17 @@ pub(crate) fn labels() -> Labels {
 
 pub(crate) fn app(r: &Resolved) -> Result<App, ModuleError> {
     let labels = labels();
-    let mut app = App::new(APP, r.namespace.clone(), Wave::Operators);
-    app.push(M, objects::service_account(NAME, &labels, true))?;
-    app.push(M, objects::cluster_role(NAME, &labels, rules()))?;
-    app.push(M, objects::cluster_role_binding(NAME, &labels, &r.namespace))?;
-    app.push(M, deployment(r, &labels))?;
-    app.push(
-        M,
-        objects::service(
-            NAME,
-            &labels,
-            k8s::selector_labels(NAME, COMPONENT),
-            vec![objects::service_port("http", OPERATOR_PORT, None)],
-        ),
-    )?;
+    let mut app = App::owned("prometheus", APP, r.namespace.clone(), Wave::Operators);
+    app.push(objects::service_account(NAME, &labels, true))?;
+    app.push(objects::cluster_role(NAME, &labels, rules()))?;
+    app.push(objects::cluster_role_binding(NAME, &labels, &r.namespace))?;
+    app.push(deployment(r, &labels))?;
+    app.push(objects::service(
+        NAME,
+        &labels,
+        k8s::selector_labels(NAME, COMPONENT),
+        vec![objects::service_port("http", OPERATOR_PORT, None)],
+    ))?;
     Ok(app)
 }
 

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::contract::k8s::Resources;
-use crate::contract::{At, DnsLabel, Duration, NodePort, Quantity};
+use crate::contract::{At, ByteSize, DnsLabel, Duration, NodePort};
 
 /// Metrics and alerting: prometheus-operator v0.93.0, Prometheus v3.13.1, Alertmanager
 /// v0.33.1, node-exporter v1.12.1 and kube-state-metrics v2.19.1. Every field is optional; the
@@ -23,12 +23,13 @@ pub struct Prometheus {
     pub image: Option<At<String>>,
     /// Prometheus replicas (each keeps a full copy). Default: 1 (local), 1 (staging), 2
     /// (production).
-    pub replicas: Option<u32>,
-    /// How long samples are kept. Default: 24h (local), 7d (staging), 30d (production).
-    pub retention: Option<Duration>,
+    pub replicas: Option<At<u32>>,
+    /// How long samples are kept, at least 2h (one TSDB block). Default: 24h (local), 7d
+    /// (staging), 30d (production).
+    pub retention: Option<At<Duration>>,
     /// Volume per replica. Default: 5Gi (local), 20Gi (staging), 100Gi (production). The
     /// oldest blocks are dropped once the data reaches 80% of it.
-    pub volume_size: Option<Quantity>,
+    pub volume_size: Option<ByteSize>,
     /// StorageClass of the volume. Default: the cluster's default class.
     pub storage_class: Option<DnsLabel>,
     /// Prometheus container resources. Default: 100m/512Mi requests and 1/1Gi limits
@@ -61,7 +62,7 @@ pub struct AlertmanagerOptions {
     pub image: Option<At<String>>,
     /// Replicas, which deduplicate notifications by gossip. Default: 1 (local), 1 (staging),
     /// 2 (production).
-    pub replicas: Option<u32>,
+    pub replicas: Option<At<u32>>,
     /// Container resources. Default: 10m/64Mi requests and 200m/128Mi limits (local),
     /// 50m/128Mi and 500m/256Mi elsewhere.
     pub resources: Option<Resources>,
@@ -104,7 +105,7 @@ pub struct NodeExporterOptions {
     pub enabled: Option<bool>,
     /// Its own namespace, which runs at pod-security level "privileged". Default:
     /// `node-exporter`.
-    pub namespace: Option<DnsLabel>,
+    pub namespace: Option<At<DnsLabel>>,
     /// Image, pinned by tag. Default: `quay.io/prometheus/node-exporter:v1.12.1`.
     pub image: Option<At<String>>,
     /// Container resources. Default: 50m/64Mi requests and 250m/180Mi limits.

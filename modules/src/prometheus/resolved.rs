@@ -3,25 +3,17 @@
 
 use k8s_openapi::api::core::v1::ResourceRequirements;
 
-use crate::contract::k8s::Resources;
-use crate::contract::{At, Duration, EnvInfo, ModuleError, NodePort, Pos, Quantity, Tier};
+use crate::contract::image::Image;
+use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, millicores};
+use crate::contract::{At, ByteSize, Duration, DurationUnit, EnvInfo, NodePort, OptionError, Tier};
 
 use super::options::{AlertmanagerOptions, Prometheus};
-
-/// A pinned image and the version its tag names.
-#[derive(Debug, Clone)]
-pub(crate) struct Image {
-    pub reference: String,
-    pub version: String,
-}
 
 pub(crate) struct ServerResolved {
     pub image: Image,
     pub replicas: i32,
     pub retention: Duration,
-    pub volume_size: Quantity,
-    /// The volume size in bytes, for the retention limit and the storage alerts.
-    pub volume_bytes: u64,
+    pub volume_size: ByteSize,
     pub storage_class: Option<String>,
     pub resources: ResourceRequirements,
     pub node_port: Option<NodePort>,
@@ -61,57 +53,27 @@ pub(crate) struct Resolved {
     pub scrape_kubelet: bool,
 }
 
-fn quantity(text: &str) -> Quantity {
-    Quantity::parse(text).expect("tier defaults are valid quantities")
-}
+/// The shortest retention that means what it says: Prometheus writes 2h blocks and keeps the
+/// head block (up to 3h of samples) whatever the retention.
+pub(crate) const MIN_RETENTION: Duration = Duration::of(2, DurationUnit::Hour);
 
-fn duration(text: &str) -> Duration {
-    Duration::parse(text).expect("tier defaults are valid durations")
-}
-
-pub(crate) fn option_error(key: &str, pos: Option<Pos>, message: String, help: Option<String>) -> ModuleError {
-    ModuleError::Option { key: format!("components.prometheus.{key}"), pos, message, help }
-}
-
-/// Checks that an image is pinned by a tag other than `latest`, and reads the version off it.
-fn image(key: &str, set: Option<&At<String>>, default: &str) -> Result<Image, ModuleError> {
-    let Some(at) = set else {
-        return Ok(Image {
-            reference: default.into(),
-            version: crate::contract::image::tag(default).unwrap_or_default().into(),
-        });
-    };
-    match crate::contract::image::tag(&at.value) {
-        Some(tag) if tag != "latest" => Ok(Image { reference: at.value.clone(), version: tag.into() }),
-        _ => Err(option_error(
-            key,
-            at.pos,
-            format!("image `{}` is not pinned to a version tag", at.value),
-            Some(format!("name a release tag, as the default `{default}` does")),
-        )),
-    }
+/// The image at `key`, or `default`: pinned, with the version its tag names.
+fn image(key: &str, set: Option<&At<String>>, default: &str) -> Result<Image, OptionError> {
+    Image::resolve("prometheus", key, set, default)
 }
 
 /// A replica count the resource accepts: at least one, and within the API's int32.
-fn replicas(key: &str, set: Option<u32>, default: i32) -> Result<i32, ModuleError> {
-    match set.map(i32::try_from) {
-        None => Ok(default),
-        Some(Ok(n)) if n >= 1 => Ok(n),
-        _ => Err(option_error(
-            key,
-            None,
-            format!("{} replicas cannot run", set.unwrap_or_default()),
-            Some(format!("set {key} to 1 or more, or disable the component")),
-        )),
+fn replicas(key: &str, set: Option<&At<u32>>, default: i32) -> Result<i32, OptionError> {
+    let Some(at) = set else { return Ok(default) };
+    match i32::try_from(at.value) {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(OptionError::new("prometheus", key, at.pos, format!("{} replicas cannot run", at.value))
+            .help(format!("set {key} to 1 or more, or disable the component"))),
     }
 }
 
 impl Prometheus {
-    pub(crate) fn is_enabled(&self) -> bool {
-        self.enabled != Some(false)
-    }
-
-    pub(crate) fn resolve(&self, env: &EnvInfo) -> Result<Resolved, ModuleError> {
+    pub(crate) fn resolve(&self, env: &EnvInfo) -> Result<Resolved, OptionError> {
         let tier = env.tier;
         let namespace = self.namespace.as_ref().map_or_else(|| env.namespace.clone(), |n| n.to_string());
         let am = self.alertmanager.clone().unwrap_or_default();
@@ -121,34 +83,48 @@ impl Prometheus {
         let node_exporter = match ne.enabled {
             Some(false) => None,
             _ => Some(ExporterResolved {
-                namespace: ne.namespace.map_or_else(|| "node-exporter".into(), |n| n.to_string()),
+                namespace: ne.namespace.as_ref().map_or_else(|| "node-exporter".into(), |n| n.value.to_string()),
                 image: image("nodeExporter.image", ne.image.as_ref(), super::NODE_EXPORTER_IMAGE)?,
-                resources: Resources::resolve(ne.resources.as_ref(), ["50m", "64Mi", "250m", "180Mi"]),
+                resources: Resources::resolve(
+                    ne.resources.as_ref(),
+                    "components.prometheus.nodeExporter.resources",
+                    Defaults(millicores(50), mebibytes(64), millicores(250), mebibytes(180)),
+                )?,
             }),
         };
         if node_exporter.as_ref().is_some_and(|n| n.namespace == namespace) {
-            return Err(option_error(
+            let pos = self.node_exporter.as_ref().and_then(|n| n.namespace.as_ref()).and_then(|n| n.pos);
+            return Err(OptionError::new(
+                "prometheus",
                 "nodeExporter.namespace",
-                None,
+                pos,
                 format!(
                     "node-exporter needs pod-security level \"privileged\" and must not share namespace `{namespace}`"
                 ),
-                Some("give node-exporter a namespace of its own".into()),
-            ));
+            )
+            .help("give node-exporter a namespace of its own"));
         }
         let kube_state_metrics = match ksm.enabled {
             Some(false) => None,
             _ => Some(ExporterResolved {
                 namespace: namespace.clone(),
                 image: image("kubeStateMetrics.image", ksm.image.as_ref(), super::KUBE_STATE_METRICS_IMAGE)?,
-                resources: Resources::resolve(ksm.resources.as_ref(), ["10m", "128Mi", "100m", "256Mi"]),
+                resources: Resources::resolve(
+                    ksm.resources.as_ref(),
+                    "components.prometheus.kubeStateMetrics.resources",
+                    Defaults(millicores(10), mebibytes(128), millicores(100), mebibytes(256)),
+                )?,
             }),
         };
         Ok(Resolved {
             env_name: env.name.clone(),
             server: self.resolve_server(tier)?,
             alertmanager: resolve_alertmanager(&am, tier)?,
-            operator_resources: Resources::resolve(operator.resources.as_ref(), ["100m", "100Mi", "200m", "200Mi"]),
+            operator_resources: Resources::resolve(
+                operator.resources.as_ref(),
+                "components.prometheus.operator.resources",
+                Defaults(millicores(100), mebibytes(100), millicores(200), mebibytes(200)),
+            )?,
             node_exporter,
             kube_state_metrics,
             scrape_kubelet: self.scrape_kubelet.unwrap_or(true),
@@ -156,36 +132,43 @@ impl Prometheus {
         })
     }
 
-    fn resolve_server(&self, tier: Tier) -> Result<ServerResolved, ModuleError> {
-        let replicas = replicas("replicas", self.replicas, tier.pick(1, 1, 2))?;
-        let volume_size = self.volume_size.clone().unwrap_or_else(|| quantity(tier.pick("5Gi", "20Gi", "100Gi")));
-        let volume_bytes = volume_size.bytes().ok_or_else(|| {
-            option_error(
-                "volumeSize",
-                None,
-                format!("volume size `{volume_size}` is not a whole number of bytes"),
-                Some("write the size with a binary suffix, such as 20Gi".into()),
-            )
-        })?;
+    fn resolve_server(&self, tier: Tier) -> Result<ServerResolved, OptionError> {
+        let replicas = replicas("replicas", self.replicas.as_ref(), tier.pick(1, 1, 2))?;
+        let retention = self.retention.clone().unwrap_or(At::default_value(tier.pick(
+            Duration::of(24, DurationUnit::Hour),
+            Duration::of(7, DurationUnit::Day),
+            Duration::of(30, DurationUnit::Day),
+        )));
+        if retention.value < MIN_RETENTION {
+            return Err(OptionError::new("prometheus", "retention", retention.pos, format!(
+                "retention `{}` is below Prometheus' minimum of {MIN_RETENTION}: it writes 2h blocks and keeps the newest (the head) whatever the retention",
+                retention.value
+            ))
+            .help("use 2h or more, such as 24h or 7d"));
+        }
         Ok(ServerResolved {
             image: image("image", self.image.as_ref(), super::PROMETHEUS_IMAGE)?,
             replicas,
-            retention: self.retention.clone().unwrap_or_else(|| duration(tier.pick("24h", "7d", "30d"))),
-            volume_size,
-            volume_bytes,
+            retention: retention.value,
+            volume_size: self.volume_size.clone().unwrap_or(tier.pick(gibibytes(5), gibibytes(20), gibibytes(100))),
             storage_class: self.storage_class.as_ref().map(|s| s.to_string()),
             resources: Resources::resolve(
                 self.resources.as_ref(),
-                tier.pick(["100m", "512Mi", "1", "1Gi"], ["250m", "1Gi", "2", "2Gi"], ["500m", "4Gi", "4", "8Gi"]),
-            ),
+                "components.prometheus.resources",
+                tier.pick(
+                    Defaults(millicores(100), mebibytes(512), cores(1), gibibytes(1)),
+                    Defaults(millicores(250), gibibytes(1), cores(2), gibibytes(2)),
+                    Defaults(millicores(500), gibibytes(4), cores(4), gibibytes(8)),
+                ),
+            )?,
             node_port: self.node_port.clone().or_else(|| tier.pick(Some(NodePort::default_port(30090)), None, None)),
             exemplars_max_size: self.exemplars_max_size.unwrap_or(100_000),
         })
     }
 }
 
-fn resolve_alertmanager(am: &AlertmanagerOptions, tier: Tier) -> Result<AlertmanagerResolved, ModuleError> {
-    let replicas = replicas("alertmanager.replicas", am.replicas, tier.pick(1, 1, 2))?;
+fn resolve_alertmanager(am: &AlertmanagerOptions, tier: Tier) -> Result<AlertmanagerResolved, OptionError> {
+    let replicas = replicas("alertmanager.replicas", am.replicas.as_ref(), tier.pick(1, 1, 2))?;
     let notifications = am.notifications.clone().unwrap_or_default();
     let notify = notifications.enabled.unwrap_or(tier != Tier::Local);
     Ok(AlertmanagerResolved {
@@ -193,12 +176,13 @@ fn resolve_alertmanager(am: &AlertmanagerOptions, tier: Tier) -> Result<Alertman
         replicas,
         resources: Resources::resolve(
             am.resources.as_ref(),
+            "components.prometheus.alertmanager.resources",
             tier.pick(
-                ["10m", "64Mi", "200m", "128Mi"],
-                ["50m", "128Mi", "500m", "256Mi"],
-                ["50m", "128Mi", "500m", "256Mi"],
+                Defaults(millicores(10), mebibytes(64), millicores(200), mebibytes(128)),
+                Defaults(millicores(50), mebibytes(128), millicores(500), mebibytes(256)),
+                Defaults(millicores(50), mebibytes(128), millicores(500), mebibytes(256)),
             ),
-        ),
+        )?,
         node_port: am.node_port.clone().or_else(|| tier.pick(Some(NodePort::default_port(30093)), None, None)),
         notifications: notify.then(|| NotificationsResolved {
             secret: notifications.secret.map_or_else(|| "alertmanager-notifications".into(), |s| s.to_string()),

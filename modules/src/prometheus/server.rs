@@ -23,10 +23,31 @@ pub(crate) const COMPONENT: &str = "metrics";
 /// The resource's name; the operator names the StatefulSet `prometheus-platform`.
 const NAME: &str = "platform";
 const SERVICE_ACCOUNT: &str = "prometheus";
-const M: &str = "prometheus";
-/// Share of the volume the TSDB may fill before the oldest blocks are dropped: the rest is
+/// The headless Service the operator (v0.93) creates as the StatefulSets' governing Service:
+/// it gives every pod a DNS name of its own.
+const GOVERNING_SERVICE: &str = "prometheus-operated";
+
+/// The remote-write URL of every replica, by pod DNS name. Replicas scrape the same targets
+/// but each keeps only what is written to it, so pushed samples must reach all of them for
+/// any replica a query lands on to hold everything. The operator names the StatefulSet
+/// `prometheus-<name>` (one shard) and its pods `-0`, `-1`, ... A single replica is reached
+/// through the Service, which then leads nowhere else.
+pub(crate) fn remote_write_urls(r: &Resolved) -> Vec<String> {
+    if r.server.replicas == 1 {
+        return vec![format!("http://{SERVICE}.{}.svc.cluster.local:{PROMETHEUS_PORT}/api/v1/write", r.namespace)];
+    }
+    (0..r.server.replicas)
+        .map(|i| {
+            format!(
+                "http://prometheus-{NAME}-{i}.{GOVERNING_SERVICE}.{}.svc.cluster.local:{PROMETHEUS_PORT}/api/v1/write",
+                r.namespace
+            )
+        })
+        .collect()
+}
+/// Percent of the volume the TSDB may fill before the oldest blocks are dropped: the rest is
 /// headroom for the write-ahead log and compaction.
-pub(crate) const RETENTION_SHARE: f64 = 0.8;
+pub(crate) const RETENTION_PERCENT: u64 = 80;
 
 pub(crate) fn labels(r: &Resolved) -> Labels {
     k8s::labels(SERVICE, COMPONENT, &r.server.image.version)
@@ -34,21 +55,18 @@ pub(crate) fn labels(r: &Resolved) -> Labels {
 
 pub(crate) fn push(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
     let labels = labels(r);
-    app.push(M, objects::service_account(SERVICE_ACCOUNT, &labels, true))?;
-    app.push(M, objects::cluster_role(SERVICE_ACCOUNT, &labels, discovery_rules()))?;
-    app.push(M, objects::cluster_role_binding(SERVICE_ACCOUNT, &labels, &r.namespace))?;
-    app.push(M, prometheus(r, &labels))?;
-    app.push(
-        M,
-        objects::service(
-            SERVICE,
-            &labels,
-            k8s::selector_labels(SERVICE, COMPONENT),
-            vec![objects::service_port("web", PROMETHEUS_PORT, r.server.node_port.as_ref())],
-        ),
-    )?;
+    app.push(objects::service_account(SERVICE_ACCOUNT, &labels, true))?;
+    app.push(objects::cluster_role(SERVICE_ACCOUNT, &labels, discovery_rules()))?;
+    app.push(objects::cluster_role_binding(SERVICE_ACCOUNT, &labels, &r.namespace))?;
+    app.push(prometheus(r, &labels))?;
+    app.push(objects::service(
+        SERVICE,
+        &labels,
+        k8s::selector_labels(SERVICE, COMPONENT),
+        vec![objects::service_port("web", PROMETHEUS_PORT, r.server.node_port.as_ref())],
+    ))?;
     if r.server.replicas > 1 {
-        app.push(M, objects::disruption_budget(SERVICE, &labels, k8s::selector(SERVICE, COMPONENT)))?;
+        app.push(objects::disruption_budget(SERVICE, &labels, k8s::selector(SERVICE, COMPONENT)))?;
     }
     Ok(())
 }
@@ -73,7 +91,7 @@ fn discovery_rules() -> Vec<PolicyRule> {
 
 /// The size-based retention limit, in the unit form the CRD asks for (`4096MiB`).
 fn retention_size(r: &Resolved) -> Option<String> {
-    let mib = (r.server.volume_bytes as f64 * RETENTION_SHARE / 1_048_576.0).floor() as u64;
+    let mib = r.server.volume_size.bytes() * RETENTION_PERCENT / 100 / 1_048_576;
     (mib > 0).then(|| format!("{mib}MiB"))
 }
 

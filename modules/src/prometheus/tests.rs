@@ -1,10 +1,11 @@
+//! Tests of the prometheus module: tier tables, option errors and the objects and config files it renders.
+
 use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
 
-use super::Prometheus;
-use crate::contract::{App, DatasourceKind, Declarations, Link, Module, ModuleError, PodSecurity, Source, Tier, Wave};
+use crate::contract::{App, DatasourceKind, Link, ModuleError, PodSecurity, Source, Tier, Wave};
 use crate::testing::{app, context, env, object, platform, render};
 
 const TIERS: [Tier; 3] = [Tier::Local, Tier::Staging, Tier::Production];
@@ -54,9 +55,9 @@ fn size_based_retention_leaves_headroom_on_the_volume() {
     let p = object(app(&apps, "prometheus"), "Prometheus", "platform");
     assert_eq!(p["spec"]["retentionSize"], "38146MiB");
     assert_eq!(p["spec"]["retention"], "14d");
-    let errors = render(Tier::Local, "prometheus:\n  volumeSize: 500m\n").unwrap_err();
+    let errors = render(Tier::Local, "prometheus:\n  retention: 1h\n").unwrap_err();
     assert!(
-        matches!(&errors[0], ModuleError::Option { key, .. } if key == "components.prometheus.volumeSize"),
+        matches!(&errors[0], ModuleError::Option { key, .. } if key == "components.prometheus.retention"),
         "{errors:?}"
     );
 }
@@ -149,9 +150,9 @@ fn a_node_port_taken_twice_names_both_keys() {
 #[test]
 fn offers_links_and_datasources() {
     let ctx = context(&platform("{}"), env(Tier::Staging)).unwrap();
-    let prometheus = ctx.endpoint(Link::PrometheusHttp, "test").unwrap();
+    let prometheus = ctx.endpoint(Link::MetricsQueryHttp, "test").unwrap();
     assert_eq!((prometheus.service.as_str(), prometheus.port), ("prometheus", 9090));
-    assert_eq!(ctx.endpoint(Link::AlertmanagerHttp, "test").unwrap().port, 9093);
+    assert_eq!(ctx.endpoint(Link::AlertsHttp, "test").unwrap().port, 9093);
     let ds = ctx.datasource(DatasourceKind::Prometheus, "test").unwrap();
     assert_eq!(
         (ds.uid.as_str(), ds.url.as_str()),
@@ -162,13 +163,9 @@ fn offers_links_and_datasources() {
 
 #[test]
 fn disabled_renders_and_offers_nothing() {
-    let off: Prometheus = serde_saphyr::from_str("enabled: false\n").unwrap();
-    let mut decl = Declarations::default();
-    off.declare(&env(Tier::Local), &mut decl).unwrap();
-    let ctx = decl.into_context(env(Tier::Local)).unwrap();
-    assert!(ctx.endpoint(Link::PrometheusHttp, "test").is_err());
+    let ctx = context(&platform("prometheus: {enabled: false}\n"), env(Tier::Local)).unwrap();
+    assert!(ctx.endpoint(Link::MetricsQueryHttp, "test").is_err());
     assert!(ctx.datasource(DatasourceKind::Alertmanager, "test").is_err());
-    assert!(off.render(&ctx).unwrap().is_empty());
     let apps = render(Tier::Local, "prometheus:\n  nodeExporter:\n    enabled: false\n").unwrap();
     assert!(!apps.iter().any(|a| a.name == "node-exporter"));
     assert!(!rule_groups(&apps).to_string().contains("node-exporter"));
@@ -418,24 +415,24 @@ fn amtool_accepts_the_configuration() {
     std::fs::remove_dir_all(dir).ok();
 }
 
+/// The apps and the two resources the operator turns into config, per tier; every other
+/// object is the end-to-end snapshot in `generated/`.
 #[test]
-fn snapshot_per_tier() {
+fn tier_table_and_resources() {
     for tier in TIERS {
         let apps = render(tier, "{}").unwrap();
-        let ours: Vec<_> = apps
+        let table: Vec<_> = apps
             .iter()
             .filter(|a| OUR_APPS.contains(&a.name.as_str()))
-            .map(|a| {
-                serde_json::json!({
-                    "app": a.name,
-                    "namespace": a.namespace,
-                    "wave": a.wave.number(),
-                    "podSecurity": a.pod_security.as_str(),
-                    "objects": a.objects.iter().map(|o| o.body().clone()).collect::<Vec<_>>(),
-                })
-            })
+            .map(|a| format!("{} {} wave={} {}", a.name, a.namespace, a.wave.number(), a.pod_security.as_str()))
             .collect();
-        insta::assert_yaml_snapshot!(format!("prometheus-{}", tier.as_str()), ours);
+        let backends = app(&apps, "prometheus");
+        let resources = serde_json::json!({
+            "apps": table,
+            "prometheus": object(backends, "Prometheus", "platform")["spec"],
+            "alertmanager": object(backends, "Alertmanager", "platform")["spec"],
+        });
+        insta::assert_yaml_snapshot!(format!("prometheus-resources-{}", tier.as_str()), resources);
     }
 }
 
@@ -456,4 +453,26 @@ fn kubelet_and_cadvisor_are_scraped_unless_turned_off() {
     let args = &object(app(&apps, "prometheus-operator"), "Deployment", "prometheus-operator")["spec"]["template"]["spec"]
         ["containers"][0]["args"];
     assert!(!args.to_string().contains("kubelet-service"), "{args}");
+}
+
+/// Each replica keeps only the samples written to it, so every pushed sample must reach every
+/// replica: one remote-write URL per pod, through the operator's governing Service.
+#[test]
+fn remote_write_reaches_every_replica() {
+    let ctx = context(&platform("{}"), env(Tier::Production)).unwrap();
+    assert_eq!(
+        ctx.urls(Link::MetricsRemoteWrite, "test").unwrap(),
+        [
+            "http://prometheus-platform-0.prometheus-operated.observability.svc.cluster.local:9090/api/v1/write",
+            "http://prometheus-platform-1.prometheus-operated.observability.svc.cluster.local:9090/api/v1/write",
+        ]
+    );
+    let ctx = context(&platform("{}"), env(Tier::Local)).unwrap();
+    assert_eq!(
+        ctx.urls(Link::MetricsRemoteWrite, "test").unwrap(),
+        ["http://prometheus.observability.svc.cluster.local:9090/api/v1/write"],
+        "one replica is the Service"
+    );
+    let ctx = context(&platform("prometheus: {replicas: 3}\n"), env(Tier::Staging)).unwrap();
+    assert_eq!(ctx.urls(Link::MetricsRemoteWrite, "test").unwrap().len(), 3);
 }

@@ -2,13 +2,15 @@
 //! reference's keys. It is written as JSON, which Tempo's YAML parser reads as it is.
 //! Credentials are placeholders that Tempo expands from its environment at start.
 
+use crate::contract::yaml::EncodeError;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::contract::S3Store;
 
-use super::options::{Resolved, TempoMode};
+use super::options::TempoMode;
+use super::resolved::Resolved;
 use super::{GOSSIP_PORT, GRPC_PORT, HTTP_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT};
 
 /// Local state of every target: WALs of ingesters and of the metrics generator.
@@ -200,8 +202,9 @@ fn service_host(service: &str, r: &Resolved) -> String {
     format!("{service}.{}.svc.cluster.local", r.namespace)
 }
 
-/// The config file's text. `remote_write` is Prometheus' remote-write URL.
-pub(crate) fn tempo_config(r: &Resolved, store: &S3Store, remote_write: &str) -> String {
+/// The config file's text. `remote_write` holds the remote-write URL of every replica of the
+/// metrics store: the generator writes each sample to all of them.
+pub(crate) fn tempo_config(r: &Resolved, store: &S3Store, remote_write: &[String]) -> Result<String, EncodeError> {
     let distributed = r.mode == TempoMode::Distributed;
     let config = TempoConfig {
         stream_over_http_enabled: true,
@@ -237,7 +240,10 @@ pub(crate) fn tempo_config(r: &Resolved, store: &S3Store, remote_write: &str) ->
             registry: Registry { external_labels: BTreeMap::from([("source", "tempo")]) },
             storage: GeneratorStorage {
                 path: format!("{DATA_DIR}/generator/wal"),
-                remote_write: vec![RemoteWrite { url: remote_write.to_owned(), send_exemplars: true }],
+                remote_write: remote_write
+                    .iter()
+                    .map(|url| RemoteWrite { url: url.clone(), send_exemplars: true })
+                    .collect(),
             },
         },
         storage: Storage {
@@ -263,5 +269,5 @@ pub(crate) fn tempo_config(r: &Resolved, store: &S3Store, remote_write: &str) ->
     };
     // Structs of strings, numbers and lists always serialize; an empty file would stop Tempo
     // at start rather than let it run misconfigured.
-    crate::contract::yaml::to_yaml(&config).unwrap_or_default()
+    crate::contract::yaml::encode(&config)
 }

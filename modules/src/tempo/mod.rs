@@ -22,12 +22,14 @@
 //! writes to Prometheus with exemplars, so dashboards link metrics back to traces.
 
 mod config;
+mod module;
 mod objects;
 mod options;
+mod resolved;
 #[cfg(test)]
 mod tests;
-mod workloads;
 
+pub(crate) use module::TempoModule;
 pub use options::Tempo;
 
 /// The image every tier runs unless an env file pins another.

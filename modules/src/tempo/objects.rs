@@ -4,18 +4,22 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Service, ServiceAccount, ServicePort, ServiceSpec};
-use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
 use crate::contract::k8s;
 use crate::contract::monitoring::ServiceMonitor;
+use crate::contract::ring::{RingComponent, RingTarget};
 use crate::contract::{App, ModuleError, S3Store};
 
 use super::config::tempo_config;
-use super::options::{Resolved, TempoMode};
-use super::{GOSSIP_PORT, GRPC_PORT, HTTP_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, VERSION, workloads};
+use super::config::{ACCESS_KEY_ENV, DATA_DIR, SECRET_KEY_ENV};
+use super::options::TempoMode;
+use super::resolved::Resolved;
+use super::{GOSSIP_PORT, GRPC_PORT, HTTP_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, VERSION};
+
+/// The image's `tempo` user.
+const TEMPO_UID: i64 = 10001;
 
 pub(crate) const NAME: &str = "tempo";
-pub(crate) const M: &str = "tempo";
 /// The query API: the monolithic pod, or the query frontends.
 pub(crate) const HTTP_SERVICE: &str = "tempo";
 pub(crate) const DISTRIBUTOR_SERVICE: &str = "tempo-distributor";
@@ -34,36 +38,20 @@ pub(crate) fn ingest_service(mode: TempoMode) -> &'static str {
     }
 }
 
-/// One Tempo workload, run with `-target=<target>`.
-pub(crate) struct Target {
-    /// The `app.kubernetes.io/component` label; also the `-target`.
-    pub component: &'static str,
-    pub service: &'static str,
-    pub replicas: u32,
-    /// Keeps a WAL across restarts: a StatefulSet with a volume. Otherwise a Deployment with
-    /// scratch space.
-    pub stateful: bool,
-    /// Listens for OTLP.
-    pub receives_otlp: bool,
-}
+/// The ports of the targets that receive OTLP: the monolithic pod and the distributors.
+const OTLP_PORTS: &[(&str, u16)] = &[("otlp-grpc", OTLP_GRPC_PORT), ("otlp-http", OTLP_HTTP_PORT)];
 
-impl Target {
-    pub fn workload_name(&self) -> String {
-        if self.component == "all" { NAME.into() } else { format!("{NAME}-{}", self.component) }
-    }
-    /// `-target=` value.
-    pub fn target(&self) -> &'static str {
-        self.component
-    }
-}
-
-pub(crate) fn targets(r: &Resolved) -> Vec<Target> {
-    let target = |component, service, replicas, stateful| Target {
+/// Tempo's workloads, run with `-target=<component>`.
+pub(crate) fn targets(r: &Resolved) -> Vec<RingTarget> {
+    // Ingesters and generators keep a WAL across restarts; the rest keep nothing.
+    let target = |component, service, replicas, stateful| RingTarget {
         component,
+        target: component,
         service,
         replicas,
         stateful,
-        receives_otlp: component == "all" || component == "distributor",
+        single: component == "all",
+        extra_ports: if component == "all" || component == "distributor" { OTLP_PORTS } else { &[] },
     };
     match r.mode {
         TempoMode::Monolithic => vec![target("all", HTTP_SERVICE, 1, true)],
@@ -78,31 +66,56 @@ pub(crate) fn targets(r: &Resolved) -> Vec<Target> {
     }
 }
 
-pub(crate) fn render(r: &Resolved, store: &S3Store, remote_write: &str, app: &mut App) -> Result<(), ModuleError> {
-    let config = tempo_config(r, store, remote_write);
+/// What Tempo's targets share, for the contract's ring builder.
+fn ring<'a>(r: &'a Resolved, store: &'a S3Store, config: &'a str) -> RingComponent<'a> {
+    RingComponent {
+        name: NAME,
+        version: VERSION,
+        image: &r.image.reference,
+        uid: TEMPO_UID,
+        config_dir: "/etc/tempo",
+        config_map: CONFIG_MAP,
+        config_file: CONFIG_FILE,
+        config,
+        data_dir: DATA_DIR,
+        headless_service: HEADLESS_SERVICE,
+        memberlist: r.mode == TempoMode::Distributed,
+        http_port: HTTP_PORT,
+        grpc_port: GRPC_PORT,
+        gossip_port: GOSSIP_PORT,
+        liveness_path: "/api/status/buildinfo",
+        resources: &r.resources,
+        volume: &r.volume,
+        storage_class: r.storage_class.as_deref(),
+        store,
+        access_key_env: ACCESS_KEY_ENV,
+        secret_key_env: SECRET_KEY_ENV,
+    }
+}
+
+pub(crate) fn render(r: &Resolved, store: &S3Store, remote_write: &[String], app: &mut App) -> Result<(), ModuleError> {
+    let config = tempo_config(r, store, remote_write).map_err(ModuleError::config_file(NAME, CONFIG_FILE))?;
+    let ring = ring(r, store, &config);
     let shared = k8s::labels(NAME, "config", VERSION);
-    app.push(M, config_map(&config, &shared))?;
-    app.push(M, service_account(&shared))?;
-    app.push(M, headless_service(r))?;
+    app.push(config_map(&config, &shared))?;
+    app.push(service_account(&shared))?;
+    app.push(ring.headless_service(headless_ports(r)))?;
     for target in targets(r) {
         let labels = k8s::labels(NAME, target.component, VERSION);
-        workloads::push(r, store, &target, &config, &labels, app)?;
-        app.push(M, target_service(&target, &labels))?;
+        ring.push_workload(&target, &labels, app)?;
+        app.push(ring.target_service(&target, &labels))?;
         if target.component == "query-frontend" {
-            app.push(M, frontend_discovery_service())?;
+            app.push(frontend_discovery_service())?;
         }
-        app.push(
-            M,
-            ServiceMonitor::new(
-                &target.workload_name(),
-                &labels,
-                k8s::selector(NAME, target.component),
-                "http",
-                "/metrics",
-            ),
-        )?;
+        app.push(ServiceMonitor::new(
+            &ring.workload_name(&target),
+            &labels,
+            k8s::selector(NAME, target.component),
+            "http",
+            "/metrics",
+        ))?;
         if target.replicas > 1 {
-            app.push(M, disruption_budget(&target, &labels))?;
+            app.push(ring.disruption_budget(&target, &labels))?;
         }
     }
     Ok(())
@@ -119,24 +132,6 @@ fn service_account(labels: &BTreeMap<String, String>) -> ServiceAccount {
 
 fn service_port(name: &str, port: u16) -> ServicePort {
     k8s::service_port(name, port)
-}
-
-fn target_service(target: &Target, labels: &BTreeMap<String, String>) -> Service {
-    let mut ports = vec![service_port("http", HTTP_PORT), service_port("grpc", GRPC_PORT)];
-    if target.receives_otlp {
-        ports.push(service_port("otlp-grpc", OTLP_GRPC_PORT));
-        ports.push(service_port("otlp-http", OTLP_HTTP_PORT));
-    }
-    Service {
-        metadata: k8s::meta(target.service, labels),
-        spec: Some(ServiceSpec {
-            type_: Some("ClusterIP".into()),
-            selector: Some(k8s::selector_labels(NAME, target.component)),
-            ports: Some(ports),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
 }
 
 /// A headless Service; its own component label keeps it out of the ServiceMonitors'
@@ -156,12 +151,13 @@ fn headless(name: &str, component: &str, selector: BTreeMap<String, String>, por
     }
 }
 
-fn headless_service(r: &Resolved) -> Service {
+/// Ports of the headless Service: HTTP, and gossip where the targets form rings.
+fn headless_ports(r: &Resolved) -> Vec<ServicePort> {
     let mut ports = vec![service_port("http", HTTP_PORT)];
     if r.mode == TempoMode::Distributed {
         ports.push(service_port("gossip", GOSSIP_PORT));
     }
-    headless(HEADLESS_SERVICE, "headless", BTreeMap::from([("app.kubernetes.io/name".into(), NAME.into())]), ports)
+    ports
 }
 
 fn frontend_discovery_service() -> Service {
@@ -171,9 +167,4 @@ fn frontend_discovery_service() -> Service {
         k8s::selector_labels(NAME, "query-frontend"),
         vec![service_port("grpc", GRPC_PORT)],
     )
-}
-
-fn disruption_budget(target: &Target, labels: &BTreeMap<String, String>) -> PodDisruptionBudget {
-    // One pod at a time: with replication 3 every trace keeps a write quorum.
-    k8s::disruption_budget(&target.workload_name(), labels, k8s::selector(NAME, target.component))
 }

@@ -1,7 +1,9 @@
+//! Tests of the tempo module: tier tables, option errors and the objects and config files it renders.
+
 use serde_json::Value;
 
 use crate::contract::{App, DatasourceKind, Link, ModuleError, Tier, Wave};
-use crate::testing::{app, context, env, object, platform, render};
+use crate::testing::{self, app, context, env, object, platform, render};
 
 /// The parsed config file of the Tempo app.
 fn config(tempo: &App) -> Value {
@@ -144,7 +146,7 @@ fn without_prometheus_tempo_names_the_missing_link() {
     let errors = failure(Tier::Local, "prometheus:\n  enabled: false\n");
     assert!(
         errors.iter().any(
-            |e| matches!(e, ModuleError::MissingLink { consumer: "tempo", link, .. } if link == &Link::PrometheusHttp.to_string())
+            |e| matches!(e, ModuleError::MissingLink { consumer: "tempo", link, .. } if link == &Link::MetricsRemoteWrite.to_string())
         ),
         "{errors:?}"
     );
@@ -153,11 +155,11 @@ fn without_prometheus_tempo_names_the_missing_link() {
 #[test]
 fn metrics_generator_writes_span_metrics_and_service_graphs_with_exemplars() {
     let ctx = context(&platform("{}"), env(Tier::Local)).unwrap();
-    let prometheus = ctx.endpoint(Link::PrometheusHttp, "test").unwrap();
+    let urls = ctx.urls(Link::MetricsRemoteWrite, "test").unwrap();
     let apps = render(Tier::Local, "{}").unwrap();
     let config = config(app(&apps, "tempo"));
     let remote_write = &config["metrics_generator"]["storage"]["remote_write"][0];
-    assert_eq!(remote_write["url"], format!("{}/api/v1/write", prometheus.url()));
+    assert_eq!(remote_write["url"], urls[0].as_str());
     assert_eq!(remote_write["send_exemplars"], true);
     let processors = &config["overrides"]["defaults"]["metrics_generator"]["processors"];
     assert_eq!(processors, &serde_json::json!(["service-graphs", "span-metrics"]));
@@ -172,9 +174,9 @@ fn metrics_generator_writes_span_metrics_and_service_graphs_with_exemplars() {
 fn links_and_datasource_follow_the_layout() {
     for (tier, ingest) in [(Tier::Local, "tempo"), (Tier::Production, "tempo-distributor")] {
         let ctx = context(&platform("{}"), env(tier)).unwrap();
-        let http = ctx.endpoint(Link::TempoHttp, "test").unwrap();
+        let http = ctx.endpoint(Link::TracesQueryHttp, "test").unwrap();
         assert_eq!((http.service.as_str(), http.port), ("tempo", 3200));
-        let otlp = ctx.endpoint(Link::TempoOtlpGrpc, "test").unwrap();
+        let otlp = ctx.endpoint(Link::TracesOtlpGrpc, "test").unwrap();
         assert_eq!((otlp.service.as_str(), otlp.port), (ingest, 4317));
         let datasource = ctx.datasource(DatasourceKind::Tempo, "test").unwrap();
         assert_eq!((datasource.uid.as_str(), datasource.url.as_str()), ("tempo", http.url().as_str()));
@@ -193,7 +195,7 @@ fn links_and_datasource_follow_the_layout() {
 #[test]
 fn invalid_sizes_are_refused() {
     let errors = failure(Tier::Local, "tempo:\n  replicationFactor: 2\n");
-    assert!(errors[0].to_string().contains("needs between 1 and 1 ingesters"), "{errors:?}");
+    assert!(errors[0].to_string().contains("needs as many ingesters, and 1 run"), "{errors:?}");
     let errors = failure(Tier::Production, "tempo:\n  replicas:\n    querier: 0\n");
     assert!(matches!(&errors[0], ModuleError::Option { key, .. } if key == "components.tempo.replicas.querier"));
     let errors = failure(Tier::Production, "tempo:\n  retention: 30m\n");
@@ -256,11 +258,35 @@ fn unpinned_images_are_refused_at_their_line() {
     assert_eq!(workload["spec"]["template"]["spec"]["containers"][0]["image"], "registry.local:5000/tempo:1.2.3");
 }
 
+/// The config file per tier; the objects around it are the end-to-end snapshot in `generated/`.
 #[test]
-fn snapshot_per_tier() {
+fn config_file_per_tier() {
     for tier in [Tier::Local, Tier::Staging, Tier::Production] {
         let apps = render(tier, "{}").unwrap();
-        let bodies: Vec<_> = app(&apps, "tempo").objects.iter().map(|o| o.body().clone()).collect();
-        insta::assert_yaml_snapshot!(format!("tempo-{}", tier.as_str()), bodies);
+        insta::assert_snapshot!(
+            format!("tempo-config-{}", tier.as_str()),
+            testing::config_file(app(&apps, "tempo"), "tempo-config", "tempo.yaml")
+        );
     }
+}
+
+/// Production runs two Prometheus replicas: the generator writes to both, so span metrics and
+/// service graphs are on whichever replica Grafana reads.
+#[test]
+fn metrics_generator_writes_to_every_prometheus_replica() {
+    let apps = render(Tier::Production, "{}").unwrap();
+    let config = config(app(&apps, "tempo"));
+    let urls: Vec<&str> = config["metrics_generator"]["storage"]["remote_write"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "http://prometheus-platform-0.prometheus-operated.observability.svc.cluster.local:9090/api/v1/write",
+            "http://prometheus-platform-1.prometheus-operated.observability.svc.cluster.local:9090/api/v1/write",
+        ]
+    );
 }

@@ -1,0 +1,68 @@
+//! Grafana as a module: its web UI, and the app it renders from every datasource and
+//! dashboard the others offer.
+
+use crate::contract::{App, Context, Declarations, Endpoint, EnvInfo, Link, Module, ModuleError, OptionError, Wave};
+
+use super::options::Grafana;
+use super::resolved::Resolved;
+use super::{HTTP_PORT, dashboards, datasources, lint, objects, references};
+
+/// Grafana in the composition root.
+pub(crate) struct GrafanaModule;
+
+impl Module for GrafanaModule {
+    const KEY: &'static str = "grafana";
+    const PROVIDES: &'static [Link] = &[Link::DashboardsHttp];
+    type Options = Grafana;
+    type Resolved = Resolved;
+
+    fn enabled(options: &Grafana) -> bool {
+        options.enabled != Some(false)
+    }
+
+    fn resolve(options: &Grafana, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
+        options.resolve(env).map_err(|e| vec![e])
+    }
+
+    fn declare(r: &Resolved, decl: &mut Declarations) {
+        decl.provide(
+            Self::KEY,
+            Link::DashboardsHttp,
+            Endpoint {
+                service: objects::SERVICE.into(),
+                namespace: r.namespace.clone(),
+                port: HTTP_PORT,
+                port_name: "http".into(),
+                scheme: "http",
+            },
+        );
+        if let Some(port) = &r.node_port_claim {
+            decl.claim_node_port(Self::KEY, "components.grafana.nodePort", port);
+        }
+    }
+
+    fn render(r: &Resolved, ctx: &Context) -> Result<Vec<App>, ModuleError> {
+        let provisioning = datasources::provisioning(ctx, Self::KEY)?;
+        let mut problems = references::check_datasources(&provisioning, ctx.datasources());
+        problems.extend(lint::check(&ctx.env.dashboards, ctx.datasources()));
+        if !problems.is_empty() {
+            return Err(ModuleError::Object { module: Self::KEY, message: summary(&problems) });
+        }
+        let delivered = dashboards::deliver(&ctx.env.dashboards)
+            .map_err(|message| ModuleError::Object { module: Self::KEY, message })?;
+        let mut app = App::owned(Self::KEY, Self::KEY, r.namespace.clone(), Wave::Frontends);
+        objects::render(r, &provisioning, &delivered, &mut app)?;
+        Ok(vec![app])
+    }
+}
+
+/// One problem as it is; several one per line under a count, so none hides behind another.
+fn summary(problems: &[String]) -> String {
+    match problems {
+        [one] => one.clone(),
+        many => {
+            let lines: Vec<String> = many.iter().map(|p| format!("  - {p}")).collect();
+            format!("{} problems in datasources and dashboards:\n{}", many.len(), lines.join("\n"))
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Tidy tests: the architecture's invariants, checked on the source text the way
+//! rust-analyzer's tidy does, so a change that breaks one fails CI with the file to fix.
+//!
+//! - Modules never import each other: what one needs from another comes through the
+//!   contract's context.
+//! - Module code does no I/O: it turns options into objects; the engine reads and writes.
+//! - Every source file opens with a `//!` line saying what it is for.
+//! - Every module type is composed in the composition root: a module that exists but is
+//!   not registered would compile and silently render nothing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The crate of the module contract and the stack's modules.
+const MODULES: &str = "modules/src";
+/// Folders under `modules/src` that are not stack modules.
+const NOT_MODULES: [&str; 1] = ["contract"];
+/// The composition root.
+const ROOT: &str = "modules/src/platform.rs";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `.rs` file below `dir`, sorted.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(root()).unwrap_or(path).display().to_string()
+}
+
+/// The stack modules: the folders of `modules/src` other than the contract.
+fn module_names() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(root().join(MODULES))
+        .expect("modules/src")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.is_dir())
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .filter(|n| !NOT_MODULES.contains(&n.as_str()))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Test-only files of a module, which may run programs and read fixtures.
+fn is_test_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "tests.rs")
+}
+
+#[test]
+fn the_stack_has_modules() {
+    let names = module_names();
+    assert!(names.len() >= 7, "found modules {names:?}: is {MODULES} where it was?");
+}
+
+#[test]
+fn modules_do_not_import_each_other() {
+    let names = module_names();
+    let mut offences = Vec::new();
+    for name in &names {
+        for file in rust_files(&root().join(MODULES).join(name)) {
+            let text = read(&file);
+            for (i, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                for other in names.iter().filter(|o| *o != name) {
+                    if code.contains(&format!("crate::{other}::")) || code.contains(&format!("crate::{other};")) {
+                        offences.push(format!("{}:{}: uses module `{other}`", relative(&file), i + 1));
+                    }
+                }
+                if code.contains("super::super::") {
+                    offences.push(format!("{}:{}: reaches outside its module", relative(&file), i + 1));
+                }
+                if code.contains("crate::Platform") || code.contains("crate::platform") {
+                    offences.push(format!("{}:{}: uses the composition root", relative(&file), i + 1));
+                }
+            }
+        }
+    }
+    assert!(offences.is_empty(), "modules reach each other only through the context:\n{}", offences.join("\n"));
+}
+
+#[test]
+fn module_code_does_no_io() {
+    const IO: [&str; 10] = [
+        "std::fs",
+        "std::io",
+        "std::net",
+        "std::process",
+        "std::env",
+        "File::",
+        "println!",
+        "eprintln!",
+        "print!(",
+        "dbg!(",
+    ];
+    let mut offences = Vec::new();
+    for file in rust_files(&root().join(MODULES)) {
+        if is_test_file(&file) || file.ends_with("testing.rs") {
+            continue;
+        }
+        let text = read(&file);
+        let mut in_tests = false;
+        for (i, line) in text.lines().enumerate() {
+            // Unit tests at the end of a file may read fixtures; the code above may not.
+            in_tests |= line.trim_start().starts_with("#[cfg(test)]");
+            let code = line.split("//").next().unwrap_or("");
+            if let Some(io) = IO.iter().find(|io| code.contains(*io))
+                && !in_tests
+            {
+                offences.push(format!("{}:{}: `{io}`", relative(&file), i + 1));
+            }
+        }
+    }
+    assert!(offences.is_empty(), "module code does no I/O (the engine does):\n{}", offences.join("\n"));
+}
+
+#[test]
+fn every_source_file_says_what_it_is_for() {
+    let mut missing = Vec::new();
+    for dir in ["src", MODULES, "tests", "benches"] {
+        let dir = root().join(dir);
+        if !dir.exists() {
+            continue;
+        }
+        for file in rust_files(&dir) {
+            if !read(&file).starts_with("//!") {
+                missing.push(relative(&file));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "open these files with a `//!` line saying what they are for:\n{}", missing.join("\n"));
+}
+
+#[test]
+fn every_module_is_composed() {
+    let platform = read(&root().join(ROOT));
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for file in rust_files(&root().join(MODULES)) {
+        for line in read(&file).lines() {
+            let Some(rest) = line.trim_start().strip_prefix("impl Module for ") else { continue };
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            if !platform.contains(&format!("=> {name},")) {
+                missing
+                    .push(format!("{name} ({}): no line `<key>: <Options> => {name},` in compose!", relative(&file)));
+            }
+            found.push(name);
+        }
+    }
+    assert!(found.len() >= module_names().len(), "every module folder has an `impl Module`: found {found:?}");
+    assert!(missing.is_empty(), "register every module in {ROOT}:\n{}", missing.join("\n"));
+}
