@@ -107,7 +107,21 @@ struct FrontendWorker {
 
 #[derive(Serialize)]
 struct Compactor {
+    /// Compactors share out the compaction jobs through this ring; without one (Tempo's
+    /// default is an empty store, "not sharded") every compactor takes every job.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ring: Option<CompactorRing>,
     compaction: Compaction,
+}
+
+#[derive(Serialize)]
+struct CompactorRing {
+    kvstore: KvStore,
+}
+
+#[derive(Serialize)]
+struct KvStore {
+    store: &'static str,
 }
 
 #[derive(Serialize)]
@@ -232,7 +246,11 @@ pub(crate) fn tempo_config(r: &Resolved, store: &S3Store, remote_write: &str) ->
                 ),
             },
         }),
-        compactor: Compactor { compaction: Compaction { block_retention: r.retention.to_go() } },
+        compactor: Compactor {
+            // The monolithic layout runs one compactor, in-process: there is nothing to share.
+            ring: distributed.then_some(CompactorRing { kvstore: KvStore { store: "memberlist" } }),
+            compaction: Compaction { block_retention: r.retention.to_go() },
+        },
         metrics_generator: MetricsGenerator {
             registry: Registry { external_labels: BTreeMap::from([("source", "tempo")]) },
             storage: GeneratorStorage {

@@ -80,6 +80,36 @@ fn production_differs_from_local() {
     assert_eq!(object(production, "Service", "tempo-query-frontend-discovery")["spec"]["clusterIP"], "None");
 }
 
+/// Tempo's compactor ring defaults to no store at all ("not sharded"): two compactors without
+/// one both run every compaction and retention job. Wherever compactors are their own
+/// Deployment, they must share the jobs through the gossip ring every Tempo pod joins.
+#[test]
+fn compactors_share_jobs_through_the_memberlist_ring() {
+    for (tier, components) in [
+        (Tier::Staging, "tempo:\n  replicas:\n    compactor: 2\n"),
+        (Tier::Staging, "{}"),
+        (Tier::Production, "{}"),
+    ] {
+        let apps = render(tier, components).unwrap();
+        let tempo = app(&apps, "tempo");
+        let config = config(tempo);
+        assert_eq!(config["compactor"]["ring"]["kvstore"]["store"], "memberlist", "{tier:?} {components}");
+        assert!(config["memberlist"]["join_members"][0].is_string(), "{tier:?}");
+        // The compactors gossip: they expose the port and the headless service selects them.
+        let compactor = object(tempo, "Deployment", "tempo-compactor");
+        let ports = &compactor["spec"]["template"]["spec"]["containers"][0]["ports"];
+        assert!(ports.as_array().unwrap().iter().any(|p| p["name"] == "gossip"), "{tier:?}");
+        let selector = &object(tempo, "Service", "tempo-headless")["spec"]["selector"];
+        let labels = &compactor["spec"]["template"]["metadata"]["labels"];
+        for (key, value) in selector.as_object().unwrap() {
+            assert_eq!(&labels[key], value, "{tier:?}: the headless service must select compactors");
+        }
+    }
+    // One process runs every target in the monolithic layout: no ring to share.
+    let apps = render(Tier::Local, "{}").unwrap();
+    assert!(config(app(&apps, "tempo"))["compactor"].get("ring").is_none());
+}
+
 #[test]
 fn staging_runs_stateful_targets_once_and_stateless_twice() {
     let apps = render(Tier::Staging, "{}").unwrap();
