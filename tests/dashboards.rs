@@ -131,3 +131,60 @@ fn type_errors_name_the_operator_and_the_types() {
     let text = error_text(&[("dashboards/a.jsonnet", "{\n  title: 'Panel ' + 1 - 'x',\n}\n")]);
     insta::assert_snapshot!(text);
 }
+
+/// The services of the platform itself. They log to their containers' stdout, which no agent
+/// ships: Loki holds only what applications send over OTLP.
+const PLATFORM_SERVICES: [&str; 7] =
+    ["loki", "tempo", "grafana", "prometheus", "alertmanager", "garage", "otel-collector"];
+
+/// The values a stream selector's `service_name` matcher accepts, as an anchored regex.
+fn service_matchers(logql: &str) -> Vec<regex::Regex> {
+    let pattern = regex::Regex::new(r#"service_name\s*(=~|=)\s*"((?:[^"\\]|\\.)*)""#).unwrap();
+    pattern
+        .captures_iter(logql)
+        .map(|c| {
+            let value = c[2].replace("\\\\", "\\");
+            let source = if &c[1] == "=~" { value } else { regex::escape(&value) };
+            regex::Regex::new(&format!("^(?:{source})$")).expect("a valid matcher regex")
+        })
+        .collect()
+}
+
+fn loki_queries(value: &serde_json::Value, found: &mut Vec<(String, String)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for target in map.get("targets").and_then(|t| t.as_array()).into_iter().flatten() {
+                if let (Some("loki"), Some(expr)) = (target["datasource"]["type"].as_str(), target["expr"].as_str()) {
+                    let title = map.get("title").and_then(|t| t.as_str()).unwrap_or("");
+                    found.push((title.to_owned(), expr.to_owned()));
+                }
+            }
+            map.values().for_each(|v| loki_queries(v, found));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| loki_queries(v, found)),
+        _ => {}
+    }
+}
+
+#[test]
+fn no_logs_panel_waits_for_logs_nothing_ships() {
+    let dashboards = compile(&Project::new(env!("CARGO_MANIFEST_DIR"))).expect("the shipped dashboards compile");
+    let mut queries = Vec::new();
+    for d in &dashboards {
+        loki_queries(&d.json, &mut queries);
+    }
+    assert!(!queries.is_empty(), "no Loki query found: the test would prove nothing");
+    let dead: Vec<String> = queries
+        .iter()
+        .filter(|(_, expr)| service_matchers(expr).iter().any(|m| PLATFORM_SERVICES.iter().any(|s| m.is_match(s))))
+        .map(|(title, expr)| format!("panel \"{title}\": {expr}"))
+        .collect();
+    assert!(dead.is_empty(), "queries for the platform's own logs, which never reach Loki:\n{}", dead.join("\n"));
+}
+
+#[test]
+fn platform_log_queries_are_recognised() {
+    assert!(service_matchers(r#"{service_name=~"loki.*"} |= "level=error""#)[0].is_match("loki"));
+    assert!(service_matchers(r#"{service_name="tempo"}"#)[0].is_match("tempo"));
+    assert!(!service_matchers(r#"{service_name="$service"}"#)[0].is_match("loki"));
+}

@@ -132,13 +132,13 @@ fn correlations_point_at_datasources_of_the_right_kind() {
     assert_eq!(type_of(&tempo["tracesToLogsV2"]["datasourceUid"]), "loki");
     assert_eq!(tempo["tracesToLogsV2"]["spanStartTimeShift"], "-1h");
     assert_eq!(tempo["tracesToLogsV2"]["spanEndTimeShift"], "1h");
-    assert_eq!(tempo["tracesToLogsV2"]["filterByTraceID"], true);
     assert_eq!(type_of(&tempo["tracesToMetrics"]["datasourceUid"]), "prometheus");
     let queries = tempo["tracesToMetrics"]["queries"].as_array().unwrap();
     assert!(queries.iter().any(|q| q["query"] == "sum(rate(traces_spanmetrics_calls_total{$$__tags}[5m]))"));
     assert_eq!(type_of(&tempo["serviceMap"]["datasourceUid"]), "prometheus");
     assert_eq!(tempo["nodeGraph"]["enabled"], true);
-    assert_eq!(type_of(&tempo["lokiSearch"]["datasourceUid"]), "loki");
+    // Grafana 12.4 reads `lokiSearch` no more: the key would only mislead.
+    assert!(tempo.get("lokiSearch").is_none(), "{tempo}");
 
     let derived = by_type("loki")["jsonData"]["derivedFields"].as_array().unwrap();
     assert_eq!(derived.len(), 2);
@@ -179,7 +179,7 @@ fn every_reference_is_checked() {
     let ctx = ctx_free(backends());
     let provisioning = datasources::provisioning(&ctx, "grafana").unwrap();
     let refs = references::references(&provisioning);
-    assert_eq!(refs.len(), 8, "{refs:?}");
+    assert_eq!(refs.len(), 7, "{refs:?}");
     assert!(refs.contains(&Reference {
         datasource: "Tempo".into(),
         field: "jsonData.tracesToLogsV2.datasourceUid".into(),
@@ -408,4 +408,19 @@ fn root_url_must_be_a_url() {
             if key == "components.grafana.rootUrl" && p.line == 1 && h.contains("https://grafana.example.com/")),
         "{err:?}"
     );
+}
+
+/// Trace to logs runs a query of its own, reading the trace id from the structured metadata
+/// that Loki's OTLP ingestion writes, rather than Grafana's default `label_format` query.
+#[test]
+fn trace_to_logs_filters_on_the_trace_id_structured_metadata() {
+    let app = render_ok(Tier::Local);
+    let provisioned = provisioned(&app);
+    let tempo = provisioned["datasources"].as_array().unwrap().iter().find(|d| d["type"] == "tempo").unwrap();
+    let logs = &tempo["jsonData"]["tracesToLogsV2"];
+    assert_eq!(logs["customQuery"], true, "{logs}");
+    // As Grafana reads it, after expanding `$$` to `$`.
+    let query = logs["query"].as_str().unwrap().replace("$$", "$");
+    assert_eq!(query, r#"{${__tags}} | trace_id="${__trace.traceId}""#);
+    assert_eq!(logs["tags"][0]["value"], "service_name", "the selector is the service's streams");
 }
