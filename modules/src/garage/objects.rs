@@ -15,7 +15,7 @@ use crate::contract::{App, ModuleError};
 use super::access;
 use super::config::{DATA_DIR, META_DIR, garage_toml};
 use super::options::Resolved;
-use super::{ADMIN_PORT, RPC_PORT, S3_PORT, VERSION};
+use super::{ADMIN_PORT, RPC_PORT, S3_PORT, VERSION, reconnect};
 
 pub(crate) const NAME: &str = "garage";
 const M: &str = "garage";
@@ -42,12 +42,15 @@ const DEV_SECRET_ACCESS_KEY: &str = "6f786964792d6c6f63616c2d6f6e6c792d73332d736
 pub(crate) fn render(r: &Resolved, prometheus_namespace: Option<&str>, app: &mut App) -> Result<(), ModuleError> {
     let labels = k8s::labels(NAME, "storage", VERSION);
     app.push(M, config_map(r, &labels))?;
+    if r.replicas > 1 {
+        app.push(M, reconnect::config_map(r, &labels))?;
+    }
     app.push(M, service_account(&labels))?;
     app.push(M, stateful_set(r, &labels))?;
     app.push(M, s3_service(r, &labels))?;
     app.push(M, rpc_service(&labels))?;
     app.push(M, admin_service(&labels))?;
-    app.push(M, access::network_policy(&labels, prometheus_namespace))?;
+    app.push(M, access::network_policy(&labels, prometheus_namespace, r.replicas > 1))?;
     if prometheus_namespace.is_some() {
         app.push(M, access::service_monitor(r, &labels))?;
     }
@@ -135,12 +138,18 @@ fn stateful_set(r: &Resolved, labels: &BTreeMap<String, String>) -> StatefulSet 
         ]),
         ..Default::default()
     };
+    let mut containers = vec![container];
+    let mut volumes = vec![k8s::config_map_volume("config", CONFIG_MAP), k8s::empty_dir("tmp")];
+    if r.replicas > 1 {
+        containers.push(reconnect::container(r));
+        volumes.push(reconnect::volume());
+    }
     let pod = PodSpec {
         service_account_name: Some(NAME.into()),
         automount_service_account_token: Some(false),
         security_context: Some(k8s::restricted_pod(1000)),
-        containers: vec![container],
-        volumes: Some(vec![k8s::config_map_volume("config", CONFIG_MAP), k8s::empty_dir("tmp")]),
+        containers,
+        volumes: Some(volumes),
         ..Default::default()
     };
     let template = PodTemplateSpec {
