@@ -39,7 +39,33 @@ fn error_text(files: &[(&str, &str)]) -> String {
 fn shipped_dashboards_compile() {
     let dashboards = compile(&Project::new(env!("CARGO_MANIFEST_DIR"))).expect("the shipped dashboards compile");
     let names: Vec<&str> = dashboards.iter().map(|d| d.name.as_str()).collect();
-    assert_eq!(names, ["garage", "loki", "otel-collector", "platform-overview", "prometheus", "service-red", "tempo"]);
+    assert_eq!(
+        names,
+        [
+            "alertmanager",
+            "garage",
+            "grafana",
+            "k8s-apiserver",
+            "k8s-cluster",
+            "k8s-coredns",
+            "k8s-kubelet",
+            "k8s-namespace-pods",
+            "k8s-namespace-workloads",
+            "k8s-networking-cluster",
+            "k8s-networking-namespace",
+            "k8s-networking-pod",
+            "k8s-node",
+            "k8s-persistent-volumes",
+            "k8s-pod",
+            "k8s-workload",
+            "loki",
+            "otel-collector",
+            "platform-overview",
+            "prometheus",
+            "service-red",
+            "tempo"
+        ]
+    );
     for d in &dashboards {
         assert_eq!(d.file, format!("dashboards/{}.jsonnet", d.name));
         assert!(d.json["uid"].as_str().is_some_and(|u| u.starts_with("oxidy-")), "{}", d.file);
@@ -187,4 +213,43 @@ fn platform_log_queries_are_recognised() {
     assert!(service_matchers(r#"{service_name=~"loki.*"} |= "level=error""#)[0].is_match("loki"));
     assert!(service_matchers(r#"{service_name="tempo"}"#)[0].is_match("tempo"));
     assert!(!service_matchers(r#"{service_name="$service"}"#)[0].is_match("loki"));
+}
+
+/// A dashboard exported from Grafana, as it was exported.
+const EXPORTED: &str = r#"{
+  "uid": "team-exported",
+  "title": "Exported",
+  "tags": ["services"],
+  "panels": [{"id": 1, "type": "timeseries", "title": "Up", "targets": [{"refId": "A", "expr": "up"}]}]
+}
+"#;
+
+#[test]
+fn plain_json_dashboards_are_read_beside_the_jsonnet_ones() {
+    let (_dir, project) = project(&[
+        ("dashboards/exported.json", EXPORTED),
+        ("dashboards/b.jsonnet", "local g = import 'grafana.libsonnet';\ng.dashboard.new('b', 'B', 'Platform', [])\n"),
+    ]);
+    let dashboards = compile(&project).expect("compiles");
+    let names: Vec<(&str, &str)> = dashboards.iter().map(|d| (d.name.as_str(), d.file.as_str())).collect();
+    assert_eq!(names, [("b", "dashboards/b.jsonnet"), ("exported", "dashboards/exported.json")]);
+    assert_eq!(dashboards[1].json, serde_json::from_str::<serde_json::Value>(EXPORTED).unwrap());
+}
+
+#[test]
+fn broken_json_names_file_line_and_column() {
+    let text = error_text(&[("dashboards/exported.json", "{\n  \"uid\": \"a\",\n  \"panels\": [1, 2,, 3]\n}\n")]);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_name_two_files_share_is_refused() {
+    let text = error_text(&[
+        ("dashboards/team.json", EXPORTED),
+        (
+            "dashboards/team.jsonnet",
+            "local g = import 'grafana.libsonnet';\ng.dashboard.new('t', 'T', 'Platform', [])\n",
+        ),
+    ]);
+    insta::assert_snapshot!(text);
 }

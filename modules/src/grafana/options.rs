@@ -7,7 +7,8 @@ use crate::contract::{
     Tier, Wave,
 };
 
-use super::{HTTP_PORT, dashboards, datasources, lint, objects, references};
+use super::selection::DashboardSelection;
+use super::{HTTP_PORT, dashboards, datasources, links, lint, objects, references};
 
 /// Grafana with provisioned datasources and dashboards (12.4.5). Every field is optional; the
 /// defaults follow the environment's tier.
@@ -36,6 +37,8 @@ pub struct Grafana {
     /// Container resources. Default: 100m/256Mi requests and 1/512Mi limits (local),
     /// 200m/512Mi and 1/1Gi (staging), 500m/1Gi and 2/2Gi (production).
     pub resources: Option<Resources>,
+    /// Which dashboards ship. Default: every dashboard in `dashboards/`.
+    pub dashboards: Option<DashboardSelection>,
 }
 
 /// Grafana's admin credentials.
@@ -147,13 +150,15 @@ impl Module for Grafana {
         }
         let r = self.resolve(&ctx.env)?;
         let provisioning = datasources::provisioning(ctx, Self::KEY)?;
+        let shipped = self.dashboards.clone().unwrap_or_default().select(&ctx.env.dashboards)?;
         let mut problems = references::check_datasources(&provisioning, ctx.datasources());
-        problems.extend(lint::check(&ctx.env.dashboards, ctx.datasources()));
+        problems.extend(lint::check(&shipped, ctx.datasources()));
+        problems.extend(links::check(&shipped));
         if !problems.is_empty() {
             return Err(ModuleError::Object { module: Self::KEY, message: summary(&problems) });
         }
-        let delivered = dashboards::deliver(&ctx.env.dashboards)
-            .map_err(|message| ModuleError::Object { module: Self::KEY, message })?;
+        let delivered =
+            dashboards::deliver(&shipped).map_err(|message| ModuleError::Object { module: Self::KEY, message })?;
         let mut app = App::new(Self::KEY, r.namespace.clone(), Wave::Frontends);
         objects::render(&r, &provisioning, &delivered, &mut app)?;
         Ok(vec![app])

@@ -424,3 +424,72 @@ fn trace_to_logs_filters_on_the_trace_id_structured_metadata() {
     assert_eq!(query, r#"{${__tags}} | trace_id="${__trace.traceId}""#);
     assert_eq!(logs["tags"][0]["value"], "service_name", "the selector is the service's streams");
 }
+
+/// `fixture` with its Prometheus queries sent to the datasource a `datasource` variable selects.
+fn through_variable(name: &str, uid: &str) -> Dashboard {
+    let mut d = fixture(name, uid, "platform");
+    let selected = json!({ "type": "prometheus", "uid": "${datasource}" });
+    d.json["templating"]["list"]
+        .as_array_mut()
+        .unwrap()
+        .insert(0, json!({ "name": "datasource", "type": "datasource", "query": "prometheus" }));
+    d.json["templating"]["list"][1]["datasource"] = selected.clone();
+    d.json["panels"][1]["datasource"] = selected.clone();
+    d.json["panels"][1]["targets"][0]["datasource"] = selected;
+    d
+}
+
+#[test]
+fn queries_through_a_datasource_variable_are_checked_as_its_plugin_type() {
+    let ok = through_variable("svc", "svc");
+    assert!(render(Tier::Local, "{}", vec![ok.clone()], shipped_uids()).is_ok());
+    let mut broken = ok;
+    broken.json["panels"][1]["targets"][0]["expr"] = json!("sum(rate(x[$__rate_interval])");
+    let message = failure(vec![broken]);
+    assert!(message.contains("panel \"Rate\" (id 2) target A: PromQL does not parse"), "{message}");
+}
+
+#[test]
+fn inputs_of_a_dashboard_exported_for_sharing_are_explained() {
+    let mut d = fixture("exported", "exported", "services");
+    d.json["panels"][1]["datasource"] = json!({ "type": "prometheus", "uid": "${DS_PROMETHEUS}" });
+    insta::assert_snapshot!(failure(vec![d]));
+}
+
+/// A dashboard whose panel links to each of `targets` by uid.
+fn linking(name: &str, targets: &[&str]) -> Dashboard {
+    let mut d = fixture(name, name, "platform");
+    let links: Vec<Value> = targets.iter().map(|t| json!({ "title": t, "url": format!("/d/{t}?var-a=1") })).collect();
+    d.json["panels"][1]["fieldConfig"] = json!({ "defaults": { "links": links }, "overrides": [] });
+    d
+}
+
+#[test]
+fn a_link_to_no_dashboard_is_an_error() {
+    insta::assert_snapshot!(failure(vec![linking("a", &["b", "nowhere"]), linking("b", &[])]));
+}
+
+#[test]
+fn links_to_dashboards_left_out_are_removed() {
+    let all = vec![linking("a", &["b", "c"]), linking("b", &["a"]), linking("c", &[])];
+    let app = render(Tier::Local, "dashboards: {exclude: [c]}\n", all, shipped_uids()).expect("renders");
+    assert!(app.objects.iter().all(|o| o.name() != "grafana-dashboard-c"), "c is left out");
+    let a = object(&app, "ConfigMap", "grafana-dashboard-a")["data"]["a.json"].as_str().unwrap().to_owned();
+    let a: Value = serde_json::from_str(&a).unwrap();
+    assert_eq!(a["panels"][1]["fieldConfig"]["defaults"]["links"], json!([{ "title": "b", "url": "/d/b?var-a=1" }]));
+}
+
+#[test]
+fn include_ships_only_the_dashboards_it_names() {
+    let all = vec![linking("a", &["b"]), linking("b", &[]), linking("c", &[])];
+    let app = render(Tier::Local, "dashboards: {include: [b, c]}\n", all, shipped_uids()).expect("renders");
+    let mut shipped: Vec<&str> = app
+        .objects
+        .iter()
+        .filter(|o| o.kind() == "ConfigMap" && o.name().starts_with("grafana-dashboard-"))
+        .map(|o| o.name())
+        .filter(|name| *name != "grafana-dashboard-providers")
+        .collect();
+    shipped.sort();
+    assert_eq!(shipped, ["grafana-dashboard-b", "grafana-dashboard-c"]);
+}
