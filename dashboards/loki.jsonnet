@@ -83,6 +83,5 @@ g.dashboard.new(
       ],
       unit='s',
     ),
-    p.logs('Loki\'s own errors', q.loki('{service_name=~"loki.*"} |= "level=error"')),
   ],
 )

@@ -10,8 +10,11 @@ local signals = [
   { title: 'Logs', unit: 'log records', name: 'log_records' },
 ];
 
-local byReceiver(metric) = 'sum by (receiver) (rate(otelcol_receiver_%s_total[$__rate_interval]))' % metric;
-local byExporter(metric) = 'sum by (exporter) (rate(otelcol_exporter_%s_total[$__rate_interval]))' % metric;
+// The collector's own metric names at v0.159.0. Its Prometheus reader is configured
+// explicitly (service.telemetry.metrics.readers), which turns off type and unit suffixes:
+// counters have no `_total` and byte gauges no `_bytes`.
+local byReceiver(metric) = 'sum by (receiver) (rate(otelcol_receiver_%s[$__rate_interval]))' % metric;
+local byExporter(metric) = 'sum by (exporter) (rate(otelcol_exporter_%s[$__rate_interval]))' % metric;
 
 local signalRow(s) = [
   p.row(s.title),
@@ -69,13 +72,13 @@ g.dashboard.new(
       ),
       p.timeseries(
         'Memory',
-        [q.prometheus('max by (pod) (otelcol_process_memory_rss_bytes)', '{{pod}}')],
+        [q.prometheus('max by (pod) (otelcol_process_memory_rss)', '{{pod}}')],
         unit='bytes',
         min=0,
       ),
       p.timeseries(
         'CPU',
-        [q.prometheus('max by (pod) (rate(otelcol_process_cpu_seconds_total[$__rate_interval]))', '{{pod}}')],
+        [q.prometheus('max by (pod) (rate(otelcol_process_cpu_seconds[$__rate_interval]))', '{{pod}}')],
         unit='short',
         min=0,
       ),

@@ -3,6 +3,7 @@ local g = import 'grafana.libsonnet';
 local p = g.panels;
 local q = g.queries;
 
+// Collector metrics are named as v0.159.0 exposes them with an explicit reader: no `_total`.
 local rate(metric) = 'sum(rate(%s[$__rate_interval]))' % metric;
 
 g.dashboard.new(
@@ -12,9 +13,9 @@ g.dashboard.new(
   description='Telemetry ingest per signal, data lost on the way, and storage use.',
   panels=[
     p.row('Ingest'),
-    p.stat('Spans/s', [q.prometheusInstant(rate('otelcol_receiver_accepted_spans_total'))], unit='short'),
-    p.stat('Metric points/s', [q.prometheusInstant(rate('otelcol_receiver_accepted_metric_points_total'))]),
-    p.stat('Log records/s', [q.prometheusInstant(rate('otelcol_receiver_accepted_log_records_total'))]),
+    p.stat('Spans/s', [q.prometheusInstant(rate('otelcol_receiver_accepted_spans'))], unit='short'),
+    p.stat('Metric points/s', [q.prometheusInstant(rate('otelcol_receiver_accepted_metric_points'))]),
+    p.stat('Log records/s', [q.prometheusInstant(rate('otelcol_receiver_accepted_log_records'))]),
     p.stat(
       'Prometheus series',
       [q.prometheusInstant('sum(prometheus_tsdb_head_series)')],
@@ -23,9 +24,9 @@ g.dashboard.new(
     p.timeseries(
       'Accepted by the collector, per signal',
       [
-        q.prometheus(rate('otelcol_receiver_accepted_spans_total'), 'spans'),
-        q.prometheus(rate('otelcol_receiver_accepted_metric_points_total'), 'metric points'),
-        q.prometheus(rate('otelcol_receiver_accepted_log_records_total'), 'log records'),
+        q.prometheus(rate('otelcol_receiver_accepted_spans'), 'spans'),
+        q.prometheus(rate('otelcol_receiver_accepted_metric_points'), 'metric points'),
+        q.prometheus(rate('otelcol_receiver_accepted_log_records'), 'log records'),
       ],
       unit='short',
       w=24,
@@ -34,18 +35,18 @@ g.dashboard.new(
     p.timeseries(
       'Refused by the collector',
       [
-        q.prometheus(rate('otelcol_receiver_refused_spans_total'), 'spans'),
-        q.prometheus(rate('otelcol_receiver_refused_metric_points_total'), 'metric points'),
-        q.prometheus(rate('otelcol_receiver_refused_log_records_total'), 'log records'),
+        q.prometheus(rate('otelcol_receiver_refused_spans'), 'spans'),
+        q.prometheus(rate('otelcol_receiver_refused_metric_points'), 'metric points'),
+        q.prometheus(rate('otelcol_receiver_refused_log_records'), 'log records'),
       ],
       description='Data the receivers turned away, usually because the memory limiter is under pressure.',
     ),
     p.timeseries(
       'Failed to export',
       [
-        q.prometheus(rate('otelcol_exporter_send_failed_spans_total'), 'spans'),
-        q.prometheus(rate('otelcol_exporter_send_failed_metric_points_total'), 'metric points'),
-        q.prometheus(rate('otelcol_exporter_send_failed_log_records_total'), 'log records'),
+        q.prometheus(rate('otelcol_exporter_send_failed_spans'), 'spans'),
+        q.prometheus(rate('otelcol_exporter_send_failed_metric_points'), 'metric points'),
+        q.prometheus(rate('otelcol_exporter_send_failed_log_records'), 'log records'),
       ],
       description='Data the collector could not deliver to Tempo, Prometheus or Loki after retries.',
     ),

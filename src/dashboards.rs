@@ -1,5 +1,6 @@
 //! Dashboards: `dashboards/*.jsonnet`, compiled once per run for every environment by the
-//! embedded Jsonnet evaluator. The library they share lives in `dashboards/lib/`.
+//! embedded Jsonnet evaluator, and `dashboards/*.json`, exported from Grafana and read as they
+//! are. The library the Jsonnet ones share lives in `dashboards/lib/`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,22 +16,39 @@ pub const DASHBOARD_DIR: &str = "dashboards";
 /// The house library, importable from every dashboard by its file name alone.
 pub const LIBRARY_DIR: &str = "dashboards/lib";
 
-/// Compiles every `dashboards/*.jsonnet` (not the library under `dashboards/lib/`), in file
-/// name order. Every file that fails is reported, not just the first.
+/// Compiles every `dashboards/*.jsonnet` (not the library under `dashboards/lib/`) and reads
+/// every `dashboards/*.json`, in file name order. Every file that fails is reported, not just
+/// the first; so is a name that two files share, since the name is the ConfigMap's.
 pub fn compile(project: &Project) -> Result<Vec<Dashboard>, Error> {
     let sources = sources(project)?;
     let library = [project.root.join(LIBRARY_DIR)];
-    let mut dashboards = Vec::new();
+    let mut dashboards: Vec<Dashboard> = Vec::new();
     let mut problems = Vec::new();
     for relative in sources {
         let text = project.read(&relative)?;
-        match jsonnet::evaluate(&project.root.join(&relative), &text, &library) {
-            Ok(json) => dashboards.push(Dashboard {
-                file: display_path(&relative),
-                name: relative.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
-                json,
-            }),
-            Err(e) => problems.push(diagnostic(project, &relative, e)),
+        let name = relative.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let json = if relative.extension().is_some_and(|e| e == "json") {
+            serde_json::from_str(&text).map_err(|e| json_diagnostic(&relative, &text, &e))
+        } else {
+            jsonnet::evaluate(&project.root.join(&relative), &text, &library)
+                .map_err(|e| diagnostic(project, &relative, e))
+        };
+        match json {
+            Ok(json) => {
+                if let Some(other) = dashboards.iter().find(|d| d.name == name) {
+                    problems.push(Diagnostic {
+                        file: relative.clone(),
+                        pos: None,
+                        key: None,
+                        message: format!("the dashboard `{name}` is also {}", other.file),
+                        help: Some("a dashboard's name is its file name without extension: rename one of them".into()),
+                        source_line: None,
+                    });
+                    continue;
+                }
+                dashboards.push(Dashboard { file: display_path(&relative), name, json });
+            }
+            Err(problem) => problems.push(problem),
         }
     }
     if problems.is_empty() { Ok(dashboards) } else { Err(Error::Invalid(problems)) }
@@ -48,7 +66,7 @@ fn sources(project: &Project) -> Result<Vec<PathBuf>, Error> {
     for entry in entries {
         let entry = entry.map_err(|source| Error::Read { path: PathBuf::from(DASHBOARD_DIR), source })?;
         let path = entry.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == "jsonnet") {
+        if path.is_file() && path.extension().is_some_and(|e| e == "jsonnet" || e == "json") {
             files.push(Path::new(DASHBOARD_DIR).join(entry.file_name()));
         }
     }
@@ -59,6 +77,20 @@ fn sources(project: &Project) -> Result<Vec<PathBuf>, Error> {
 /// A path with `/` separators on every platform, as messages and rendered names show it.
 fn display_path(path: &Path) -> String {
     path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// A `.json` dashboard that does not parse, at the line and column the parser stopped.
+fn json_diagnostic(file: &Path, text: &str, e: &serde_json::Error) -> Diagnostic {
+    let line = e.line() as u64;
+    Diagnostic {
+        file: file.to_owned(),
+        pos: (line > 0).then_some(Pos { line, column: e.column().max(1) as u64 }),
+        key: None,
+        // The position is shown before the message already.
+        message: format!("not valid JSON: {}", e.to_string().split(" at line ").next().unwrap_or_default()),
+        help: None,
+        source_line: text.lines().nth(e.line().saturating_sub(1)).map(str::to_owned),
+    }
 }
 
 /// The error where the evaluator places it; when that is in the library, the help names the

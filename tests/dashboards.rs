@@ -39,7 +39,33 @@ fn error_text(files: &[(&str, &str)]) -> String {
 fn shipped_dashboards_compile() {
     let dashboards = compile(&Project::new(env!("CARGO_MANIFEST_DIR"))).expect("the shipped dashboards compile");
     let names: Vec<&str> = dashboards.iter().map(|d| d.name.as_str()).collect();
-    assert_eq!(names, ["garage", "loki", "otel-collector", "platform-overview", "prometheus", "service-red", "tempo"]);
+    assert_eq!(
+        names,
+        [
+            "alertmanager",
+            "garage",
+            "grafana",
+            "k8s-apiserver",
+            "k8s-cluster",
+            "k8s-coredns",
+            "k8s-kubelet",
+            "k8s-namespace-pods",
+            "k8s-namespace-workloads",
+            "k8s-networking-cluster",
+            "k8s-networking-namespace",
+            "k8s-networking-pod",
+            "k8s-node",
+            "k8s-persistent-volumes",
+            "k8s-pod",
+            "k8s-workload",
+            "loki",
+            "otel-collector",
+            "platform-overview",
+            "prometheus",
+            "service-red",
+            "tempo"
+        ]
+    );
     for d in &dashboards {
         assert_eq!(d.file, format!("dashboards/{}.jsonnet", d.name));
         assert!(d.json["uid"].as_str().is_some_and(|u| u.starts_with("oxidy-")), "{}", d.file);
@@ -129,5 +155,101 @@ fn errors_without_a_place_of_their_own_point_at_the_innermost_expression() {
 #[test]
 fn type_errors_name_the_operator_and_the_types() {
     let text = error_text(&[("dashboards/a.jsonnet", "{\n  title: 'Panel ' + 1 - 'x',\n}\n")]);
+    insta::assert_snapshot!(text);
+}
+
+/// The services of the platform itself. They log to their containers' stdout, which no agent
+/// ships: Loki holds only what applications send over OTLP.
+const PLATFORM_SERVICES: [&str; 7] =
+    ["loki", "tempo", "grafana", "prometheus", "alertmanager", "garage", "otel-collector"];
+
+/// The values a stream selector's `service_name` matcher accepts, as an anchored regex.
+fn service_matchers(logql: &str) -> Vec<regex::Regex> {
+    let pattern = regex::Regex::new(r#"service_name\s*(=~|=)\s*"((?:[^"\\]|\\.)*)""#).unwrap();
+    pattern
+        .captures_iter(logql)
+        .map(|c| {
+            let value = c[2].replace("\\\\", "\\");
+            let source = if &c[1] == "=~" { value } else { regex::escape(&value) };
+            regex::Regex::new(&format!("^(?:{source})$")).expect("a valid matcher regex")
+        })
+        .collect()
+}
+
+fn loki_queries(value: &serde_json::Value, found: &mut Vec<(String, String)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for target in map.get("targets").and_then(|t| t.as_array()).into_iter().flatten() {
+                if let (Some("loki"), Some(expr)) = (target["datasource"]["type"].as_str(), target["expr"].as_str()) {
+                    let title = map.get("title").and_then(|t| t.as_str()).unwrap_or("");
+                    found.push((title.to_owned(), expr.to_owned()));
+                }
+            }
+            map.values().for_each(|v| loki_queries(v, found));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| loki_queries(v, found)),
+        _ => {}
+    }
+}
+
+#[test]
+fn no_logs_panel_waits_for_logs_nothing_ships() {
+    let dashboards = compile(&Project::new(env!("CARGO_MANIFEST_DIR"))).expect("the shipped dashboards compile");
+    let mut queries = Vec::new();
+    for d in &dashboards {
+        loki_queries(&d.json, &mut queries);
+    }
+    assert!(!queries.is_empty(), "no Loki query found: the test would prove nothing");
+    let dead: Vec<String> = queries
+        .iter()
+        .filter(|(_, expr)| service_matchers(expr).iter().any(|m| PLATFORM_SERVICES.iter().any(|s| m.is_match(s))))
+        .map(|(title, expr)| format!("panel \"{title}\": {expr}"))
+        .collect();
+    assert!(dead.is_empty(), "queries for the platform's own logs, which never reach Loki:\n{}", dead.join("\n"));
+}
+
+#[test]
+fn platform_log_queries_are_recognised() {
+    assert!(service_matchers(r#"{service_name=~"loki.*"} |= "level=error""#)[0].is_match("loki"));
+    assert!(service_matchers(r#"{service_name="tempo"}"#)[0].is_match("tempo"));
+    assert!(!service_matchers(r#"{service_name="$service"}"#)[0].is_match("loki"));
+}
+
+/// A dashboard exported from Grafana, as it was exported.
+const EXPORTED: &str = r#"{
+  "uid": "team-exported",
+  "title": "Exported",
+  "tags": ["services"],
+  "panels": [{"id": 1, "type": "timeseries", "title": "Up", "targets": [{"refId": "A", "expr": "up"}]}]
+}
+"#;
+
+#[test]
+fn plain_json_dashboards_are_read_beside_the_jsonnet_ones() {
+    let (_dir, project) = project(&[
+        ("dashboards/exported.json", EXPORTED),
+        ("dashboards/b.jsonnet", "local g = import 'grafana.libsonnet';\ng.dashboard.new('b', 'B', 'Platform', [])\n"),
+    ]);
+    let dashboards = compile(&project).expect("compiles");
+    let names: Vec<(&str, &str)> = dashboards.iter().map(|d| (d.name.as_str(), d.file.as_str())).collect();
+    assert_eq!(names, [("b", "dashboards/b.jsonnet"), ("exported", "dashboards/exported.json")]);
+    assert_eq!(dashboards[1].json, serde_json::from_str::<serde_json::Value>(EXPORTED).unwrap());
+}
+
+#[test]
+fn broken_json_names_file_line_and_column() {
+    let text = error_text(&[("dashboards/exported.json", "{\n  \"uid\": \"a\",\n  \"panels\": [1, 2,, 3]\n}\n")]);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_name_two_files_share_is_refused() {
+    let text = error_text(&[
+        ("dashboards/team.json", EXPORTED),
+        (
+            "dashboards/team.jsonnet",
+            "local g = import 'grafana.libsonnet';\ng.dashboard.new('t', 'T', 'Platform', [])\n",
+        ),
+    ]);
     insta::assert_snapshot!(text);
 }

@@ -1,7 +1,11 @@
 //! The Garage bootstrap against a real Garage: the rendered `garage.toml` (paths and
 //! addresses moved to a temporary directory on 127.0.0.1) runs a server with the secrets the
 //! pod gets; the rendered setup script runs twice, the second run changing nothing; then an
-//! object is written and read back in every bucket with the imported key, over S3.
+//! object is written and read back in every bucket with the imported key, over S3. With
+//! three nodes, all three are then stopped and started again on other loopback addresses, as
+//! pods that all restarted come back with new IPs: with the rendered reconnect loop beside
+//! each node, and without the setup script, the cluster must re-form and serve what was
+//! written before.
 //!
 //! Needs the `garage` binary (v2.5.0) on PATH, in `~/.cargo/bin`, or named by `GARAGE_BIN`,
 //! and `curl` with `--aws-sigv4` (7.75 or later). Without them the test fails, saying so.
@@ -79,9 +83,9 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
 }
 
-/// `garage.toml` with its directories under `dir` and its sockets on 127.0.0.1 (and said to
-/// be there, for the other nodes).
-fn adapt_config(toml: &str, dir: &Path, ports: &Ports) -> String {
+/// `garage.toml` with its directories under `dir` and its sockets on `ip`, a loopback address
+/// (and said to be there, for the other nodes).
+fn adapt_config(toml: &str, dir: &Path, ip: &str, ports: &Ports) -> String {
     let mut table = String::new();
     let mut out = String::new();
     let mut replaced = 0;
@@ -93,9 +97,9 @@ fn adapt_config(toml: &str, dir: &Path, ports: &Ports) -> String {
         let value = match (table.as_str(), key) {
             ("", "metadata_dir") => Some(format!("\"{}\"", dir.join("meta").display())),
             ("", "data_dir") => Some(format!("\"{}\"", dir.join("data").display())),
-            ("", "rpc_bind_addr") => Some(format!("\"127.0.0.1:{}\"", ports.rpc)),
-            ("s3_api", "api_bind_addr") => Some(format!("\"127.0.0.1:{}\"", ports.s3)),
-            ("admin", "api_bind_addr") => Some(format!("\"127.0.0.1:{}\"", ports.admin)),
+            ("", "rpc_bind_addr") => Some(format!("\"{ip}:{}\"", ports.rpc)),
+            ("s3_api", "api_bind_addr") => Some(format!("\"{ip}:{}\"", ports.s3)),
+            ("admin", "api_bind_addr") => Some(format!("\"{ip}:{}\"", ports.admin)),
             _ => None,
         };
         match value {
@@ -105,7 +109,7 @@ fn adapt_config(toml: &str, dir: &Path, ports: &Ports) -> String {
                 // Nodes tell each other where to call back; left to itself, a node would
                 // name the host's main address, where nothing listens.
                 if key == "rpc_bind_addr" {
-                    out.push_str(&format!("rpc_public_addr = \"127.0.0.1:{}\"\n", ports.rpc));
+                    out.push_str(&format!("rpc_public_addr = \"{ip}:{}\"\n", ports.rpc));
                 }
             }
             None => out.push_str(&format!("{line}\n")),
@@ -157,9 +161,9 @@ fn check_curl() {
     assert!(version.status.success(), "curl --version failed");
 }
 
-fn wait_for_port(port: u16, log: &Path) {
+fn wait_for_port(ip: &str, port: u16, log: &Path) {
     let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+    while TcpStream::connect((ip, port)).is_err() {
         assert!(
             Instant::now() < deadline,
             "garage did not listen on {port}:\n{}",
@@ -170,8 +174,7 @@ fn wait_for_port(port: u16, log: &Path) {
 }
 
 fn run_script(script: &Path, env: &BTreeMap<String, String>, nodes: &[Node]) -> Output {
-    let addresses: Vec<String> =
-        nodes.iter().map(|n| format!("127.0.0.1:{},127.0.0.1:{}", n.ports.admin, n.ports.rpc)).collect();
+    let addresses: Vec<String> = nodes.iter().map(Node::addresses).collect();
     Command::new("sh")
         .arg(script)
         .env_clear()
@@ -206,14 +209,14 @@ fn sorted(mut value: Value) -> Value {
 }
 
 /// What the bootstrap sets up, as the admin API reports it.
-fn state(token: &str, admin_port: u16, key_id: &str) -> Vec<Value> {
+fn state(token: &str, node: &Node, key_id: &str) -> Vec<Value> {
     ["GetClusterLayout".to_owned(), "ListBuckets".to_owned(), format!("GetKeyInfo?id={key_id}")]
         .iter()
         .map(|endpoint| {
             let out = Command::new("curl")
                 .args(["--silent", "--show-error", "--fail-with-body", "--header"])
                 .arg(format!("Authorization: Bearer {token}"))
-                .arg(format!("http://127.0.0.1:{admin_port}/v2/{endpoint}"))
+                .arg(format!("http://{}:{}/v2/{endpoint}", node.ip, node.ports.admin))
                 .output()
                 .expect("curl runs");
             assert!(out.status.success(), "{endpoint}: {}{}", text(&out.stdout), text(&out.stderr));
@@ -236,25 +239,37 @@ fn s3(args: &[&str], key_id: &str, secret: &str, region: &str, url: &str) -> Out
         .expect("curl runs")
 }
 
-/// A running node: its ports, and its process, stopped when the test ends however it ends.
+/// A running node: its address and ports, and its process, stopped when the test ends
+/// however it ends.
 struct Node {
+    ip: String,
     ports: Ports,
     _server: Server,
 }
 
-/// Starts `count` servers from the rendered config and the pod's environment.
-fn start_nodes(apps: &[App], root: &Path, count: usize) -> Vec<Node> {
+impl Node {
+    /// `<admin host:port>,<rpc host:port>`, as the rendered scripts list nodes.
+    fn addresses(&self) -> String {
+        format!("{ip}:{},{ip}:{}", self.ports.admin, self.ports.rpc, ip = self.ip)
+    }
+}
+
+/// Starts `count` servers from the rendered config and the pod's environment, node `i` in
+/// `root/node-<i>` (kept from an earlier start) on `ips[i]`, on fresh ports.
+fn start_nodes(apps: &[App], root: &Path, ips: &[&str]) -> Vec<Node> {
     let garage = garage_binary();
     let toml = object(apps, "ConfigMap", "garage-config")["data"]["garage.toml"].as_str().unwrap();
     let server_env = container_env(apps, "StatefulSet", "garage");
-    let nodes: Vec<Node> = (0..count)
-        .map(|i| {
+    let nodes: Vec<Node> = ips
+        .iter()
+        .enumerate()
+        .map(|(i, ip)| {
             let dir = root.join(format!("node-{i}"));
             std::fs::create_dir_all(&dir).unwrap();
             let ports = Ports { s3: free_port(), rpc: free_port(), admin: free_port() };
             let config = dir.join("garage.toml");
-            std::fs::write(&config, adapt_config(toml, &dir, &ports)).unwrap();
-            let log = std::fs::File::create(dir.join("garage.log")).unwrap();
+            std::fs::write(&config, adapt_config(toml, &dir, ip, &ports)).unwrap();
+            let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("garage.log")).unwrap();
             let server = Command::new(&garage)
                 .arg("-c")
                 .arg(&config)
@@ -265,15 +280,107 @@ fn start_nodes(apps: &[App], root: &Path, count: usize) -> Vec<Node> {
                 .stdin(Stdio::null())
                 .spawn()
                 .expect("garage starts");
-            Node { ports, _server: Server(server) }
+            Node { ip: (*ip).to_owned(), ports, _server: Server(server) }
         })
         .collect();
     for (i, node) in nodes.iter().enumerate() {
         let log = root.join(format!("node-{i}/garage.log"));
-        wait_for_port(node.ports.admin, &log);
-        wait_for_port(node.ports.s3, &log);
+        wait_for_port(&node.ip, node.ports.admin, &log);
+        wait_for_port(&node.ip, node.ports.s3, &log);
     }
     nodes
+}
+
+/// How many nodes `node` sees up.
+fn nodes_up(token: &str, node: &Node) -> usize {
+    let out = Command::new("curl")
+        .args(["--silent", "--fail", "--max-time", "5", "--header"])
+        .arg(format!("Authorization: Bearer {token}"))
+        .arg(format!("http://{}:{}/v2/GetClusterStatus", node.ip, node.ports.admin))
+        .output()
+        .expect("curl runs");
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    status["nodes"].as_array().map_or(0, |nodes| nodes.iter().filter(|n| n["isUp"] == true).count())
+}
+
+/// Stops every node and starts them again on other loopback addresses and ports, as pods
+/// that all restarted at once come back with new IPs. The rendered reconnect loop runs
+/// beside each node; the setup script does not run. The cluster must re-form by itself, keep
+/// its layout, and serve the objects written before through every node.
+fn check_whole_cluster_restart(
+    apps: &[App],
+    root: &Path,
+    nodes: Vec<Node>,
+    before: &[Value],
+    env: &BTreeMap<String, String>,
+) {
+    let count = nodes.len();
+    drop(nodes);
+    let ips: Vec<String> = (0..count).map(|i| format!("127.0.0.{}", i + 2)).collect();
+    let nodes = start_nodes(apps, root, &ips.iter().map(String::as_str).collect::<Vec<_>>());
+    let token = &env["GARAGE_ADMIN_TOKEN"];
+    let (key_id, secret) = (&env["S3_ACCESS_KEY_ID"], &env["S3_SECRET_ACCESS_KEY"]);
+
+    let reconnect = object(apps, "ConfigMap", "garage-reconnect-script")["data"]["reconnect.sh"].as_str();
+    let script = root.join("reconnect.sh");
+    std::fs::write(&script, reconnect.expect("a reconnect script is rendered for several nodes")).unwrap();
+    let loop_env = container_env(apps, "StatefulSet", "garage");
+    let addresses: Vec<String> = nodes.iter().map(Node::addresses).collect();
+    let _loops: Vec<Server> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| {
+            let log = std::fs::File::create(root.join(format!("reconnect-{i}.log"))).unwrap();
+            let child = Command::new("sh")
+                .arg(&script)
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("GARAGE_ADMIN_TOKEN", &loop_env["GARAGE_ADMIN_TOKEN"])
+                .env("GARAGE_NODES", addresses.join(" "))
+                .env("LOCAL_ADMIN", format!("{}:{}", node.ip, node.ports.admin))
+                .env("INTERVAL", "1")
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .stdin(Stdio::null())
+                .spawn()
+                .expect("sh runs");
+            Server(child)
+        })
+        .collect();
+
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while nodes.iter().any(|n| nodes_up(token, n) < count) {
+        assert!(
+            Instant::now() < deadline,
+            "the cluster did not re-form after a whole-cluster restart; reconnect loop of node 0:\n{}",
+            std::fs::read_to_string(root.join("reconnect-0.log")).unwrap_or_default()
+        );
+        sleep(Duration::from_secs(1));
+    }
+    let after = state(token, &nodes[0], key_id);
+    assert_eq!(after[0], before[0], "the layout must survive the restart unchanged");
+
+    let region = object(apps, "ConfigMap", "garage-config")["data"]["garage.toml"]
+        .as_str()
+        .and_then(|t| t.lines().find_map(|l| l.strip_prefix("s3_region = ")))
+        .map(|r| r.trim_matches('"').to_owned())
+        .expect("s3_region in garage.toml");
+    for bucket in BUCKETS {
+        for node in &nodes {
+            let url = format!("http://{}:{}/{bucket}/bootstrap-check.txt", node.ip, node.ports.s3);
+            let get = s3(&[], key_id, secret, &region, &url);
+            assert!(
+                get.status.success(),
+                "GET in {bucket} after the restart: {}{}",
+                text(&get.stdout),
+                text(&get.stderr)
+            );
+            assert_eq!(text(&get.stdout), format!("written to {bucket} with the imported key"));
+        }
+        let url = format!("http://{}:{}/{bucket}/after-restart.txt", nodes[0].ip, nodes[0].ports.s3);
+        let put = s3(&["--request", "PUT", "--data-binary", "after"], key_id, secret, &region, &url);
+        assert!(put.status.success(), "PUT in {bucket} after the restart: {}{}", text(&put.stdout), text(&put.stderr));
+    }
 }
 
 /// Runs the rendered setup script twice against `count` real nodes, then uses every bucket.
@@ -281,7 +388,7 @@ fn check_bootstrap(garage_options: &str, count: usize) {
     check_curl();
     let apps = render_garage(garage_options);
     let dir = tempfile::tempdir().expect("temp dir");
-    let nodes = start_nodes(&apps, dir.path(), count);
+    let nodes = start_nodes(&apps, dir.path(), &vec!["127.0.0.1"; count]);
 
     let toml = object(&apps, "ConfigMap", "garage-config")["data"]["garage.toml"].as_str().unwrap();
     let region = toml
@@ -301,7 +408,6 @@ fn check_bootstrap(garage_options: &str, count: usize) {
     let key_id = job_env["S3_ACCESS_KEY_ID"].clone();
     let secret = job_env["S3_SECRET_ACCESS_KEY"].clone();
     let token = job_env["GARAGE_ADMIN_TOKEN"].clone();
-    let first_admin = nodes[0].ports.admin;
 
     let first = run_script(&script, &job_env, &nodes);
     let first_out = text(&first.stdout);
@@ -309,7 +415,7 @@ fn check_bootstrap(garage_options: &str, count: usize) {
     // The layout, the key, and for each bucket its creation and its grant.
     let expected = 2 + 2 * BUCKETS.len();
     assert!(first_out.ends_with(&format!("garage bootstrap: {expected} change(s)\n")), "{first_out}");
-    let before = state(&token, first_admin, &key_id);
+    let before = state(&token, &nodes[0], &key_id);
     let roles = before[0]["roles"].as_array().expect("layout roles");
     assert_eq!(roles.len(), count, "every node has a role: {}", before[0]);
     assert!(roles.iter().all(|r| r["storedPartitions"].as_u64() > Some(0)), "and stores data: {}", before[0]);
@@ -318,11 +424,11 @@ fn check_bootstrap(garage_options: &str, count: usize) {
     let second_out = text(&second.stdout);
     assert!(second.status.success(), "second run failed:\n{second_out}{}", text(&second.stderr));
     assert!(second_out.ends_with("garage bootstrap: 0 change(s)\n"), "{second_out}");
-    assert_eq!(state(&token, first_admin, &key_id), before, "the second run changed Garage's state");
+    assert_eq!(state(&token, &nodes[0], &key_id), before, "the second run changed Garage's state");
 
     for (i, bucket) in BUCKETS.iter().enumerate() {
         // Write through one node and read through another, where there are several.
-        let url = |node: &Node| format!("http://127.0.0.1:{}/{bucket}/bootstrap-check.txt", node.ports.s3);
+        let url = |node: &Node| format!("http://{}:{}/{bucket}/bootstrap-check.txt", node.ip, node.ports.s3);
         let body = format!("written to {bucket} with the imported key");
         let put = s3(&["--request", "PUT", "--data-binary", &body], &key_id, &secret, &region, &url(&nodes[i % count]));
         assert!(put.status.success(), "PUT in {bucket}: {}{}", text(&put.stdout), text(&put.stderr));
@@ -332,6 +438,9 @@ fn check_bootstrap(garage_options: &str, count: usize) {
         let wrong = s3(&[], &key_id, &"0".repeat(64), &region, &url(&nodes[0]));
         assert!(!wrong.status.success(), "a wrong secret must be refused, or the reads above prove nothing");
     }
+    if count > 1 {
+        check_whole_cluster_restart(&apps, dir.path(), nodes, &before, &job_env);
+    }
 }
 
 #[test]
@@ -339,6 +448,7 @@ fn bootstrap_sets_up_a_single_node_once() {
     check_bootstrap("{}", 1);
 }
 
+/// Three nodes, then all three restarted on new addresses: they re-form by themselves.
 #[test]
 fn bootstrap_connects_and_lays_out_three_nodes() {
     check_bootstrap("{replicas: 3, replicationFactor: 3}", 3);

@@ -25,9 +25,10 @@ local place(state, panel) =
     };
 
 {
-  folders:: ['Platform', 'Services'],
+  folders:: ['Kubernetes', 'Platform', 'Services'],
 
-  new(uid, title, folder, panels, description='', tags=[], variables=[], time='now-1h', refresh='30s')::
+  // `links` are the dashboard's own links, shown above its panels (see `tagLinks`).
+  new(uid, title, folder, panels, description='', tags=[], variables=[], links=[], time='now-1h', refresh='30s')::
     assert std.member(self.folders, folder) : 'folder must be one of %s, not %s' % [self.folders, folder];
     {
       uid: uid,
@@ -42,9 +43,24 @@ local place(state, panel) =
       refresh: refresh,
       schemaVersion: 41,
       version: 1,
-      links: [],
+      links: links,
       annotations: { list: [] },
       templating: { list: variables },
       panels: std.foldl(place, panels, { x: 0, y: 0, height: 0, id: 1, placed: [] }).placed,
     },
+
+  // A menu of every dashboard tagged `tag`, passing on the time range and variables. Links
+  // by tag never dangle: a dashboard that does not ship is not in the menu.
+  tagLinks(tag, title):: {
+    title: title,
+    type: 'dashboards',
+    tags: [tag],
+    asDropdown: true,
+    includeVars: true,
+    keepTime: true,
+    targetBlank: false,
+    icon: 'external link',
+    tooltip: '',
+    url: '',
+  },
 }

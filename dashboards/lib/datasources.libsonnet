@@ -4,4 +4,6 @@
   prometheus: { type: 'prometheus', uid: 'prometheus' },
   loki: { type: 'loki', uid: 'loki' },
   tempo: { type: 'tempo', uid: 'tempo' },
+  // The Prometheus the dashboard's `datasource` variable selects (see variables.datasource).
+  selected: { type: 'prometheus', uid: '${datasource}' },
 }

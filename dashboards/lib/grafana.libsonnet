@@ -5,4 +5,5 @@
   queries: import 'queries.libsonnet',
   variables: import 'variables.libsonnet',
   datasources: import 'datasources.libsonnet',
+  kubernetes: import 'kubernetes.libsonnet',
 }

@@ -27,12 +27,15 @@ local thresholds(steps) = {
   row(title):: { type: 'row', title: title, collapsed: false, panels: [], gridPos: { w: 24, h: 1 } },
 
   // Series over time. `stack` stacks them (for parts of a whole, such as rates per signal).
-  timeseries(title, targets, unit='short', description='', stack=false, min=null, w=12, h=8)::
+  // `links` are data links (see `link`), offered when a point is clicked.
+  timeseries(title, targets, unit='short', description='', stack=false, min=null, max=null, links=[], w=12, h=8)::
     panel('timeseries', title, description, targets, w, h) {
       fieldConfig: {
         defaults: {
           unit: unit,
           [if min != null then 'min']: min,
+          [if max != null then 'max']: max,
+          [if links != [] then 'links']: links,
           custom: {
             drawStyle: 'line',
             lineWidth: 1,
@@ -50,11 +53,12 @@ local thresholds(steps) = {
     },
 
   // One number. `warn` and `bad` colour it from those values up.
-  stat(title, targets, unit='short', description='', warn=null, bad=null, w=6, h=4)::
+  stat(title, targets, unit='short', description='', warn=null, bad=null, links=[], w=6, h=4)::
     panel('stat', title, description, targets, w, h) {
       fieldConfig: {
         defaults: {
           unit: unit,
+          [if links != [] then 'links']: links,
           thresholds: thresholds(
             (if warn == null then [] else [['orange', warn]]) + (if bad == null then [] else [['red', bad]])
           ),
@@ -68,6 +72,45 @@ local thresholds(steps) = {
         textMode: 'auto',
       },
     },
+
+  // Rows of instant queries (`queries.prometheusTable`), merged on their common labels.
+  // `columns` lists what is shown, in order: `{ field, title, unit, link }`, where `field` is a
+  // label or `Value #<refId>` and every other key is optional; `link` is a `link(...)`.
+  table(title, targets, columns, description='', sortBy=null, w=24, h=8)::
+    local fields = [c.field for c in columns];
+    panel('table', title, description, targets, w, h) {
+      fieldConfig: {
+        defaults: { custom: { align: 'auto', cellOptions: { type: 'auto' } } },
+        overrides: [
+          {
+            matcher: { id: 'byName', options: c.field },
+            properties:
+              (if std.objectHas(c, 'title') then [{ id: 'displayName', value: c.title }] else [])
+              + (if std.objectHas(c, 'unit') then [{ id: 'unit', value: c.unit }] else [])
+              + (if std.objectHas(c, 'link') then [{ id: 'links', value: [c.link] }] else []),
+          }
+          for c in columns
+          if std.length(std.objectFields(c)) > 1
+        ],
+      },
+      options: {
+        showHeader: true,
+        cellHeight: 'sm',
+        [if sortBy != null then 'sortBy']: [{ displayName: sortBy, desc: true }],
+      },
+      transformations: [
+        { id: 'merge', options: {} },
+        { id: 'filterFieldsByName', options: { include: { names: fields } } },
+        { id: 'organize', options: { indexByName: { [fields[i]]: i for i in std.range(0, std.length(fields) - 1) } } },
+      ],
+    },
+
+  // A data link to another dashboard by uid, keeping the time range. `params` are URL query
+  // parameters such as `var-namespace=${__field.labels.namespace}`.
+  link(title, uid, params=[]):: {
+    title: title,
+    url: '/d/%s?%s' % [uid, std.join('&', params + ['${__url_time_range}'])],
+  },
 
   // Fill level of a bounded quantity (0 to 1, as `percentunit`).
   gauge(title, targets, description='', w=6, h=6)::

@@ -3,8 +3,9 @@ local ds = import 'datasources.libsonnet';
 
 {
   // A PromQL range query. `legend` is a Grafana legend template such as '{{service}}'.
-  prometheus(expr, legend='__auto', exemplars=false):: {
-    datasource: ds.prometheus,
+  // `datasource` is the fixed Prometheus unless a dashboard selects one with a variable.
+  prometheus(expr, legend='__auto', exemplars=false, datasource=ds.prometheus):: {
+    datasource: datasource,
     editorMode: 'code',
     expr: expr,
     legendFormat: legend,
@@ -14,7 +15,13 @@ local ds = import 'datasources.libsonnet';
   },
 
   // A PromQL instant query, for stats and tables.
-  prometheusInstant(expr, legend='__auto'):: self.prometheus(expr, legend) { range: false, instant: true },
+  prometheusInstant(expr, legend='__auto', datasource=ds.prometheus)::
+    self.prometheus(expr, legend, datasource=datasource) { range: false, instant: true },
+
+  // A PromQL instant query as table rows: one row per series, its labels as columns and its
+  // value as `Value #<refId>`.
+  prometheusTable(expr, datasource=ds.prometheus)::
+    self.prometheusInstant(expr, datasource=datasource) { format: 'table', legendFormat: '' },
 
   // A LogQL query returning log lines (or, for a metric query, series).
   loki(expr, legend=''):: {

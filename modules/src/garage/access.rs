@@ -1,7 +1,9 @@
 //! Who may reach which Garage port, and how Prometheus scrapes it.
 //!
-//! The admin API (3903) can change everything: only the setup Job's pods may reach it, and
-//! Prometheus' pods, because Garage serves its metrics there too (`/metrics`). The metrics
+//! The admin API (3903) can change everything: only the setup Job's pods may reach it, the
+//! nodes themselves where there are several (their reconnect loops ask each other for their
+//! ids; they hold the admin token anyway), and Prometheus' pods, because Garage serves its
+//! metrics there too (`/metrics`). The metrics
 //! endpoint requires its own token (`metrics-token`), so a Prometheus pod holds no admin
 //! power, and pods elsewhere that merely copy Prometheus' labels get nothing without it.
 
@@ -39,9 +41,17 @@ fn pods(labels: BTreeMap<String, String>) -> NetworkPolicyPeer {
     }
 }
 
-/// `prometheus_namespace` is where the Prometheus pods run, when Prometheus is enabled.
-pub(crate) fn network_policy(labels: &BTreeMap<String, String>, prometheus_namespace: Option<&str>) -> NetworkPolicy {
+/// `prometheus_namespace` is where the Prometheus pods run, when Prometheus is enabled;
+/// `reconnecting` is whether the nodes run reconnect loops.
+pub(crate) fn network_policy(
+    labels: &BTreeMap<String, String>,
+    prometheus_namespace: Option<&str>,
+    reconnecting: bool,
+) -> NetworkPolicy {
     let mut admin_peers = vec![pods(k8s::selector_labels(setup::NAME, setup::COMPONENT))];
+    if reconnecting {
+        admin_peers.push(pods(k8s::selector_labels(NAME, "storage")));
+    }
     if let Some(namespace) = prometheus_namespace {
         admin_peers.push(NetworkPolicyPeer {
             namespace_selector: Some(LabelSelector {

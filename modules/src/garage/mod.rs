@@ -7,12 +7,14 @@
 //!
 //! Nodes do not discover each other through the Kubernetes API (that would need a CRD and a
 //! ClusterRole); they are connected by the storage bootstrap, which reaches every pod through
-//! the headless RPC Service.
+//! the headless RPC Service. With more than one node, a reconnect loop beside each node
+//! (`reconnect.rs`) connects them again after they all restarted on new addresses.
 //!
 //! Two apps: `garage` (the nodes, at the storage wave) and `garage-setup` (the bootstrap Job
 //! that applies the layout, imports the S3 key and creates every bucket the other components
-//! claim, at the storage-setup wave; see `setup.rs`). Only that Job, and Prometheus for
-//! `/metrics` with its own token, may reach the admin API (see `access.rs`).
+//! claim, at the storage-setup wave; see `setup.rs`). Only that Job, the nodes' reconnect
+//! loops, and Prometheus for `/metrics` with its own token, may reach the admin API (see
+//! `access.rs`).
 
 mod access;
 mod bootstrap;
@@ -20,6 +22,7 @@ mod config;
 mod module;
 mod objects;
 mod options;
+mod reconnect;
 mod resolved;
 mod setup;
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::contract::{App, ModuleError};
 use super::access;
 use super::config::{DATA_DIR, META_DIR, garage_toml};
 use super::resolved::Resolved;
-use super::{ADMIN_PORT, RPC_PORT, S3_PORT, VERSION};
+use super::{ADMIN_PORT, RPC_PORT, S3_PORT, VERSION, reconnect};
 
 pub(crate) const NAME: &str = "garage";
 const M: &str = "garage";
@@ -43,12 +43,15 @@ pub(crate) fn render(r: &Resolved, prometheus_namespace: Option<&str>, app: &mut
     let labels = k8s::labels(NAME, "storage", VERSION);
     let config = garage_toml(r).map_err(ModuleError::config_file(M, CONFIG_FILE))?;
     app.push(config_map(&config, &labels))?;
+    if r.replicas > 1 {
+        app.push(reconnect::config_map(r, &labels))?;
+    }
     app.push(service_account(&labels))?;
     app.push(stateful_set(r, &config, &labels))?;
     app.push(s3_service(r, &labels))?;
     app.push(rpc_service(&labels))?;
     app.push(admin_service(&labels))?;
-    app.push(access::network_policy(&labels, prometheus_namespace))?;
+    app.push(access::network_policy(&labels, prometheus_namespace, r.replicas > 1))?;
     if prometheus_namespace.is_some() {
         app.push(access::service_monitor(r, &labels))?;
     }
@@ -130,12 +133,18 @@ fn stateful_set(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -
         ]),
         ..Default::default()
     };
+    let mut containers = vec![container];
+    let mut volumes = vec![k8s::config_map_volume("config", CONFIG_MAP), k8s::empty_dir("tmp")];
+    if r.replicas > 1 {
+        containers.push(reconnect::container(r));
+        volumes.push(reconnect::volume());
+    }
     let pod = PodSpec {
         service_account_name: Some(NAME.into()),
         automount_service_account_token: Some(false),
         security_context: Some(k8s::restricted_pod(1000)),
-        containers: vec![container],
-        volumes: Some(vec![k8s::config_map_volume("config", CONFIG_MAP), k8s::empty_dir("tmp")]),
+        containers,
+        volumes: Some(volumes),
         ..Default::default()
     };
     let template = PodTemplateSpec {

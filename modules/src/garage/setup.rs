@@ -6,6 +6,11 @@
 //! be changed, so rather than being updated it is deleted and created again, and so runs
 //! again, on every sync of the app, such as when a component claims a new bucket. The script
 //! is idempotent, so a run with nothing to do changes nothing.
+//!
+//! A hook runs on a sync only: after every Garage pod restarted at once, nothing runs the Job
+//! again, and it is not needed. The layout, key and buckets are kept in the nodes' metadata
+//! volumes, and the reconnect loop beside each node (`reconnect.rs`) connects the nodes
+//! again. Only new buckets or nodes need the Job, and they come with a sync.
 
 use std::collections::BTreeMap;
 
@@ -16,10 +21,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::contract::k8s::{self, Resources, env_from_secret};
 use crate::contract::{App, BucketClaim, ModuleError, Wave};
 
-use super::bootstrap::{Node, Plan, check_bucket_name, script};
-use super::objects::{ACCESS_KEY_ID_KEY, ADMIN_TOKEN_KEY, RPC_SERVICE, SECRET_ACCESS_KEY_KEY};
+use super::bootstrap::{Plan, check_bucket_name, script};
+use super::objects::{ACCESS_KEY_ID_KEY, ADMIN_TOKEN_KEY, SECRET_ACCESS_KEY_KEY};
 use super::resolved::Resolved;
-use super::{ADMIN_PORT, RPC_PORT};
 
 pub(crate) const APP: &str = "garage-setup";
 /// The setup pods' name label, which Garage's NetworkPolicy lets reach the admin API.
@@ -40,12 +44,7 @@ pub(crate) fn render(r: &Resolved, buckets: &[BucketClaim]) -> Result<App, Modul
     }
     let capacity = r.data_volume.bytes();
     let plan = Plan {
-        nodes: (0..r.replicas)
-            .map(|i| {
-                let host = format!("garage-{i}.{RPC_SERVICE}.{}.svc.cluster.local", r.namespace);
-                Node { admin: format!("{host}:{ADMIN_PORT}"), rpc: format!("{host}:{RPC_PORT}") }
-            })
-            .collect(),
+        nodes: super::reconnect::nodes(r),
         buckets: buckets.iter().map(|b| b.name.clone()).collect(),
         zone: ZONE,
         capacity,

@@ -214,3 +214,50 @@ fn bootstrap_script_per_tier() {
         insta::assert_snapshot!(format!("garage-bootstrap-{}", tier.as_str()), script(&apps));
     }
 }
+
+/// Several nodes re-form by themselves after all restarted on new addresses: a reconnect
+/// loop runs beside each, names every node by its stable DNS name, and may reach the other
+/// nodes' admin API. One node has no peer and no loop.
+#[test]
+fn several_nodes_reconnect_by_themselves() {
+    let apps = render_claimed(Tier::Production, "{}", true).unwrap();
+    let garage = app(&apps, "garage");
+    let pod = &object(garage, "StatefulSet", "garage")["spec"]["template"]["spec"];
+    let loop_container = pod["containers"].as_array().unwrap().iter().find(|c| c["name"] == "reconnect");
+    let loop_container = loop_container.expect("a reconnect container beside the node");
+    assert_eq!(loop_container["command"][1], "/scripts/reconnect.sh");
+    assert_eq!(loop_container["env"][0]["name"], "GARAGE_ADMIN_TOKEN");
+    assert_eq!(loop_container["securityContext"]["readOnlyRootFilesystem"], true);
+    let script = object(garage, "ConfigMap", "garage-reconnect-script")["data"]["reconnect.sh"].as_str().unwrap();
+    for i in 0..3 {
+        let host = format!("garage-{i}.garage-rpc.observability.svc.cluster.local");
+        assert!(script.contains(&format!("{host}:3903,{host}:3901")), "node {i} is named in:\n{script}");
+    }
+    assert!(script.contains("ConnectClusterNodes") && script.contains("GetNodeInfo?node=self"));
+    let policy = object(garage, "NetworkPolicy", "garage");
+    let admin = policy["spec"]["ingress"].as_array().unwrap().iter().find(|r| r["ports"][0]["port"] == 3903).unwrap();
+    let from = admin["from"].as_array().unwrap();
+    assert!(
+        from.iter().any(|p| p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == "garage"
+            && p.get("namespaceSelector").is_none()),
+        "the nodes reach each other's admin API: {admin}"
+    );
+
+    let single = render_claimed(Tier::Staging, "{}", true).unwrap();
+    let single = app(&single, "garage");
+    let containers = &object(single, "StatefulSet", "garage")["spec"]["template"]["spec"]["containers"];
+    assert_eq!(containers.as_array().unwrap().len(), 1);
+    assert!(!single.objects.iter().any(|o| o.name() == "garage-reconnect-script"));
+}
+
+#[test]
+fn the_reconnect_script_is_posix_sh() {
+    let apps = render_claimed(Tier::Production, "{}", false).unwrap();
+    let script =
+        object(app(&apps, "garage"), "ConfigMap", "garage-reconnect-script")["data"]["reconnect.sh"].as_str().unwrap();
+    let shell =
+        ["dash", "sh"].into_iter().find(|s| std::process::Command::new(s).arg("-c").arg("true").output().is_ok());
+    let shell = shell.expect("a POSIX shell (dash or sh) to check the script with");
+    let checked = std::process::Command::new(shell).arg("-n").arg("-c").arg(script).output().unwrap();
+    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
+}

@@ -7,7 +7,7 @@ use crate::contract::yaml::EncodeError;
 
 /// Grafana folders, each chosen by a dashboard tag that is its name in lower case. The house
 /// library tags every dashboard with its folder.
-pub(crate) const FOLDERS: [&str; 2] = ["Platform", "Services"];
+pub(crate) const FOLDERS: [&str; 3] = ["Kubernetes", "Platform", "Services"];
 
 /// A ConfigMap's data may not exceed 1 MiB; leave room for the object's metadata.
 pub(crate) const MAX_BYTES: usize = 1024 * 1024 - 16 * 1024;

@@ -91,7 +91,6 @@ pub(crate) struct TempoSettings {
     pub traces_to_metrics: TracesToMetrics,
     pub service_map: DatasourceRef,
     pub node_graph: Enabled,
-    pub loki_search: DatasourceRef,
     pub search: Hidden,
 }
 
@@ -101,12 +100,12 @@ pub(crate) struct TracesToLogs {
     pub datasource_uid: String,
     pub span_start_time_shift: String,
     pub span_end_time_shift: String,
-    /// Span attributes turned into Loki label matchers.
+    /// Span attributes turned into Loki label matchers: what `${__tags}` expands to.
     pub tags: Vec<TagMapping>,
-    #[serde(rename = "filterByTraceID")]
-    pub filter_by_trace_id: bool,
-    #[serde(rename = "filterBySpanID")]
-    pub filter_by_span_id: bool,
+    /// Run `query` rather than the query Grafana builds itself (a `label_format` pipeline
+    /// that Logs Drilldown does not open). With it, the `filterBy…` switches are ignored.
+    pub custom_query: bool,
+    pub query: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -159,6 +158,12 @@ pub(crate) struct AlertmanagerSettings {
 
 /// The span-metrics label Tempo's metrics generator writes `service.name` into.
 const SERVICE_LABEL: &str = "service";
+
+/// The logs of a trace: the service's streams (`$${__tags}`), then the lines whose `trace_id`
+/// is the trace's. Loki's OTLP ingestion keeps a log record's trace id as structured
+/// metadata named `trace_id`, which a label filter after the selector reads; the same query
+/// opens in Explore and in Logs Drilldown. `$$` is the file's escape for `$`.
+pub(crate) const TRACE_LOGS_QUERY: &str = r#"{$${__tags}} | trace_id="$${__trace.traceId}""#;
 
 /// The provisioning file for the datasources the backends declared. Each of the four kinds
 /// is required: a correlation to a missing backend would be a dead link.
@@ -260,8 +265,8 @@ fn tempo_settings(loki_uid: &str, prometheus_uid: &str) -> TempoSettings {
             span_end_time_shift: "1h".into(),
             // Loki's OTLP ingestion stores `service.name` as the `service_name` label.
             tags: vec![service("service_name")],
-            filter_by_trace_id: true,
-            filter_by_span_id: false,
+            custom_query: true,
+            query: TRACE_LOGS_QUERY.into(),
         },
         traces_to_metrics: TracesToMetrics {
             datasource_uid: prometheus_uid.into(),
@@ -282,7 +287,6 @@ fn tempo_settings(loki_uid: &str, prometheus_uid: &str) -> TempoSettings {
         },
         service_map: DatasourceRef { datasource_uid: prometheus_uid.into() },
         node_graph: Enabled { enabled: true },
-        loki_search: DatasourceRef { datasource_uid: loki_uid.into() },
         search: Hidden { hide: false },
     }
 }

@@ -169,9 +169,19 @@ impl Lint<'_, '_> {
         }
         if let Some(name) = uid.strip_prefix('$') {
             let name = name.trim_start_matches('{').trim_end_matches('}');
-            let defined = self.templating.iter().any(|v| v["name"] == name && v["type"] == "datasource");
-            if !defined {
-                (self.report)(format!("{place}: datasource `{uid}` names no datasource variable of the dashboard"));
+            let variable = self.templating.iter().find(|v| v["name"] == name && v["type"] == "datasource");
+            match variable {
+                // The variable offers datasources of one plugin type: queries are checked as that kind.
+                Some(v) => return v["query"].as_str().and_then(kind_of_type),
+                None if name.starts_with("DS_") => (self.report)(format!(
+                    "{place}: datasource `{uid}` is an input of a dashboard exported for sharing externally, \
+                     which provisioning does not fill in; export it again without that option, or replace \
+                     `{uid}` with a provisioned uid ({})",
+                    known(self.available)
+                )),
+                None => {
+                    (self.report)(format!("{place}: datasource `{uid}` names no datasource variable of the dashboard"))
+                }
             }
             return None;
         }
@@ -189,6 +199,13 @@ impl Lint<'_, '_> {
         }
         Some(found.kind)
     }
+}
+
+/// The kind of datasource a plugin type names, if it is one the platform provisions.
+fn kind_of_type(plugin: &str) -> Option<DatasourceKind> {
+    [DatasourceKind::Prometheus, DatasourceKind::Loki, DatasourceKind::Tempo, DatasourceKind::Alertmanager]
+        .into_iter()
+        .find(|k| type_name(*k) == plugin)
 }
 
 /// Every panel of a dashboard, including those nested in (collapsed) rows.

@@ -8,14 +8,17 @@
 //! - the datasources every backend declares (Prometheus, Loki, Tempo, Alertmanager), each with
 //!   the uid its backend chose, provisioned from typed structs together with the links
 //!   between them: traces to logs and to metrics, logs to traces, exemplars to traces;
-//! - the dashboards the engine compiled from `dashboards/*.jsonnet`, one ConfigMap each,
-//!   after a lint that checks their uids, panel ids, datasource references and PromQL.
+//! - the dashboards the engine compiled from `dashboards/*.jsonnet` and read from
+//!   `dashboards/*.json`, those the environment selects (`dashboards.include` / `exclude`), one
+//!   ConfigMap each, after a lint that checks their uids, panel ids, datasource references,
+//!   PromQL and links; links to a dashboard left out are removed.
 //!
 //! Admin credentials come from a Secret; only the local tier may render one with the fixed
 //! `admin`/`admin` pair, labelled as local-only.
 
 mod dashboards;
 mod datasources;
+mod links;
 mod lint;
 mod module;
 mod objects;
@@ -23,6 +26,7 @@ mod options;
 mod promql;
 mod references;
 mod resolved;
+mod selection;
 #[cfg(test)]
 mod tests;
 

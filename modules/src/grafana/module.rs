@@ -5,7 +5,7 @@ use crate::contract::{App, Context, Declarations, Endpoint, EnvInfo, Link, Modul
 
 use super::options::Grafana;
 use super::resolved::Resolved;
-use super::{HTTP_PORT, dashboards, datasources, lint, objects, references};
+use super::{HTTP_PORT, dashboards, datasources, links, lint, objects, references};
 
 /// Grafana in the composition root.
 pub(crate) struct GrafanaModule;
@@ -43,13 +43,15 @@ impl Module for GrafanaModule {
 
     fn render(r: &Resolved, ctx: &Context) -> Result<Vec<App>, ModuleError> {
         let provisioning = datasources::provisioning(ctx, Self::KEY)?;
+        let shipped = r.dashboards.select(&ctx.env.dashboards)?;
         let mut problems = references::check_datasources(&provisioning, ctx.datasources());
-        problems.extend(lint::check(&ctx.env.dashboards, ctx.datasources()));
+        problems.extend(lint::check(&shipped, ctx.datasources()));
+        problems.extend(links::check(&shipped));
         if !problems.is_empty() {
             return Err(ModuleError::Object { module: Self::KEY, message: summary(&problems) });
         }
-        let delivered = dashboards::deliver(&ctx.env.dashboards)
-            .map_err(|message| ModuleError::Object { module: Self::KEY, message })?;
+        let delivered =
+            dashboards::deliver(&shipped).map_err(|message| ModuleError::Object { module: Self::KEY, message })?;
         let mut app = App::owned(Self::KEY, Self::KEY, r.namespace.clone(), Wave::Frontends);
         objects::render(r, &provisioning, &delivered, &mut app)?;
         Ok(vec![app])

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::contract::k8s::Resources;
 use crate::contract::{At, ByteSize, DnsLabel, NodePort};
 
+use super::selection::DashboardSelection;
+
 /// Grafana with provisioned datasources and dashboards (12.4.5). Every field is optional; the
 /// defaults follow the environment's tier.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -33,6 +35,8 @@ pub struct Grafana {
     /// Container resources. Default: 100m/256Mi requests and 1/512Mi limits (local),
     /// 200m/512Mi and 1/1Gi (staging), 500m/1Gi and 2/2Gi (production).
     pub resources: Option<Resources>,
+    /// Which dashboards ship. Default: every dashboard in `dashboards/`.
+    pub dashboards: Option<DashboardSelection>,
 }
 
 /// Grafana's admin credentials.

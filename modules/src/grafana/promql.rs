@@ -49,7 +49,10 @@ pub(crate) fn substitute(expr: &str, variables: &[Variable]) -> Result<String, S
                 Some(end) if is_name(&body[..end]) => (&body[..end], end + 4),
                 _ => ("", 0),
             }
-        } else if let Some(body) = tail.strip_prefix('$') {
+        } else if let Some(body) = tail.strip_prefix('$')
+            && !body.starts_with(|c: char| c.is_ascii_digit())
+        {
+            // `$1` is a capture group in `label_replace`, which Grafana leaves alone too.
             let end = body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(body.len());
             (&body[..end], end + 1)
         } else {
@@ -102,6 +105,12 @@ mod tests {
     #[test]
     fn range_selectors_are_left_alone() {
         assert_eq!(substitute("rate(x[5m])", &[]).unwrap(), "rate(x[5m])");
+    }
+
+    #[test]
+    fn capture_group_references_are_not_variables() {
+        let expr = r#"label_replace(up, "workload", "$1", "job", "(.*)")"#;
+        assert_eq!(substitute(expr, &[]).unwrap(), expr);
     }
 
     #[test]

@@ -54,7 +54,6 @@ pub(crate) fn references(provisioning: &Provisioning) -> Vec<Reference> {
                     &t.service_map.datasource_uid,
                     DatasourceKind::Prometheus,
                 );
-                add("jsonData.lokiSearch.datasourceUid".into(), &t.loki_search.datasource_uid, DatasourceKind::Loki);
             }
             JsonData::Alertmanager(_) => {}
         }

@@ -5,6 +5,7 @@ use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, mil
 use crate::contract::{At, ByteSize, EnvInfo, NodePort, OptionError, Pos, Tier};
 
 use super::options::Grafana;
+use super::selection::DashboardSelection;
 
 /// Grafana's options with every default applied.
 pub(crate) struct Resolved {
@@ -19,6 +20,8 @@ pub(crate) struct Resolved {
     pub admin_secret: String,
     pub dev_credentials: bool,
     pub resources: k8s_openapi::api::core::v1::ResourceRequirements,
+    /// Which dashboards ship; chosen at render, where the compiled dashboards are.
+    pub dashboards: DashboardSelection,
 }
 
 impl Grafana {
@@ -60,6 +63,7 @@ impl Grafana {
             root_url: self.root_url.as_ref().map(|u| u.value.clone()),
             admin_secret: creds.admin_secret.map_or_else(|| "grafana-admin".into(), |s| s.to_string()),
             dev_credentials: dev.value,
+            dashboards: self.dashboards.clone().unwrap_or_default(),
             resources: Resources::resolve(
                 self.resources.as_ref(),
                 "components.grafana.resources",

@@ -133,13 +133,13 @@ fn correlations_point_at_datasources_of_the_right_kind() {
     assert_eq!(type_of(&tempo["tracesToLogsV2"]["datasourceUid"]), "loki");
     assert_eq!(tempo["tracesToLogsV2"]["spanStartTimeShift"], "-1h");
     assert_eq!(tempo["tracesToLogsV2"]["spanEndTimeShift"], "1h");
-    assert_eq!(tempo["tracesToLogsV2"]["filterByTraceID"], true);
     assert_eq!(type_of(&tempo["tracesToMetrics"]["datasourceUid"]), "prometheus");
     let queries = tempo["tracesToMetrics"]["queries"].as_array().unwrap();
     assert!(queries.iter().any(|q| q["query"] == "sum(rate(traces_spanmetrics_calls_total{$$__tags}[5m]))"));
     assert_eq!(type_of(&tempo["serviceMap"]["datasourceUid"]), "prometheus");
     assert_eq!(tempo["nodeGraph"]["enabled"], true);
-    assert_eq!(type_of(&tempo["lokiSearch"]["datasourceUid"]), "loki");
+    // Grafana 12.4 reads `lokiSearch` no more: the key would only mislead.
+    assert!(tempo.get("lokiSearch").is_none(), "{tempo}");
 
     let derived = by_type("loki")["jsonData"]["derivedFields"].as_array().unwrap();
     assert_eq!(derived.len(), 2);
@@ -180,7 +180,7 @@ fn every_reference_is_checked() {
     let ctx = ctx_free(backends());
     let provisioning = datasources::provisioning(&ctx, "grafana").unwrap();
     let refs = references::references(&provisioning);
-    assert_eq!(refs.len(), 8, "{refs:?}");
+    assert_eq!(refs.len(), 7, "{refs:?}");
     assert!(refs.contains(&Reference {
         datasource: "Tempo".into(),
         field: "jsonData.tracesToLogsV2.datasourceUid".into(),
@@ -416,4 +416,88 @@ fn root_url_must_be_a_url() {
             if key == "components.grafana.rootUrl" && p.line == 1 && h.contains("https://grafana.example.com/")),
         "{err:?}"
     );
+}
+
+/// Trace to logs runs a query of its own, reading the trace id from the structured metadata
+/// that Loki's OTLP ingestion writes, rather than Grafana's default `label_format` query.
+#[test]
+fn trace_to_logs_filters_on_the_trace_id_structured_metadata() {
+    let app = render_ok(Tier::Local);
+    let provisioned = provisioned(&app);
+    let tempo = provisioned["datasources"].as_array().unwrap().iter().find(|d| d["type"] == "tempo").unwrap();
+    let logs = &tempo["jsonData"]["tracesToLogsV2"];
+    assert_eq!(logs["customQuery"], true, "{logs}");
+    // As Grafana reads it, after expanding `$$` to `$`.
+    let query = logs["query"].as_str().unwrap().replace("$$", "$");
+    assert_eq!(query, r#"{${__tags}} | trace_id="${__trace.traceId}""#);
+    assert_eq!(logs["tags"][0]["value"], "service_name", "the selector is the service's streams");
+}
+
+/// `fixture` with its Prometheus queries sent to the datasource a `datasource` variable selects.
+fn through_variable(name: &str, uid: &str) -> Dashboard {
+    let mut d = fixture(name, uid, "platform");
+    let selected = json!({ "type": "prometheus", "uid": "${datasource}" });
+    d.json["templating"]["list"]
+        .as_array_mut()
+        .unwrap()
+        .insert(0, json!({ "name": "datasource", "type": "datasource", "query": "prometheus" }));
+    d.json["templating"]["list"][1]["datasource"] = selected.clone();
+    d.json["panels"][1]["datasource"] = selected.clone();
+    d.json["panels"][1]["targets"][0]["datasource"] = selected;
+    d
+}
+
+#[test]
+fn queries_through_a_datasource_variable_are_checked_as_its_plugin_type() {
+    let ok = through_variable("svc", "svc");
+    assert!(render(Tier::Local, "{}", vec![ok.clone()], shipped_uids()).is_ok());
+    let mut broken = ok;
+    broken.json["panels"][1]["targets"][0]["expr"] = json!("sum(rate(x[$__rate_interval])");
+    let message = failure(vec![broken]);
+    assert!(message.contains("panel \"Rate\" (id 2) target A: PromQL does not parse"), "{message}");
+}
+
+#[test]
+fn inputs_of_a_dashboard_exported_for_sharing_are_explained() {
+    let mut d = fixture("exported", "exported", "services");
+    d.json["panels"][1]["datasource"] = json!({ "type": "prometheus", "uid": "${DS_PROMETHEUS}" });
+    insta::assert_snapshot!(failure(vec![d]));
+}
+
+/// A dashboard whose panel links to each of `targets` by uid.
+fn linking(name: &str, targets: &[&str]) -> Dashboard {
+    let mut d = fixture(name, name, "platform");
+    let links: Vec<Value> = targets.iter().map(|t| json!({ "title": t, "url": format!("/d/{t}?var-a=1") })).collect();
+    d.json["panels"][1]["fieldConfig"] = json!({ "defaults": { "links": links }, "overrides": [] });
+    d
+}
+
+#[test]
+fn a_link_to_no_dashboard_is_an_error() {
+    insta::assert_snapshot!(failure(vec![linking("a", &["b", "nowhere"]), linking("b", &[])]));
+}
+
+#[test]
+fn links_to_dashboards_left_out_are_removed() {
+    let all = vec![linking("a", &["b", "c"]), linking("b", &["a"]), linking("c", &[])];
+    let app = render(Tier::Local, "dashboards: {exclude: [c]}\n", all, shipped_uids()).expect("renders");
+    assert!(app.objects.iter().all(|o| o.name() != "grafana-dashboard-c"), "c is left out");
+    let a = object(&app, "ConfigMap", "grafana-dashboard-a")["data"]["a.json"].as_str().unwrap().to_owned();
+    let a: Value = serde_json::from_str(&a).unwrap();
+    assert_eq!(a["panels"][1]["fieldConfig"]["defaults"]["links"], json!([{ "title": "b", "url": "/d/b?var-a=1" }]));
+}
+
+#[test]
+fn include_ships_only_the_dashboards_it_names() {
+    let all = vec![linking("a", &["b"]), linking("b", &[]), linking("c", &[])];
+    let app = render(Tier::Local, "dashboards: {include: [b, c]}\n", all, shipped_uids()).expect("renders");
+    let mut shipped: Vec<&str> = app
+        .objects
+        .iter()
+        .filter(|o| o.kind() == "ConfigMap" && o.name().starts_with("grafana-dashboard-"))
+        .map(|o| o.name())
+        .filter(|name| *name != "grafana-dashboard-providers")
+        .collect();
+    shipped.sort();
+    assert_eq!(shipped, ["grafana-dashboard-b", "grafana-dashboard-c"]);
 }

@@ -17,8 +17,10 @@ use super::{GOSSIP_PORT, GRPC_PORT, HTTP_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT};
 pub(crate) const DATA_DIR: &str = "/var/tempo";
 pub(crate) const ACCESS_KEY_ENV: &str = "AWS_ACCESS_KEY_ID";
 pub(crate) const SECRET_KEY_ENV: &str = "AWS_SECRET_ACCESS_KEY";
-/// The metrics generator's processors: RED metrics per span and the service graph.
-pub(crate) const PROCESSORS: [&str; 2] = ["service-graphs", "span-metrics"];
+/// The metrics generator's processors: RED metrics per span, the service graph, and the
+/// recent blocks that TraceQL metrics queries (Grafana's Tempo metrics, Traces Drilldown)
+/// read; without `local-blocks` they fail with "localblocks processor not found".
+pub(crate) const PROCESSORS: [&str; 3] = ["local-blocks", "service-graphs", "span-metrics"];
 
 #[derive(Serialize)]
 struct TempoConfig {
@@ -109,7 +111,21 @@ struct FrontendWorker {
 
 #[derive(Serialize)]
 struct Compactor {
+    /// Compactors share out the compaction jobs through this ring; without one (Tempo's
+    /// default is an empty store, "not sharded") every compactor takes every job.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ring: Option<CompactorRing>,
     compaction: Compaction,
+}
+
+#[derive(Serialize)]
+struct CompactorRing {
+    kvstore: KvStore,
+}
+
+#[derive(Serialize)]
+struct KvStore {
+    store: &'static str,
 }
 
 #[derive(Serialize)]
@@ -119,8 +135,31 @@ struct Compaction {
 
 #[derive(Serialize)]
 struct MetricsGenerator {
+    processor: GeneratorProcessors,
     registry: Registry,
     storage: GeneratorStorage,
+    /// The local-blocks processor's WAL of recent traces.
+    traces_storage: WalPath,
+}
+
+#[derive(Serialize)]
+struct GeneratorProcessors {
+    local_blocks: LocalBlocks,
+}
+
+#[derive(Serialize)]
+struct LocalBlocks {
+    /// TraceQL metrics over every span, not only server spans (Tempo's default), so that
+    /// Traces Drilldown sees client and internal spans too.
+    filter_server_spans: bool,
+    /// Completed blocks go to the object store: queries over more than the last minutes
+    /// read these replication-factor-1 blocks there.
+    flush_to_storage: bool,
+}
+
+#[derive(Serialize)]
+struct WalPath {
+    path: String,
 }
 
 #[derive(Serialize)]
@@ -235,8 +274,15 @@ pub(crate) fn tempo_config(r: &Resolved, store: &S3Store, remote_write: &[String
                 ),
             },
         }),
-        compactor: Compactor { compaction: Compaction { block_retention: r.retention.to_go() } },
+        compactor: Compactor {
+            // The monolithic layout runs one compactor, in-process: there is nothing to share.
+            ring: distributed.then_some(CompactorRing { kvstore: KvStore { store: "memberlist" } }),
+            compaction: Compaction { block_retention: r.retention.to_go() },
+        },
         metrics_generator: MetricsGenerator {
+            processor: GeneratorProcessors {
+                local_blocks: LocalBlocks { filter_server_spans: false, flush_to_storage: true },
+            },
             registry: Registry { external_labels: BTreeMap::from([("source", "tempo")]) },
             storage: GeneratorStorage {
                 path: format!("{DATA_DIR}/generator/wal"),
@@ -245,6 +291,7 @@ pub(crate) fn tempo_config(r: &Resolved, store: &S3Store, remote_write: &[String
                     .map(|url| RemoteWrite { url: url.clone(), send_exemplars: true })
                     .collect(),
             },
+            traces_storage: WalPath { path: format!("{DATA_DIR}/generator/traces") },
         },
         storage: Storage {
             trace: TraceStorage {

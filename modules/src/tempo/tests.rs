@@ -82,6 +82,34 @@ fn production_differs_from_local() {
     assert_eq!(object(production, "Service", "tempo-query-frontend-discovery")["spec"]["clusterIP"], "None");
 }
 
+/// Tempo's compactor ring defaults to no store at all ("not sharded"): two compactors without
+/// one both run every compaction and retention job. Wherever compactors are their own
+/// Deployment, they must share the jobs through the gossip ring every Tempo pod joins.
+#[test]
+fn compactors_share_jobs_through_the_memberlist_ring() {
+    for (tier, components) in
+        [(Tier::Staging, "tempo:\n  replicas:\n    compactor: 2\n"), (Tier::Staging, "{}"), (Tier::Production, "{}")]
+    {
+        let apps = render(tier, components).unwrap();
+        let tempo = app(&apps, "tempo");
+        let config = config(tempo);
+        assert_eq!(config["compactor"]["ring"]["kvstore"]["store"], "memberlist", "{tier:?} {components}");
+        assert!(config["memberlist"]["join_members"][0].is_string(), "{tier:?}");
+        // The compactors gossip: they expose the port and the headless service selects them.
+        let compactor = object(tempo, "Deployment", "tempo-compactor");
+        let ports = &compactor["spec"]["template"]["spec"]["containers"][0]["ports"];
+        assert!(ports.as_array().unwrap().iter().any(|p| p["name"] == "gossip"), "{tier:?}");
+        let selector = &object(tempo, "Service", "tempo-headless")["spec"]["selector"];
+        let labels = &compactor["spec"]["template"]["metadata"]["labels"];
+        for (key, value) in selector.as_object().unwrap() {
+            assert_eq!(&labels[key], value, "{tier:?}: the headless service must select compactors");
+        }
+    }
+    // One process runs every target in the monolithic layout: no ring to share.
+    let apps = render(Tier::Local, "{}").unwrap();
+    assert!(config(app(&apps, "tempo"))["compactor"].get("ring").is_none());
+}
+
 #[test]
 fn staging_runs_stateful_targets_once_and_stateless_twice() {
     let apps = render(Tier::Staging, "{}").unwrap();
@@ -162,12 +190,39 @@ fn metrics_generator_writes_span_metrics_and_service_graphs_with_exemplars() {
     assert_eq!(remote_write["url"], urls[0].as_str());
     assert_eq!(remote_write["send_exemplars"], true);
     let processors = &config["overrides"]["defaults"]["metrics_generator"]["processors"];
-    assert_eq!(processors, &serde_json::json!(["service-graphs", "span-metrics"]));
+    assert_eq!(processors, &serde_json::json!(["local-blocks", "service-graphs", "span-metrics"]));
     let otlp = &config["distributor"]["receivers"]["otlp"]["protocols"];
     assert_eq!(
         (otlp["grpc"]["endpoint"].as_str(), otlp["http"]["endpoint"].as_str()),
         (Some("0.0.0.0:4317"), Some("0.0.0.0:4318"))
     );
+}
+
+/// TraceQL metrics (Grafana's Tempo metrics queries, Traces Drilldown) run on the metrics
+/// generator's local blocks: the processor is on for every tenant in every tier, keeps its
+/// traces on the generator's volume, and flushes blocks to the store for older ranges.
+#[test]
+fn traceql_metrics_have_the_local_blocks_processor() {
+    for tier in [Tier::Local, Tier::Staging, Tier::Production] {
+        let apps = render(tier, "{}").unwrap();
+        let tempo = app(&apps, "tempo");
+        let config = config(tempo);
+        let processors = config["overrides"]["defaults"]["metrics_generator"]["processors"].as_array().unwrap();
+        assert!(processors.iter().any(|p| p == "local-blocks"), "{tier:?}: {processors:?}");
+        let generator = &config["metrics_generator"];
+        assert_eq!(generator["processor"]["local_blocks"]["flush_to_storage"], true, "{tier:?}");
+        assert_eq!(generator["processor"]["local_blocks"]["filter_server_spans"], false, "{tier:?}");
+        let path =
+            generator["traces_storage"]["path"].as_str().unwrap_or_else(|| panic!("{tier:?}: no traces_storage"));
+        // On the volume the generator keeps: the StatefulSet's claim, mounted at the data dir.
+        let name = if tier == Tier::Local { "tempo" } else { "tempo-metrics-generator" };
+        let generator_pod = object(tempo, "StatefulSet", name);
+        let mounts = generator_pod["spec"]["template"]["spec"]["containers"][0]["volumeMounts"].as_array().unwrap();
+        assert!(
+            mounts.iter().any(|m| m["name"] == "data" && path.starts_with(m["mountPath"].as_str().unwrap())),
+            "{tier:?}: {path} is not on the data volume"
+        );
+    }
 }
 
 #[test]
