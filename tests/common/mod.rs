@@ -9,6 +9,13 @@ use std::process::Command;
 
 use tempfile::TempDir;
 
+pub mod garage;
+pub mod loopback;
+pub mod processes;
+pub mod programs;
+pub mod rendered;
+pub mod stack;
+
 pub struct Run {
     pub code: i32,
     pub stdout: String,
