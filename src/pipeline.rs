@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use oxidy_modules::contract::{App, Dashboard, Declarations, DnsLabel, EnvInfo, ModuleError, Stack};
+use oxidy_modules::contract::{App, Dashboard, Declarations, DnsLabel, EnvInfo, GitSource, ModuleError, Stack};
 
 use crate::argocd::{self, ROOT_APP, Target};
 use crate::envfile::{self, EnvFile};
@@ -51,6 +51,7 @@ pub fn render<S: Stack>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>) ->
         tier: spec.tier,
         namespace: spec.namespace(),
         dashboards: dashboards.clone(),
+        git: GitSource { repo_url: spec.git.repo_url.clone(), revision: spec.revision().into() },
     };
 
     let mut declarations = Declarations::default();

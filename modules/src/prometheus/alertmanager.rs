@@ -7,6 +7,7 @@ use k8s_openapi::api::core::v1::Secret;
 use crate::contract::monitoring::{Alertmanager, AlertmanagerSpec, EmbeddedMetadata};
 use crate::contract::{App, ModuleError, k8s};
 
+use super::cluster_monitors::{RELOADER_PORT, RELOADER_PORT_NAME};
 use super::objects::{self, Labels};
 use super::resolved::Resolved;
 use super::{ALERTMANAGER_PORT, alertmanager_config};
@@ -33,7 +34,10 @@ pub(crate) fn push(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
             SERVICE,
             &labels,
             k8s::selector_labels(SERVICE, COMPONENT),
-            vec![objects::service_port("web", ALERTMANAGER_PORT, r.alertmanager.node_port.as_ref())],
+            vec![
+                objects::service_port("web", ALERTMANAGER_PORT, r.alertmanager.node_port.as_ref()),
+                objects::service_port(RELOADER_PORT_NAME, RELOADER_PORT, None),
+            ],
         ),
     )?;
     if r.alertmanager.replicas > 1 {

@@ -30,9 +30,12 @@
 mod alertmanager;
 mod alertmanager_config;
 mod alerts;
+mod cluster;
+mod cluster_monitors;
 mod crds;
 mod kube_state_metrics;
 mod kubelet;
+mod kubernetes;
 mod module;
 mod monitors;
 mod node_exporter;
@@ -45,6 +48,7 @@ mod server;
 #[cfg(test)]
 mod tests;
 
+pub use kubernetes::{rule_fixtures, runbook_pages};
 pub use options::Prometheus;
 
 pub(crate) const OPERATOR_VERSION: &str = "v0.93.0";

@@ -59,6 +59,8 @@ pub(crate) struct Resolved {
     pub node_exporter: Option<ExporterResolved>,
     pub kube_state_metrics: Option<ExporterResolved>,
     pub scrape_kubelet: bool,
+    /// Control-plane switches and runbook links (`cluster.rs`).
+    pub cluster: super::cluster::ClusterResolved,
 }
 
 fn quantity(text: &str) -> Quantity {
@@ -152,6 +154,7 @@ impl Prometheus {
             node_exporter,
             kube_state_metrics,
             scrape_kubelet: self.scrape_kubelet.unwrap_or(true),
+            cluster: self.resolve_cluster(env)?,
             namespace,
         })
     }
