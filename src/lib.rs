@@ -14,6 +14,7 @@ pub mod layout;
 pub mod output;
 pub mod pipeline;
 pub mod project;
+pub mod rule_files;
 pub mod run;
 pub mod schema;
 pub mod suggest;

@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use oxidy_modules::contract::{App, Dashboard, Declarations, DnsLabel, EnvInfo, GitSource, ModuleError, Stack};
+use oxidy_modules::contract::{
+    App, Dashboard, Declarations, DnsLabel, EnvInfo, GitSource, ModuleError, ProjectFile, Stack,
+};
 
 use crate::argocd::{self, ROOT_APP, Target};
 use crate::envfile::{self, EnvFile};
@@ -44,7 +46,11 @@ pub fn load<S: Stack>(project: &Project, name: &str) -> Result<LoadedEnv<S>, Err
 }
 
 /// Renders one loaded environment into its files.
-pub fn render<S: Stack>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>) -> Result<RenderedEnv, Error> {
+pub fn render<S: Stack>(
+    env: &LoadedEnv<S>,
+    dashboards: &Arc<Vec<Dashboard>>,
+    rule_files: &Arc<Vec<ProjectFile>>,
+) -> Result<RenderedEnv, Error> {
     let spec = &env.spec;
     let info = EnvInfo {
         name: env.name.clone(),
@@ -52,6 +58,7 @@ pub fn render<S: Stack>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>) ->
         namespace: spec.namespace(),
         dashboards: dashboards.clone(),
         git: GitSource { repo_url: spec.git.repo_url.clone(), revision: spec.revision().into() },
+        rule_files: rule_files.clone(),
     };
 
     let mut declarations = Declarations::default();

@@ -38,6 +38,7 @@ fn render_garage(garage: &str) -> Vec<App> {
             repo_url: "https://git.example.com/platform/observability.git".into(),
             revision: "main".into(),
         },
+        rule_files: Default::default(),
     };
     let mut decl = Declarations::default();
     let errors = platform.declare(&env, &mut decl);

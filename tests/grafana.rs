@@ -47,6 +47,7 @@ fn shipped_dashboards_pass_the_lint_in_every_tier() {
                 repo_url: "https://git.example.com/platform/observability.git".into(),
                 revision: "main".into(),
             },
+            rule_files: Default::default(),
         };
         let mut decl = Declarations::default();
         assert_eq!(platform.declare(&env, &mut decl), []);

@@ -131,6 +131,22 @@ fn promtool_accepts_every_rule() {
     run_promtool(&args);
 }
 
+/// The project's extra rule files (`rules/`), which envs add with `extraRules`.
+#[test]
+fn promtool_accepts_the_extra_rule_files() {
+    let dir = root().join("rules");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| format!("../../rules/{}", e.unwrap().file_name().to_string_lossy()))
+        .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no extra rule files in rules/");
+    let mut args = vec!["check", "rules"];
+    args.extend(files.iter().map(String::as_str));
+    run_promtool(&args);
+}
+
 #[test]
 fn promtool_unit_tests_pass_for_every_alert() {
     let files = fixture_files(".test.yaml");

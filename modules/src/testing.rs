@@ -17,6 +17,7 @@ pub fn env(tier: Tier) -> EnvInfo {
             repo_url: "https://git.example.com/platform/observability.git".into(),
             revision: "main".into(),
         },
+        rule_files: Arc::new(Vec::new()),
     }
 }
 

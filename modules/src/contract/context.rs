@@ -21,6 +21,17 @@ pub struct EnvInfo {
     /// The git repository and revision Argo CD syncs from (`git:` of the env file): links
     /// into the repository, such as runbook URLs, are built from them.
     pub git: GitSource,
+    /// The extra rule files of the project (`rules/*.yaml`), read once by the engine for
+    /// every environment; options pick them by path.
+    pub rule_files: Arc<Vec<ProjectFile>>,
+}
+
+/// A text file of the project, read by the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectFile {
+    /// The path relative to the project root, with `/` separators.
+    pub path: String,
+    pub text: String,
 }
 
 /// Where the environment's repository lives.
@@ -348,6 +359,7 @@ mod tests {
             namespace: "o".into(),
             dashboards: Arc::new(Vec::new()),
             git: Default::default(),
+            rule_files: Arc::new(Vec::new()),
         }
     }
 

@@ -21,7 +21,7 @@ pub mod yaml;
 pub use app::{App, GroupKind, PodSecurity, Source, Wave};
 pub use context::{
     BucketClaim, Context, Dashboard, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, GitSource, Link,
-    PortClaim, S3Store,
+    PortClaim, ProjectFile, S3Store,
 };
 pub use error::ModuleError;
 pub use object::{Object, ObjectError};

@@ -1,6 +1,7 @@
 //! Resolution of the cluster-monitoring options: which control-plane components are
 //! scraped and alerted on, and where the alerts' runbook links point.
 
+use crate::contract::monitoring::RuleGroup;
 use crate::contract::{EnvInfo, ModuleError};
 
 use super::options::Prometheus;
@@ -35,6 +36,8 @@ pub(crate) struct ClusterResolved {
     pub control_plane: ControlPlane,
     /// Runbook pages live at `<runbook_base>/<Alert>.md`.
     pub runbook_base: String,
+    /// The groups of the extra rule files, in the order the options list them.
+    pub extra_rules: Vec<RuleGroup>,
 }
 
 /// `https://host/org/repo.git` (or `git@host:org/repo.git`) →
@@ -83,6 +86,10 @@ impl Prometheus {
                 )
             })?,
         };
-        Ok(ClusterResolved { control_plane, runbook_base })
+        let mut extra_rules = Vec::new();
+        for path in self.extra_rules.iter().flatten() {
+            extra_rules.extend(super::extra_rules::groups(path, env)?);
+        }
+        Ok(ClusterResolved { control_plane, runbook_base, extra_rules })
     }
 }

@@ -173,3 +173,67 @@ pub(crate) fn app(r: &Resolved) -> Result<Option<App>, ModuleError> {
 pub(crate) fn reloader_endpoint() -> ScrapeEndpoint {
     http(RELOADER_PORT_NAME)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::contract::Tier;
+    use crate::testing::render;
+
+    fn names(apps: &[crate::contract::App], app: &str, kind: &str) -> Vec<String> {
+        apps.iter()
+            .filter(|a| a.name == app)
+            .flat_map(|a| &a.objects)
+            .filter(|o| o.body()["kind"] == kind)
+            .map(|o| o.name().to_owned())
+            .collect()
+    }
+
+    fn groups(apps: &[crate::contract::App]) -> Vec<String> {
+        apps.iter()
+            .flat_map(|a| &a.objects)
+            .filter(|o| o.body()["kind"] == "PrometheusRule")
+            .flat_map(|o| o.body()["spec"]["groups"].as_array().cloned().unwrap_or_default())
+            .map(|g| g["name"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn the_defaults_scrape_the_api_server_and_coredns_only() {
+        let apps = render(Tier::Production, "{}").unwrap();
+        let monitors = names(&apps, "platform-monitoring", "ServiceMonitor");
+        assert!(monitors.contains(&"apiserver".to_owned()) && monitors.contains(&"coredns".to_owned()), "{monitors:?}");
+        assert!(!monitors.contains(&"kube-scheduler".to_owned()));
+        assert!(!apps.iter().any(|a| a.name == super::APP));
+        let groups = groups(&apps);
+        assert!(groups.contains(&"kubernetes-apiserver".to_owned()) && groups.contains(&"coredns".to_owned()));
+        assert!(!groups.contains(&"kubernetes-scheduler".to_owned()) && !groups.contains(&"etcd".to_owned()));
+    }
+
+    #[test]
+    fn each_switch_turns_its_monitor_service_and_rule_group_on_or_off() {
+        let on = "prometheus: {controlPlane: {scheduler: true, controllerManager: true, kubeProxy: true, etcd: true, apiServer: false, coreDns: false}}\n";
+        let apps = render(Tier::Production, on).unwrap();
+        let services = names(&apps, super::APP, "Service");
+        assert_eq!(
+            services,
+            ["kube-scheduler-metrics", "kube-controller-manager-metrics", "kube-proxy-metrics", "etcd-metrics"]
+        );
+        let monitors = names(&apps, "platform-monitoring", "ServiceMonitor");
+        for m in ["kube-scheduler", "kube-controller-manager", "kube-proxy", "etcd"] {
+            assert!(monitors.contains(&m.to_owned()), "{m} in {monitors:?}");
+        }
+        assert!(!monitors.contains(&"apiserver".to_owned()) && !monitors.contains(&"coredns".to_owned()));
+        let groups = groups(&apps);
+        for g in ["kubernetes-scheduler", "kubernetes-controller-manager", "kubernetes-kube-proxy", "etcd"] {
+            assert!(groups.contains(&g.to_owned()), "{g} in {groups:?}");
+        }
+        assert!(!groups.contains(&"kubernetes-apiserver".to_owned()) && !groups.contains(&"coredns".to_owned()));
+    }
+
+    #[test]
+    fn a_missing_extra_rule_file_names_the_option() {
+        let err = render(Tier::Local, "prometheus: {extraRules: [rules/nope.yaml]}\n").unwrap_err();
+        let text = format!("{err:?}");
+        assert!(text.contains("extraRules") && text.contains("rules/nope.yaml"), "{text}");
+    }
+}

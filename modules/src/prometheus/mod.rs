@@ -33,6 +33,7 @@ mod alerts;
 mod cluster;
 mod cluster_monitors;
 mod crds;
+mod extra_rules;
 mod kube_state_metrics;
 mod kubelet;
 mod kubernetes;
@@ -43,6 +44,7 @@ mod objects;
 mod operator;
 mod options;
 mod resolved;
+mod routing;
 mod rules;
 mod server;
 #[cfg(test)]

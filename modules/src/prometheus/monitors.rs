@@ -72,5 +72,6 @@ pub(crate) fn app(r: &Resolved) -> Result<App, ModuleError> {
     // Validates the platform groups (names, severities) before they gain runbook links.
     rules::rule_spec(&platform)?;
     kubernetes::push_rules(r, &platform, &mut app)?;
+    kubernetes::push_extra_rules(r, &mut app)?;
     Ok(app)
 }

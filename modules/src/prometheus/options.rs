@@ -59,6 +59,10 @@ pub struct Prometheus {
     /// `<git.repoURL without .git>/blob/<git.revision>/docs/runbooks`, which GitHub and
     /// GitLab serve; set it for other forges.
     pub runbook_base_url: Option<String>,
+    /// Extra Prometheus rule files of the project (`rules/*.yaml`, Prometheus' rule-file
+    /// format), rendered as the PrometheusRule `extra-rules`; every expression is parsed
+    /// while rendering. Default: none.
+    pub extra_rules: Option<Vec<At<String>>>,
 }
 
 /// Control-plane scrape targets and their rule groups. The defaults suit kind, k3d and
@@ -104,6 +108,8 @@ pub struct AlertmanagerOptions {
     pub node_port: Option<NodePort>,
     /// Where alerts are sent.
     pub notifications: Option<Notifications>,
+    /// Receivers and routes written out in full; replaces `notifications` when set.
+    pub routing: Option<super::routing::Routing>,
 }
 
 /// Notification receivers. Their URLs and keys are never written here: they are read from

@@ -127,7 +127,8 @@ fn cases(set: &RuleSet, all: &[&AlertRule]) -> Result<Vec<TestCase>, ModuleError
             labels.insert("severity".into(), severity.as_str().into());
             let mut with_name = labels.clone();
             with_name.insert("alertname".into(), a.name.into());
-            let value = variant.case.value.or(a.case.value);
+            // The series are this case's, so its value wins over the variant's own.
+            let value = a.case.value.or(variant.case.value);
             exp_alerts.push(ExpAlert {
                 exp_annotations: BTreeMap::from([
                     ("summary".into(), render(&variant.summary, &with_name, value, a.name)?),

@@ -116,3 +116,20 @@ pub(crate) fn push_rules(
     }
     Ok(())
 }
+
+/// The PrometheusRule of the extra rule files, when the env names any.
+pub(crate) fn push_extra_rules(
+    r: &super::resolved::Resolved,
+    app: &mut crate::contract::App,
+) -> Result<(), ModuleError> {
+    use crate::contract::k8s;
+    use crate::contract::monitoring::PrometheusRule;
+    if r.cluster.extra_rules.is_empty() {
+        return Ok(());
+    }
+    let mut labels = k8s::selector_labels("extra-rules", "alerting-rules");
+    labels.insert("app.kubernetes.io/part-of".into(), "oxidy".into());
+    let spec = PrometheusRuleSpec { groups: r.cluster.extra_rules.clone() };
+    app.push("prometheus", PrometheusRule { metadata: k8s::meta("extra-rules", &labels), spec })?;
+    Ok(())
+}

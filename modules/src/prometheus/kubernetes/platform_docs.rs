@@ -173,6 +173,7 @@ pub(crate) fn platform_sets() -> Result<Vec<RuleSet>, ModuleError> {
             repo_url: "https://git.example.com/platform/observability.git".into(),
             revision: "main".into(),
         },
+        rule_files: Default::default(),
     };
     let r = Prometheus::default().resolve(&env)?;
     Ok(from_groups(&alerts::groups(&r, &monitors::jobs(&r))))
