@@ -16,6 +16,7 @@ pub mod output;
 pub mod overrides;
 pub mod pipeline;
 pub mod project;
+pub mod rule_files;
 pub mod run;
 pub mod schema;
 pub mod suggest;

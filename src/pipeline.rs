@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use oxidy_modules::contract::{App, Dashboard, Declarations, DnsLabel, EnvInfo, ModuleError, Object, Stack};
+use oxidy_modules::contract::{
+    App, Dashboard, Declarations, DnsLabel, EnvInfo, GitSource, ModuleError, Object, ProjectFile, Stack,
+};
 
 use crate::apps::{self, OwnApps};
 use crate::argocd::{self, ROOT_APP, Target};
@@ -54,13 +56,19 @@ pub fn load<S: Stack>(project: &Project, name: &str) -> Result<LoadedEnv<S>, Err
 }
 
 /// Renders one loaded environment into its files.
-pub fn render<S: Stack>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>) -> Result<RenderedEnv, Error> {
+pub fn render<S: Stack>(
+    env: &LoadedEnv<S>,
+    dashboards: &Arc<Vec<Dashboard>>,
+    rule_files: &Arc<Vec<ProjectFile>>,
+) -> Result<RenderedEnv, Error> {
     let spec = &env.spec;
     let info = EnvInfo {
         name: env.name.clone(),
         tier: spec.tier,
         namespace: spec.namespace(),
         dashboards: dashboards.clone(),
+        git: GitSource { repo_url: spec.git.repo_url.clone(), revision: spec.revision().into() },
+        rule_files: rule_files.clone(),
     };
 
     let mut declarations = Declarations::default();

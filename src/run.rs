@@ -79,9 +79,10 @@ pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<Re
     pipeline::check_output_roots(&roots)?;
     // Dashboards are the same in every environment: compiled once, shared by all.
     let dashboards = Arc::new(crate::dashboards::compile(project)?);
+    let rule_files = Arc::new(crate::rule_files::read(project)?);
     let mut rendered = Vec::new();
     for env in &loaded {
-        match pipeline::render(env, &dashboards) {
+        match pipeline::render(env, &dashboards, &rule_files) {
             Ok(r) => rendered.push(r),
             Err(Error::Invalid(d)) => problems.extend(d),
             Err(other) => return Err(other),

@@ -20,8 +20,8 @@ pub mod yaml;
 
 pub use app::{App, GroupKind, PodSecurity, Source, Wave};
 pub use context::{
-    BucketClaim, Context, Dashboard, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, Link, PortClaim,
-    S3Store,
+    BucketClaim, Context, Dashboard, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, GitSource, Link,
+    PortClaim, ProjectFile, S3Store,
 };
 pub use error::ModuleError;
 pub use object::{Object, ObjectError};

@@ -35,6 +35,8 @@ pub(crate) struct AlertmanagerResolved {
     pub node_port: Option<NodePort>,
     /// `None` routes every alert to a null receiver.
     pub notifications: Option<NotificationsResolved>,
+    /// Routing from the env file, which replaces the default configuration.
+    pub routing: Option<super::routing::Routing>,
 }
 
 pub(crate) struct NotificationsResolved {
@@ -59,6 +61,8 @@ pub(crate) struct Resolved {
     pub node_exporter: Option<ExporterResolved>,
     pub kube_state_metrics: Option<ExporterResolved>,
     pub scrape_kubelet: bool,
+    /// Control-plane switches and runbook links (`cluster.rs`).
+    pub cluster: super::cluster::ClusterResolved,
 }
 
 fn quantity(text: &str) -> Quantity {
@@ -152,6 +156,7 @@ impl Prometheus {
             node_exporter,
             kube_state_metrics,
             scrape_kubelet: self.scrape_kubelet.unwrap_or(true),
+            cluster: self.resolve_cluster(env)?,
             namespace,
         })
     }
@@ -200,6 +205,7 @@ fn resolve_alertmanager(am: &AlertmanagerOptions, tier: Tier) -> Result<Alertman
             ),
         ),
         node_port: am.node_port.clone().or_else(|| tier.pick(Some(NodePort::default_port(30093)), None, None)),
+        routing: am.routing.clone(),
         notifications: notify.then(|| NotificationsResolved {
             secret: notifications.secret.map_or_else(|| "alertmanager-notifications".into(), |s| s.to_string()),
             slack_channel: notifications.slack_channel.unwrap_or_else(|| "#platform-alerts".into()),

@@ -398,7 +398,7 @@ fn kubelet_and_cadvisor_are_scraped_unless_turned_off() {
     assert_eq!(monitor["spec"]["namespaceSelector"]["matchNames"], serde_json::json!(["kube-system"]));
     let paths: Vec<&str> =
         monitor["spec"]["endpoints"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
-    assert_eq!(paths, ["/metrics", "/metrics/cadvisor"]);
+    assert_eq!(paths, ["/metrics", "/metrics/cadvisor", "/metrics/probes"]);
     let args = &object(app(&apps, "prometheus-operator"), "Deployment", "prometheus-operator")["spec"]["template"]["spec"]
         ["containers"][0]["args"];
     assert!(args.as_array().unwrap().iter().any(|a| a == "--kubelet-service=kube-system/kubelet"), "{args}");
