@@ -66,13 +66,22 @@ fn main() {
 /// Copies `env/local.yaml` as `copies` environments (or all env files when `copies` is 1).
 fn copy_envs(from: &Path, to: &Path, copies: usize) {
     fs::create_dir_all(to.join("env")).expect("env dir");
-    if copies == 1 {
-        for entry in fs::read_dir(from.join("env")).expect("env dir").flatten() {
-            fs::copy(entry.path(), to.join("env").join(entry.file_name())).expect("copy");
+    // Manifests of own apps live beside the env files.
+    for entry in walkdir::WalkDir::new(from.join("env")).min_depth(1).into_iter().flatten() {
+        let target = to.join("env").join(entry.path().strip_prefix(from.join("env")).expect("below env"));
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).expect("dir");
+        } else if copies == 1 || entry.depth() > 1 {
+            fs::copy(entry.path(), &target).expect("copy");
         }
+    }
+    if copies == 1 {
         return;
     }
-    let local = fs::read_to_string(from.join("env/local.yaml")).expect("local env");
+    // The copies share one Argo CD: each needs names of its own.
+    let local = fs::read_to_string(from.join("env/local.yaml"))
+        .expect("local env")
+        .replace("argocd:\n  namespace: argocd\n", "argocd:\n  namespace: argocd\n  appendEnvName: true\n");
     for i in 0..copies {
         fs::write(to.join("env").join(format!("env-{i:03}.yaml")), &local).expect("write env");
     }

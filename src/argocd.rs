@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use oxidy_modules::contract::{App, GroupKind, Object, PodSecurity, Source, Wave};
 
+use crate::apps::spec::{ArgoSettings, IgnoreDifference};
 use crate::envfile::Cluster;
 
 /// The name of the app-of-apps, and of its folder.
@@ -47,6 +48,8 @@ struct ApplicationSpec {
     source: ApplicationSource,
     destination: Destination,
     sync_policy: SyncPolicy,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ignore_differences: Vec<IgnoreDifference>,
 }
 
 #[derive(Serialize)]
@@ -77,11 +80,13 @@ struct Destination {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SyncPolicy {
-    automated: Automated,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    automated: Option<Automated>,
     sync_options: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     managed_namespace_metadata: Option<ManagedNamespaceMetadata>,
-    retry: Retry,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry: Option<Retry>,
 }
 
 #[derive(Serialize)]
@@ -94,11 +99,13 @@ struct Automated {
 #[derive(Serialize)]
 struct ManagedNamespaceMetadata {
     labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    annotations: BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
 struct Retry {
-    limit: i64,
+    limit: u32,
     backoff: Backoff,
 }
 
@@ -106,7 +113,7 @@ struct Retry {
 #[serde(rename_all = "camelCase")]
 struct Backoff {
     duration: String,
-    factor: i64,
+    factor: u32,
     max_duration: String,
 }
 
@@ -140,34 +147,69 @@ pub struct Target<'a> {
     pub revision: &'a str,
     /// The output root as a repository path, with `/` separators.
     pub output_root: &'a str,
+    /// Where the apps deploy to.
     pub cluster: &'a Cluster,
+    /// The cluster Argo CD itself runs in: the app-of-apps and its project go there.
+    pub argocd_cluster: &'a Cluster,
     pub argocd_namespace: &'a str,
     pub project: &'a str,
+    /// Appended to every Application name (`loki-production`), so that several environments
+    /// can share one Argo CD.
+    pub name_suffix: &'a str,
 }
 
 impl Target<'_> {
     fn destination(&self, namespace: &str) -> Destination {
-        let (server, name) = match self.cluster {
-            Cluster::Server(s) => (Some(s.clone()), None),
-            Cluster::Name(n) => (None, Some(n.clone())),
-        };
-        Destination { server, name, namespace: namespace.into() }
+        destination(self.cluster, namespace)
     }
 
     fn root_project(&self) -> String {
         format!("{}-root", self.project)
     }
+
+    /// The Application name of an app (or of the app-of-apps).
+    pub fn application_name(&self, app: &str) -> String {
+        format!("{app}{}", self.name_suffix)
+    }
+}
+
+fn destination(cluster: &Cluster, namespace: &str) -> Destination {
+    let (server, name) = match cluster {
+        Cluster::Server(s) => (Some(s.clone()), None),
+        Cluster::Name(n) => (None, Some(n.clone())),
+    };
+    Destination { server, name, namespace: namespace.into() }
+}
+
+/// How Argo CD syncs one app: the env file's settings with oxidy's defaults filled in, and
+/// what the engine knows beyond the app's objects.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    pub settings: ArgoSettings,
+    /// The sync wave when the settings name none; `None`: the app's own wave.
+    pub default_wave: Option<i32>,
+    pub namespace_labels: BTreeMap<String, String>,
+    pub namespace_annotations: BTreeMap<String, String>,
+    /// Kinds the app deploys that are not among its objects (verbatim files).
+    pub extra_kinds: Vec<GroupKind>,
+}
+
+impl AppOptions {
+    pub fn from_settings(settings: &ArgoSettings, default_wave: i32) -> Self {
+        AppOptions { settings: settings.clone(), default_wave: Some(default_wave), ..Default::default() }
+    }
 }
 
 /// Builds the app-of-apps for `apps`: an Application per app, one for itself, and the two
 /// AppProjects (one for the children, one for the root, so no child may edit Applications).
-pub fn app_of_apps(target: &Target, apps: &[App]) -> Result<App, String> {
+pub fn app_of_apps(target: &Target, apps: &[App], options: &BTreeMap<String, AppOptions>) -> Result<App, String> {
     let mut root = App::new(ROOT_APP, target.argocd_namespace, Wave::Crds);
+    let none = AppOptions::default();
     for app in apps {
-        push(&mut root, application(target, app))?;
+        push(&mut root, application(target, app, options.get(&app.name).unwrap_or(&none)))?;
     }
     push(&mut root, root_application(target))?;
-    push(&mut root, child_project(target, apps))?;
+    push(&mut root, child_project(target, apps, options))?;
     push(&mut root, root_project(target))?;
     Ok(root)
 }
@@ -193,20 +235,36 @@ fn push<K: Resource<Scope = NamespaceResourceScope> + Serialize>(root: &mut App,
 fn meta(
     name: &str,
     namespace: &str,
+    labels: BTreeMap<String, String>,
     annotations: BTreeMap<String, String>,
     finalizers: Option<Vec<String>>,
 ) -> ObjectMeta {
     ObjectMeta {
         name: Some(name.into()),
         namespace: Some(namespace.into()),
+        labels: (!labels.is_empty()).then_some(labels),
         annotations: (!annotations.is_empty()).then_some(annotations),
         finalizers,
         ..Default::default()
     }
 }
 
-fn retry() -> Retry {
+fn default_retry() -> Retry {
     Retry { limit: 5, backoff: Backoff { duration: "5s".into(), factor: 2, max_duration: "3m".into() } }
+}
+
+/// The retry policy: oxidy's defaults with the env file's values over them; a limit of 0
+/// turns retrying off.
+fn retry(settings: &ArgoSettings) -> Option<Retry> {
+    let mut retry = default_retry();
+    if let Some(r) = &settings.sync_policy.retry {
+        retry.limit = r.limit.unwrap_or(retry.limit);
+        let b = &r.backoff;
+        retry.backoff.duration = b.duration.as_ref().map_or(retry.backoff.duration, |d| d.value.clone());
+        retry.backoff.factor = b.factor.unwrap_or(retry.backoff.factor);
+        retry.backoff.max_duration = b.max_duration.as_ref().map_or(retry.backoff.max_duration, |d| d.value.clone());
+    }
+    (retry.limit > 0).then_some(retry)
 }
 
 /// Whether an app must be applied server-side: asked for, installs CRDs, or holds an object
@@ -221,7 +279,30 @@ fn needs_server_side_apply(app: &App) -> bool {
             .any(|o| o.kind() == "CustomResourceDefinition" || o.body().to_string().len() > CLIENT_SIDE_APPLY_LIMIT)
 }
 
-fn application(target: &Target, app: &App) -> Application {
+/// oxidy's sync options for the app, then the env file's: one of the same name replaces
+/// oxidy's.
+fn sync_options(app: &App, settings: &ArgoSettings) -> Vec<String> {
+    let mut options = Vec::new();
+    if app.manage_namespace {
+        options.push("CreateNamespace=true".to_owned());
+    }
+    options.push("PruneLast=true".to_owned());
+    if needs_server_side_apply(app) {
+        options.push("ServerSideApply=true".into());
+    }
+    let name = |o: &str| o.split_once('=').map_or(o, |(k, _)| k).to_owned();
+    for extra in &settings.sync_options {
+        let key = name(&extra.value);
+        match options.iter_mut().find(|o| name(o) == key) {
+            Some(existing) => *existing = extra.value.clone(),
+            None => options.push(extra.value.clone()),
+        }
+    }
+    options
+}
+
+fn application(target: &Target, app: &App, options: &AppOptions) -> Application {
+    let settings = &options.settings;
     let source = match &app.source {
         Source::Rendered => ApplicationSource {
             repo_url: target.repo_url.into(),
@@ -236,37 +317,41 @@ fn application(target: &Target, app: &App) -> Application {
             directory: include.clone().map(|include| Directory { include }),
         },
     };
-    let mut sync_options = Vec::new();
-    if app.manage_namespace {
-        sync_options.push("CreateNamespace=true".to_owned());
-    }
-    sync_options.push("PruneLast=true".to_owned());
-    if needs_server_side_apply(app) {
-        sync_options.push("ServerSideApply=true".into());
-    }
-    let labels = BTreeMap::from([
+    let mut labels = BTreeMap::from([
         ("pod-security.kubernetes.io/enforce".to_owned(), app.pod_security.as_str().to_owned()),
         ("pod-security.kubernetes.io/warn".to_owned(), app.pod_security.as_str().to_owned()),
     ]);
+    labels.extend(options.namespace_labels.clone());
+    let wave = settings.sync_wave.or(options.default_wave).unwrap_or(app.wave.number());
+    let mut annotations = settings.annotations.clone();
+    annotations.insert(SYNC_WAVE.to_owned(), wave.to_string());
+    let policy = &settings.sync_policy;
     Application {
         metadata: meta(
-            &app.name,
+            &target.application_name(&app.name),
             target.argocd_namespace,
-            BTreeMap::from([(SYNC_WAVE.to_owned(), app.wave.number().to_string())]),
+            settings.labels.clone(),
+            annotations,
             // Deleting an Application deletes what it deployed: removing an app from the
             // environment prunes it from the cluster too.
-            Some(vec!["resources-finalizer.argocd.argoproj.io".into()]),
+            settings.finalizer.unwrap_or(true).then(|| vec!["resources-finalizer.argocd.argoproj.io".into()]),
         ),
         spec: ApplicationSpec {
             project: target.project.into(),
             source,
             destination: target.destination(&app.namespace),
             sync_policy: SyncPolicy {
-                automated: Automated { prune: true, self_heal: true },
-                sync_options,
-                managed_namespace_metadata: app.manage_namespace.then_some(ManagedNamespaceMetadata { labels }),
-                retry: retry(),
+                automated: policy.automated.unwrap_or(true).then(|| Automated {
+                    prune: policy.prune.unwrap_or(true),
+                    self_heal: policy.self_heal.unwrap_or(true),
+                }),
+                sync_options: sync_options(app, settings),
+                managed_namespace_metadata: app
+                    .manage_namespace
+                    .then(|| ManagedNamespaceMetadata { labels, annotations: options.namespace_annotations.clone() }),
+                retry: retry(settings),
             },
+            ignore_differences: settings.ignore_differences.clone(),
         },
     }
 }
@@ -274,7 +359,13 @@ fn application(target: &Target, app: &App) -> Application {
 fn root_application(target: &Target) -> Application {
     Application {
         // No finalizer: deleting the root must not cascade into the whole platform.
-        metadata: meta(ROOT_APP, target.argocd_namespace, BTreeMap::new(), None),
+        metadata: meta(
+            &target.application_name(ROOT_APP),
+            target.argocd_namespace,
+            BTreeMap::new(),
+            BTreeMap::new(),
+            None,
+        ),
         spec: ApplicationSpec {
             project: target.root_project(),
             source: ApplicationSource {
@@ -283,20 +374,21 @@ fn root_application(target: &Target) -> Application {
                 path: format!("{}/{ROOT_APP}", target.output_root),
                 directory: None,
             },
-            destination: target.destination(target.argocd_namespace),
+            destination: destination(target.argocd_cluster, target.argocd_namespace),
             sync_policy: SyncPolicy {
-                automated: Automated { prune: true, self_heal: true },
+                automated: Some(Automated { prune: true, self_heal: true }),
                 sync_options: vec!["PruneLast=true".into()],
                 managed_namespace_metadata: None,
-                retry: retry(),
+                retry: Some(default_retry()),
             },
+            ignore_differences: Vec::new(),
         },
     }
 }
 
 /// The children's project: only the environment's repository (and pinned upstream sources),
 /// only the namespaces the apps deploy to, only the kinds they contain.
-fn child_project(target: &Target, apps: &[App]) -> AppProject {
+fn child_project(target: &Target, apps: &[App], options: &BTreeMap<String, AppOptions>) -> AppProject {
     let mut repos = BTreeSet::from([target.repo_url.to_owned()]);
     let mut namespaces = BTreeSet::new();
     let mut cluster_kinds = BTreeSet::from([Kind { group: String::new(), kind: "Namespace".into() }]);
@@ -321,9 +413,12 @@ fn child_project(target: &Target, apps: &[App]) -> AppProject {
             repos.insert(repo_url.clone());
             kinds.iter().for_each(|k| add(&k.group, &k.kind, k.namespaced));
         }
+        if let Some(o) = options.get(&app.name) {
+            o.extra_kinds.iter().for_each(|k| add(&k.group, &k.kind, k.namespaced));
+        }
     }
     AppProject {
-        metadata: meta(target.project, target.argocd_namespace, BTreeMap::new(), None),
+        metadata: meta(target.project, target.argocd_namespace, BTreeMap::new(), BTreeMap::new(), None),
         spec: AppProjectSpec {
             description: format!("oxidy {} environment: only its repository, namespaces and kinds", target.env),
             source_repos: repos.into_iter().collect(),
@@ -338,15 +433,26 @@ fn child_project(target: &Target, apps: &[App]) -> AppProject {
 fn root_project(target: &Target) -> AppProject {
     let argo = |kind: &str| Kind { group: "argoproj.io".into(), kind: kind.into() };
     AppProject {
-        metadata: meta(&target.root_project(), target.argocd_namespace, BTreeMap::new(), None),
+        metadata: meta(&target.root_project(), target.argocd_namespace, BTreeMap::new(), BTreeMap::new(), None),
         spec: AppProjectSpec {
             description: format!("oxidy {} app-of-apps: manages the environment's Applications", target.env),
             source_repos: vec![target.repo_url.into()],
-            destinations: vec![target.destination(target.argocd_namespace)],
+            destinations: vec![destination(target.argocd_cluster, target.argocd_namespace)],
             cluster_resource_whitelist: Vec::new(),
             namespace_resource_whitelist: vec![argo("AppProject"), argo("Application")],
         },
     }
+}
+
+/// The Application and AppProject names an environment creates in Argo CD's namespace, for
+/// the check that environments sharing one Argo CD do not overwrite each other.
+pub fn argocd_names(target: &Target, apps: &[App]) -> Vec<String> {
+    let mut names: Vec<String> =
+        apps.iter().map(|a| format!("Application {}", target.application_name(&a.name))).collect();
+    names.push(format!("Application {}", target.application_name(ROOT_APP)));
+    names.push(format!("AppProject {}", target.project));
+    names.push(format!("AppProject {}", target.root_project()));
+    names
 }
 
 /// The pod-security level a namespace gets: the least restrictive any app there asks for
@@ -385,16 +491,70 @@ mod tests {
             revision: "main",
             output_root: "generated/local",
             cluster: &cluster,
+            argocd_cluster: &cluster,
             argocd_namespace: "argocd",
             project: "oxidy-local",
+            name_suffix: "",
         };
         let owned = App::new("loki", "observability", Wave::Backends);
         let mut foreign = App::new("istio-tracing", "istio-system", Wave::Monitoring);
         foreign.manage_namespace = false;
-        let spec = |app: &App| serde_json::to_value(application(&target, app)).unwrap()["spec"]["syncPolicy"].clone();
+        let none = AppOptions::default();
+        let spec =
+            |app: &App| serde_json::to_value(application(&target, app, &none)).unwrap()["spec"]["syncPolicy"].clone();
         assert_eq!(spec(&owned)["syncOptions"][0], "CreateNamespace=true");
         assert!(spec(&owned)["managedNamespaceMetadata"].is_object());
         assert_eq!(spec(&foreign)["syncOptions"], serde_json::json!(["PruneLast=true"]));
         assert!(spec(&foreign)["managedNamespaceMetadata"].is_null());
+    }
+
+    fn settings(yaml: &str) -> ArgoSettings {
+        serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn settings_replace_the_defaults_they_name_and_keep_the_rest() {
+        let cluster = Cluster::Name("production".into());
+        let argocd = Cluster::Server("https://kubernetes.default.svc".into());
+        let target = Target {
+            env: "production",
+            repo_url: "https://git.example.com/x.git",
+            revision: "main",
+            output_root: "generated/production",
+            cluster: &cluster,
+            argocd_cluster: &argocd,
+            argocd_namespace: "argocd",
+            project: "oxidy-production",
+            name_suffix: "-production",
+        };
+        let app = App::new("shop", "shop", Wave::Monitoring);
+        let options = AppOptions::from_settings(
+            &settings(
+                "syncWave: 7\nsyncPolicy: {automated: false, retry: {limit: 2, backoff: {duration: 10s}}}\n\
+                 syncOptions: [PruneLast=false, Replace=true]\nfinalizer: false\nlabels: {team: shop}\n\
+                 ignoreDifferences: [{group: apps, kind: Deployment, jsonPointers: [/spec/replicas]}]\n",
+            ),
+            50,
+        );
+        let value = serde_json::to_value(application(&target, &app, &options)).unwrap();
+        assert_eq!(value["metadata"]["name"], "shop-production");
+        assert_eq!(value["metadata"]["annotations"][SYNC_WAVE], "7");
+        assert_eq!(value["metadata"]["labels"]["team"], "shop");
+        assert!(value["metadata"]["finalizers"].is_null());
+        let policy = &value["spec"]["syncPolicy"];
+        assert!(policy["automated"].is_null());
+        assert_eq!(
+            policy["syncOptions"],
+            serde_json::json!(["CreateNamespace=true", "PruneLast=false", "Replace=true"])
+        );
+        assert_eq!(
+            policy["retry"],
+            serde_json::json!({"limit": 2, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "3m"}})
+        );
+        assert_eq!(value["spec"]["ignoreDifferences"][0]["jsonPointers"][0], "/spec/replicas");
+        assert_eq!(value["spec"]["destination"]["name"], "production");
+        let root = serde_json::to_value(root_application(&target)).unwrap();
+        assert_eq!(root["metadata"]["name"], "apps-production");
+        assert_eq!(root["spec"]["destination"]["server"], "https://kubernetes.default.svc");
     }
 }

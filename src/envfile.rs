@@ -1,6 +1,7 @@
 //! Environment files: `env/<name>.yaml`, read into typed structs with every error pointed at
 //! its line, column and key.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
@@ -8,7 +9,9 @@ use serde::Deserialize;
 
 use oxidy_modules::contract::{At, DnsLabel, Pos, Stack, Tier};
 
+use crate::apps::spec::AppSpec;
 use crate::error::Diagnostic;
+use crate::overrides::Override;
 use crate::suggest;
 
 /// One environment: where its manifests go and what runs there.
@@ -31,6 +34,24 @@ pub struct EnvFile<S> {
     /// Per-component options; each key is optional.
     #[serde(default)]
     pub components: S,
+    /// The environment's own applications, by name (a DNS label): manifests, inline objects
+    /// and verbatim files, each app one Argo CD Application beside the platform's.
+    #[serde(default)]
+    pub apps: BTreeMap<DnsLabel, AppSpec>,
+    /// Changes to rendered objects (platform or own), applied in order after everything has
+    /// rendered: each selects exactly one object.
+    #[serde(default)]
+    pub overrides: Vec<Override>,
+    /// Labels added to every object and pod template (a label an object sets itself wins).
+    #[serde(default)]
+    pub common_labels: BTreeMap<String, String>,
+    /// Annotations added to every object and pod template.
+    #[serde(default)]
+    pub common_annotations: BTreeMap<String, String>,
+    /// Text files written into the output root beside the apps (a README for the rendered
+    /// tree, say), by path relative to the output root; drift-checked like everything else.
+    #[serde(default)]
+    pub extra_files: BTreeMap<String, String>,
 }
 
 /// The git target Argo CD syncs from.
@@ -66,7 +87,20 @@ pub struct ArgoCd {
     /// The AppProject the Applications belong to, generated with least privilege. Default:
     /// `oxidy-<env>`.
     pub project: Option<DnsLabel>,
+    /// The cluster Argo CD runs in, as Argo CD names it: an API server URL or a cluster name.
+    /// The app-of-apps and its AppProject are deployed there. Default:
+    /// `https://kubernetes.default.svc` (Argo CD's own cluster).
+    pub cluster: Option<At<String>>,
+    /// Appended to every Application name, so that environments sharing one Argo CD do not
+    /// overwrite each other's (`loki-production`, root `apps-production`).
+    pub name_suffix: Option<At<String>>,
+    /// Shorthand for `nameSuffix: -<env>`.
+    #[serde(default)]
+    pub append_env_name: bool,
 }
+
+/// The in-cluster address of the cluster Argo CD runs in.
+pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
 
 /// Where a destination points, after checking that exactly one form was given.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,11 +120,29 @@ impl<S> EnvFile<S> {
     pub fn argocd_namespace(&self) -> String {
         self.argocd.namespace.as_ref().map_or_else(|| "argocd".into(), |n| n.to_string())
     }
+    /// The children's AppProject: `oxidy-<env>` already names the environment; a project named
+    /// in the file gets the name suffix like the Applications.
     pub fn project(&self, env: &str) -> String {
-        self.argocd.project.as_ref().map_or_else(|| format!("oxidy-{env}"), |p| p.to_string())
+        self.argocd.project.as_ref().map_or_else(|| format!("oxidy-{env}"), |p| format!("{p}{}", self.name_suffix(env)))
     }
     pub fn namespace(&self) -> String {
         self.namespace.as_ref().map_or_else(|| "observability".into(), |n| n.to_string())
+    }
+    /// The cluster Argo CD runs in: URLs are servers, anything else a cluster name.
+    pub fn argocd_cluster(&self) -> Cluster {
+        match &self.argocd.cluster {
+            Some(c) if c.value.contains("://") => Cluster::Server(c.value.clone()),
+            Some(c) => Cluster::Name(c.value.clone()),
+            None => Cluster::Server(IN_CLUSTER.into()),
+        }
+    }
+    /// What every Application name ends with.
+    pub fn name_suffix(&self, env: &str) -> String {
+        match &self.argocd.name_suffix {
+            Some(s) => s.value.clone(),
+            None if self.argocd.append_env_name => format!("-{env}"),
+            None => String::new(),
+        }
     }
     pub fn cluster(&self) -> Cluster {
         match (&self.destination.server, &self.destination.name) {
@@ -151,6 +203,24 @@ fn check<S>(env: &EnvFile<S>) -> Vec<Problem> {
             Some("for the cluster Argo CD runs in, use `server: https://kubernetes.default.svc`".into()),
         )),
         _ => {}
+    }
+    if let Some(suffix) = &env.argocd.name_suffix {
+        let plain = suffix.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !plain || suffix.value.is_empty() || suffix.value.len() > 20 {
+            problems.push((
+                suffix.pos,
+                "argocd.nameSuffix",
+                format!("`{}` cannot end an Application name: use lowercase letters, digits and `-`", suffix.value),
+                Some("such as `-production`".into()),
+            ));
+        } else if env.argocd.append_env_name {
+            problems.push((
+                suffix.pos,
+                "argocd.nameSuffix",
+                "set either `nameSuffix` or `appendEnvName`, not both".into(),
+                None,
+            ));
+        }
     }
     if let Some(root) = &env.git.output_root
         && let Err(message) = check_output_root(&root.value)

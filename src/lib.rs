@@ -3,6 +3,7 @@
 //! The engine is generic over a [`Stack`](oxidy_modules::contract::Stack) and never names a
 //! module. See the README's Architecture section for the code map and invariants.
 
+pub mod apps;
 pub mod argocd;
 pub mod cli;
 pub mod dashboards;
@@ -12,8 +13,10 @@ pub mod error;
 pub mod jsonnet;
 pub mod layout;
 pub mod output;
+pub mod overrides;
 pub mod pipeline;
 pub mod project;
+pub mod rule_files;
 pub mod run;
 pub mod schema;
 pub mod suggest;

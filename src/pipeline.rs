@@ -1,25 +1,33 @@
 //! From an env file to the files of its tree, in memory:
 //!
 //! ```text
-//! read → parse (typed options) → declare (links) → context → render (apps)
-//!      → finish objects → app-of-apps → layout (paths and YAML)
+//! read → parse (typed options) → declare (links) → context → render (platform apps)
+//!      → own apps (manifests, objects, verbatim) → one owner per object → finish objects
+//!      → app-of-apps → layout (paths and YAML)
 //! ```
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use oxidy_modules::contract::{App, Dashboard, Declarations, DnsLabel, EnvInfo, ModuleError, Pos, Stack};
+use oxidy_modules::contract::{
+    App, Dashboard, Declarations, DnsLabel, EnvInfo, GitSource, ModuleError, Object, Pos, ProjectFile, Stack,
+};
 
+use crate::apps::{self, OwnApps};
 use crate::argocd::{self, ROOT_APP, Target};
+use crate::envfile::Cluster;
 use crate::envfile::{self, EnvFile};
 use crate::error::{Diagnostic, Error};
 use crate::layout::{self, BUILD_DIR, Layout};
+use crate::overrides;
 use crate::project::Project;
 
 /// An environment read and type-checked.
 pub struct LoadedEnv<S> {
     pub name: String,
+    /// The project (repository) root, which manifests named in the env file must stay inside.
+    pub root: PathBuf,
     /// The env file, relative to the project root.
     pub file: PathBuf,
     pub text: String,
@@ -33,6 +41,10 @@ pub struct RenderedEnv {
     /// Relative to the project root.
     pub output_root: PathBuf,
     pub layout: Layout,
+    /// The Argo CD instance the environment's Applications go to: its cluster and namespace.
+    pub argocd: (Cluster, String),
+    /// The Application and AppProject names it creates there.
+    pub argocd_names: Vec<String>,
 }
 
 /// Reads and type-checks one environment.
@@ -40,17 +52,23 @@ pub fn load<S: Stack>(project: &Project, name: &str) -> Result<LoadedEnv<S>, Err
     let file = project.env_file(name);
     let text = project.read(&file)?;
     let spec = envfile::parse::<S>(&file, &text).map_err(Error::Invalid)?;
-    Ok(LoadedEnv { name: name.into(), file, text, spec })
+    Ok(LoadedEnv { name: name.into(), root: project.root.clone(), file, text, spec })
 }
 
 /// Renders one loaded environment into its files.
-pub fn render<S: Stack>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>) -> Result<RenderedEnv, Error> {
+pub fn render<S: Stack>(
+    env: &LoadedEnv<S>,
+    dashboards: &Arc<Vec<Dashboard>>,
+    rule_files: &Arc<Vec<ProjectFile>>,
+) -> Result<RenderedEnv, Error> {
     let spec = &env.spec;
     let info = EnvInfo {
         name: env.name.clone(),
         tier: spec.tier,
         namespace: spec.namespace(),
         dashboards: dashboards.clone(),
+        git: GitSource { repo_url: spec.git.repo_url.clone(), revision: spec.revision().into() },
+        rule_files: rule_files.clone(),
     };
 
     let resolved = spec.components.resolve(&info).map_err(|e| module_errors(env, e))?;
@@ -59,27 +77,159 @@ pub fn render<S: Stack>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>) ->
     let context = declarations.into_context(info).map_err(|e| module_errors(env, e))?;
     let mut apps = S::render(&resolved, &context).map_err(|e| module_errors(env, e))?;
 
+    let own = own_apps(env, &apps)?;
+    apps.extend(own.apps);
+    // Overrides select objects by namespace: every object names its own from here on.
+    for app in &mut apps {
+        let namespace = app.namespace.clone();
+        app.objects.iter_mut().for_each(|o| o.default_namespace(&namespace));
+    }
+    overrides::apply(&mut apps, &spec.overrides).map_err(|e| override_errors(env, e))?;
+    overrides::add_common_metadata(&mut apps, &spec.common_labels, &spec.common_annotations);
     check_apps(env, &apps)?;
+    one_owner_per_object(env, &apps, &own.origins)?;
     apps.iter_mut().for_each(finish_objects);
 
     let output_root = spec.output_root(&env.name);
     let repo_path = output_root.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
     let cluster = spec.cluster();
+    let argocd_cluster = spec.argocd_cluster();
+    let name_suffix = spec.name_suffix(&env.name);
     let target = Target {
         env: &env.name,
         repo_url: &spec.git.repo_url,
         revision: spec.revision(),
         output_root: &repo_path,
         cluster: &cluster,
+        argocd_cluster: &argocd_cluster,
         argocd_namespace: &spec.argocd_namespace(),
         project: &spec.project(&env.name),
+        name_suffix: &name_suffix,
     };
-    let root = argocd::app_of_apps(&target, &apps).map_err(|m| env_error(env, m))?;
+    let argocd_names = argocd::argocd_names(&target, &apps);
+    let root = argocd::app_of_apps(&target, &apps, &own.options).map_err(|m| env_error(env, m))?;
     apps.push(root);
 
     let bootstrap = argocd::bootstrap(&target).map_err(|m| env_error(env, m))?;
-    let layout = layout::layout(&env.name, &apps, &bootstrap)?;
-    Ok(RenderedEnv { name: env.name.clone(), output_root, layout })
+    let extra = extra_files(env, &apps)?;
+    let mut layout = layout::layout(&env.name, &apps, &bootstrap, &own.verbatim)?;
+    layout.files.extend(extra);
+    let argocd = (argocd_cluster, spec.argocd_namespace());
+    Ok(RenderedEnv { name: env.name.clone(), output_root, layout, argocd, argocd_names })
+}
+
+/// The env file's extra files by path in the output root: plain relative paths outside every
+/// app's folder.
+fn extra_files<S>(env: &LoadedEnv<S>, apps: &[App]) -> Result<BTreeMap<PathBuf, String>, Error> {
+    let names: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
+    let mut files = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (path, text) in &env.spec.extra_files {
+        match layout::extra_file_path(path, &names) {
+            Ok(p) => {
+                files.insert(p, text.clone());
+            }
+            Err(message) => {
+                let line = env_line(env, &format!("/extraFiles/{}", path.replace('~', "~0").replace('/', "~1")));
+                let help = Some("name a file such as `README.md` or `docs/owners.md`".into());
+                problems.push(apps::diagnostic(
+                    &env.file,
+                    &env.text,
+                    line,
+                    Some(format!("extraFiles.{path}")),
+                    message,
+                    help,
+                ));
+            }
+        }
+    }
+    if problems.is_empty() { Ok(files) } else { Err(Error::Invalid(problems)) }
+}
+
+/// The line of `pointer` in the env file.
+fn env_line<S>(env: &LoadedEnv<S>, pointer: &str) -> u64 {
+    apps::document::parse(&env.text).ok().and_then(|d| d.into_iter().next()).map_or(0, |d| d.line_of(pointer))
+}
+
+fn override_errors<S>(env: &LoadedEnv<S>, errors: Vec<overrides::OverrideError>) -> Error {
+    Error::Invalid(
+        errors
+            .into_iter()
+            .map(|e| {
+                let key = Some("overrides".to_owned());
+                apps::diagnostic(&env.file, &env.text, e.line.unwrap_or(0), key, e.message, e.help)
+            })
+            .collect(),
+    )
+}
+
+/// The env file's own apps, read and checked against the platform's.
+fn own_apps<S>(env: &LoadedEnv<S>, platform: &[App]) -> Result<OwnApps, Error> {
+    let platform_apps: Vec<String> = platform.iter().map(|a| a.name.clone()).collect();
+    let cluster_scoped = cluster_scoped_kinds(platform.iter().flat_map(|a| &a.objects));
+    let input = apps::Input {
+        root: &env.root,
+        env_file: &env.file,
+        env_text: &env.text,
+        apps: &env.spec.apps,
+        platform_apps: &platform_apps,
+        cluster_scoped: &cluster_scoped,
+    };
+    let mut own = apps::build(&input).map_err(Error::Invalid)?;
+    // CRDs shipped by own apps decide the scope of their kinds too: read again with them.
+    let more = cluster_scoped_kinds(own.apps.iter().flat_map(|a| &a.objects));
+    if !more.is_subset(&cluster_scoped) {
+        let all: BTreeSet<_> = cluster_scoped.union(&more).cloned().collect();
+        own = apps::build(&apps::Input { cluster_scoped: &all, ..input }).map_err(Error::Invalid)?;
+    }
+    Ok(own)
+}
+
+/// `(group, kind)` of every cluster-scoped kind that a CustomResourceDefinition among
+/// `objects` defines.
+fn cluster_scoped_kinds<'a>(objects: impl Iterator<Item = &'a Object>) -> BTreeSet<(String, String)> {
+    objects
+        .filter(|o| o.kind() == "CustomResourceDefinition")
+        .filter(|o| o.body().pointer("/spec/scope").and_then(|s| s.as_str()) == Some("Cluster"))
+        .filter_map(|o| {
+            let group = o.body().pointer("/spec/group")?.as_str()?;
+            let kind = o.body().pointer("/spec/names/kind")?.as_str()?;
+            Some((group.to_owned(), kind.to_owned()))
+        })
+        .collect()
+}
+
+/// One object, one owner: two apps (or one app twice) deploying the same object would fight
+/// over it in the cluster.
+fn one_owner_per_object<S>(
+    env: &LoadedEnv<S>,
+    apps: &[App],
+    origins: &BTreeMap<String, apps::Origin>,
+) -> Result<(), Error> {
+    let mut owners: BTreeMap<String, &str> = BTreeMap::new();
+    let from = |app: &str, id: &str| match origins.get(&apps::origin_key(app, id)) {
+        Some(origin) => format!("app `{app}` ({origin})"),
+        None => format!("the platform's app `{app}`"),
+    };
+    for app in apps {
+        for object in &app.objects {
+            let mut object = object.clone();
+            object.default_namespace(&app.namespace);
+            let id = apps::identity(&object);
+            if let Some(first) = owners.insert(id.clone(), &app.name) {
+                let message = format!(
+                    "{} is deployed by {} and by {}: one object has one owner",
+                    object.describe(),
+                    from(first, &id),
+                    from(&app.name, &id)
+                );
+                let mut d = apps::diagnostic(&env.file, "", 0, None, message, None);
+                d.help = Some("remove it from one of the apps".into());
+                return Err(Error::Invalid(vec![d]));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// App names become folder and Application names: they must be labels, unique, and not the

@@ -79,9 +79,10 @@ pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<Re
     pipeline::check_output_roots(&roots)?;
     // Dashboards are the same in every environment: compiled once, shared by all.
     let dashboards = Arc::new(crate::dashboards::compile(project)?);
+    let rule_files = Arc::new(crate::rule_files::read(project)?);
     let mut rendered = Vec::new();
     for env in &loaded {
-        match pipeline::render(env, &dashboards) {
+        match pipeline::render(env, &dashboards, &rule_files) {
             Ok(r) => rendered.push(r),
             Err(Error::Invalid(d)) => problems.extend(d),
             Err(other) => return Err(other),
@@ -90,7 +91,33 @@ pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<Re
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
+    shared_argocd_names(project, &rendered)?;
     Ok(rendered)
+}
+
+/// Environments bootstrapped into one Argo CD (the same cluster and namespace) must not
+/// create Applications or AppProjects of the same name: the second would overwrite the first.
+fn shared_argocd_names(project: &Project, rendered: &[RenderedEnv]) -> Result<(), Error> {
+    let mut seen: std::collections::BTreeMap<(String, &str), &str> = Default::default();
+    for env in rendered {
+        let instance = format!("{:?} {}", env.argocd.0, env.argocd.1);
+        for name in &env.argocd_names {
+            if let Some(other) = seen.insert((instance.clone(), name), &env.name) {
+                return Err(Error::Invalid(vec![crate::error::Diagnostic {
+                    file: project.env_file(&env.name),
+                    pos: None,
+                    key: Some("argocd".into()),
+                    message: format!(
+                        "environments `{other}` and `{}` share one Argo CD (namespace `{}`) and both create {name}",
+                        env.name, env.argocd.1
+                    ),
+                    help: Some("set `argocd.appendEnvName: true` (or a `nameSuffix`) in one of them".into()),
+                    source_line: None,
+                }]));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn write(project: &Project, rendered: &[RenderedEnv], schema: &str, out: &mut dyn Write) -> Result<(), Error> {
@@ -101,9 +128,17 @@ fn write(project: &Project, rendered: &[RenderedEnv], schema: &str, out: &mut dy
     let singles = [(project.root.join(SCHEMA_FILE), schema.to_owned())];
     let changes = output::write_atomically(&trees, &singles)?;
     for (env, c) in rendered.iter().zip(changes) {
+        let verbatim = match env.layout.verbatim.as_slice() {
+            [] => String::new(),
+            files => format!(
+                ", {} verbatim ({})",
+                files.len(),
+                files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
+            ),
+        };
         let _ = writeln!(
             out,
-            "{}: {} objects, {} files written to {}, {} changed, {} removed",
+            "{}: {} objects{verbatim}, {} files written to {}, {} changed, {} removed",
             env.name,
             env.layout.objects,
             c.written,

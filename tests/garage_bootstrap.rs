@@ -38,6 +38,11 @@ fn render_garage(garage: &str) -> Vec<App> {
         tier: Tier::Local,
         namespace: "observability".into(),
         dashboards: Arc::new(Vec::new()),
+        git: oxidy_modules::contract::GitSource {
+            repo_url: "https://git.example.com/platform/observability.git".into(),
+            revision: "main".into(),
+        },
+        rule_files: Default::default(),
     };
     let resolved = platform.resolve(&env).expect("options resolve");
     let mut decl = Declarations::default();

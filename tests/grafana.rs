@@ -43,6 +43,11 @@ fn shipped_dashboards_pass_the_lint_in_every_tier() {
             tier,
             namespace: "observability".into(),
             dashboards: dashboards.clone(),
+            git: oxidy_modules::contract::GitSource {
+                repo_url: "https://git.example.com/platform/observability.git".into(),
+                revision: "main".into(),
+            },
+            rule_files: Default::default(),
         };
         let resolved = platform.resolve(&env).expect("options resolve");
         let mut decl = Declarations::default();

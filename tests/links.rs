@@ -16,7 +16,8 @@ use oxidy_modules::Platform;
 fn objects(files: &BTreeMap<std::path::PathBuf, String>) -> Vec<Value> {
     files
         .iter()
-        .filter(|(path, _)| !path.starts_with("build"))
+        // Extra files (a README) are not objects.
+        .filter(|(path, _)| !path.starts_with("build") && path.extension().is_some_and(|e| e == "yaml"))
         .map(|(path, text)| serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
         .collect()
 }

@@ -100,7 +100,9 @@ fn a_failed_write_changes_nothing() {
     let dir = project(&[("a", "envs/minimal.yaml")]);
     let b = fs::read_to_string(common::fixture_path("envs/custom-output-root.yaml"))
         .unwrap()
-        .replace("generated/clusters/dev", "generated/blocked/b");
+        .replace("generated/clusters/dev", "generated/blocked/b")
+        // Both go to the same Argo CD: `b` needs names of its own.
+        + "argocd:\n  appendEnvName: true\n";
     fs::write(dir.path().join("env/b.yaml"), b).unwrap();
     fs::create_dir_all(dir.path().join("generated")).unwrap();
     fs::write(dir.path().join("generated/blocked"), "a file where a folder is expected\n").unwrap();

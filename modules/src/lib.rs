@@ -21,3 +21,5 @@ mod tempo;
 mod testing;
 
 pub use platform::Platform;
+/// The alert rules' promtool fixtures and runbook pages, generated from their definitions.
+pub use prometheus::{rule_fixtures, runbook_pages};

@@ -4,11 +4,21 @@
 use std::sync::Arc;
 
 use crate::Platform;
-use crate::contract::{App, Context, Declarations, EnvInfo, Module, ModuleError, Stack, Tier};
+use crate::contract::{App, Context, Declarations, EnvInfo, GitSource, Module, ModuleError, Stack, Tier};
 
 /// The environment a test renders for.
 pub fn env(tier: Tier) -> EnvInfo {
-    EnvInfo { name: tier.as_str().into(), tier, namespace: "observability".into(), dashboards: Arc::new(Vec::new()) }
+    EnvInfo {
+        name: tier.as_str().into(),
+        tier,
+        namespace: "observability".into(),
+        dashboards: Arc::new(Vec::new()),
+        git: GitSource {
+            repo_url: "https://git.example.com/platform/observability.git".into(),
+            revision: "main".into(),
+        },
+        rule_files: Arc::new(Vec::new()),
+    }
 }
 
 /// Parses `components` (the body of an env file's `components:` key).

@@ -9,6 +9,13 @@ use std::process::Command;
 
 use tempfile::TempDir;
 
+pub mod garage;
+pub mod loopback;
+pub mod processes;
+pub mod programs;
+pub mod rendered;
+pub mod stack;
+
 pub struct Run {
     pub code: i32,
     pub stdout: String,
@@ -57,4 +64,20 @@ pub fn tree_text(dir: &Path) -> String {
         .into_iter()
         .map(|(p, bytes)| format!("--- {}\n{}", p.display(), String::from_utf8_lossy(&bytes)))
         .collect()
+}
+
+/// A project in a temporary folder holding a copy of the fixture folder `fixture` (with its
+/// `env/` and any manifests beside the env files).
+pub fn project_tree(fixture: &str) -> TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = fixture_path(fixture);
+    for entry in walkdir::WalkDir::new(&from).into_iter().filter_map(Result::ok) {
+        let to = dir.path().join(entry.path().strip_prefix(&from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&to).expect("fixture dir");
+        } else {
+            fs::copy(entry.path(), &to).expect("fixture file");
+        }
+    }
+    dir
 }

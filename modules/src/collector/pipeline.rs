@@ -160,6 +160,24 @@ pub(crate) struct OtlpGrpcExporter {
     /// `host:port`, as gRPC dials it.
     pub endpoint: String,
     pub tls: ClientTls,
+    pub sending_queue: SendingQueue,
+}
+
+/// The exporter's queue (exporterhelper), with its batcher.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct SendingQueue {
+    pub batch: QueueBatch,
+}
+
+/// The queue's batcher: requests are merged up to `min_size` and split at `max_size`,
+/// measured by `sizer`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct QueueBatch {
+    /// `bytes`: the serialized size, which is what a gRPC server limits.
+    pub sizer: &'static str,
+    pub min_size: u64,
+    pub max_size: u64,
+    pub flush_timeout: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

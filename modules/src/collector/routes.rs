@@ -5,11 +5,17 @@ use crate::contract::{Context, Link, ModuleError};
 
 use super::pipeline::{
     Batch, ClientTls, DebugExporter, Exporter, Extension, HealthCheck, MemoryLimiter, Model, OtlpGrpcExporter,
-    OtlpHttpExporter, OtlpProtocols, OtlpReceiver, Pipeline, Processor, Receiver, RemoteWriteExporter, ServerEndpoint,
-    Signal,
+    OtlpHttpExporter, OtlpProtocols, OtlpReceiver, Pipeline, Processor, QueueBatch, Receiver, RemoteWriteExporter,
+    SendingQueue, ServerEndpoint, Signal,
 };
 use super::resolved::Resolved;
 use super::{HEALTH_PORT, METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT};
+
+/// The largest traces request sent to Tempo, in bytes: 8 MiB, half of the 16 MiB its OTLP
+/// gRPC receivers accept (tempo/config.rs), so that no batch is refused there. The batch
+/// processor counts spans; a span's size varies a hundredfold with its attributes and
+/// events, so only a limit in bytes bounds the message.
+pub(crate) const TRACES_MAX_REQUEST_BYTES: u64 = 8 * 1024 * 1024;
 
 /// The path the health check answers on, for the probes.
 pub(crate) const HEALTH_PATH: &str = "/";
@@ -73,6 +79,16 @@ pub(crate) fn model(r: &Resolved, targets: &Targets) -> Model {
                 vec![Exporter::OtlpGrpc(OtlpGrpcExporter {
                     endpoint: targets.traces.clone(),
                     tls: ClientTls { insecure: true },
+                    // Splits only: with no minimum, each batch from the batch processor
+                    // leaves at once, in pieces of at most the maximum.
+                    sending_queue: SendingQueue {
+                        batch: QueueBatch {
+                            sizer: "bytes",
+                            min_size: 0,
+                            max_size: TRACES_MAX_REQUEST_BYTES,
+                            flush_timeout: "200ms".into(),
+                        },
+                    },
                 })],
             ),
             pipeline(Signal::Metrics, remote_write(&targets.metrics)),

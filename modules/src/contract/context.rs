@@ -18,6 +18,27 @@ pub struct EnvInfo {
     pub namespace: String,
     /// The dashboards compiled from `dashboards/*.jsonnet`, once for all environments.
     pub dashboards: Arc<Vec<Dashboard>>,
+    /// The git repository and revision Argo CD syncs from (`git:` of the env file): links
+    /// into the repository, such as runbook URLs, are built from them.
+    pub git: GitSource,
+    /// The extra rule files of the project (`rules/*.yaml`), read once by the engine for
+    /// every environment; options pick them by path.
+    pub rule_files: Arc<Vec<ProjectFile>>,
+}
+
+/// A text file of the project, read by the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectFile {
+    /// The path relative to the project root, with `/` separators.
+    pub path: String,
+    pub text: String,
+}
+
+/// Where the environment's repository lives.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GitSource {
+    pub repo_url: String,
+    pub revision: String,
 }
 
 /// A dashboard compiled by the engine from `dashboards/<name>.jsonnet`.
@@ -366,7 +387,14 @@ mod tests {
     use super::*;
 
     fn env() -> EnvInfo {
-        EnvInfo { name: "local".into(), tier: Tier::Local, namespace: "o".into(), dashboards: Arc::new(Vec::new()) }
+        EnvInfo {
+            name: "local".into(),
+            tier: Tier::Local,
+            namespace: "o".into(),
+            dashboards: Arc::new(Vec::new()),
+            git: Default::default(),
+            rule_files: Arc::new(Vec::new()),
+        }
     }
 
     /// A NodePort as if written at `line` of an env file.

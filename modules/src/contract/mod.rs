@@ -22,8 +22,8 @@ pub mod yaml;
 
 pub use app::{App, GroupKind, PodSecurity, Source, Wave};
 pub use context::{
-    BucketClaim, Context, Dashboard, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, Link, PortClaim,
-    S3Store, Target,
+    BucketClaim, Context, Dashboard, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, GitSource, Link,
+    PortClaim, ProjectFile, S3Store, Target,
 };
 pub use error::{ModuleError, OptionError};
 pub use object::{Object, ObjectError};

@@ -87,6 +87,12 @@ pub struct ScrapeEndpoint {
 pub struct TlsConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insecure_skip_verify: Option<bool>,
+    /// A CA bundle in the Prometheus pod (its service-account CA, for the API server).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    /// The name the server's certificate must carry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_name: Option<String>,
 }
 
 /// A relabeling rule applied to targets before the scrape.

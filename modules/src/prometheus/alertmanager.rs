@@ -7,6 +7,7 @@ use k8s_openapi::api::core::v1::Secret;
 use crate::contract::monitoring::{Alertmanager, AlertmanagerSpec, EmbeddedMetadata};
 use crate::contract::{App, ModuleError, k8s};
 
+use super::cluster_monitors::{RELOADER_PORT, RELOADER_PORT_NAME};
 use super::objects::{self, Labels};
 use super::resolved::Resolved;
 use super::{ALERTMANAGER_PORT, alertmanager_config};
@@ -31,7 +32,10 @@ pub(crate) fn push(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
         SERVICE,
         &labels,
         k8s::selector_labels(SERVICE, COMPONENT),
-        vec![objects::service_port("web", ALERTMANAGER_PORT, r.alertmanager.node_port.as_ref())],
+        vec![
+            objects::service_port("web", ALERTMANAGER_PORT, r.alertmanager.node_port.as_ref()),
+            objects::service_port(RELOADER_PORT_NAME, RELOADER_PORT, None),
+        ],
     ))?;
     if r.alertmanager.replicas > 1 {
         app.push(objects::disruption_budget(SERVICE, &labels, k8s::selector(SERVICE, COMPONENT)))?;
@@ -41,11 +45,13 @@ pub(crate) fn push(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
 
 /// The configuration text, as the operator hands it to Alertmanager.
 pub(crate) fn config_text(r: &Resolved) -> Result<String, ModuleError> {
-    let config = alertmanager_config::config(r.alertmanager.notifications.as_ref());
-    let value = serde_json::to_value(&config).map_err(|e| ModuleError::Object {
-        module: M,
-        message: format!("alertmanager.yaml does not serialize: {e}"),
-    })?;
+    let value =
+        match &r.alertmanager.routing {
+            Some(routing) => super::routing::config(routing)?,
+            None => serde_json::to_value(alertmanager_config::config(r.alertmanager.notifications.as_ref())).map_err(
+                |e| ModuleError::Object { module: M, message: format!("alertmanager.yaml does not serialize: {e}") },
+            )?,
+        };
     to_yaml(&value).map_err(|e| ModuleError::Object { module: M, message: format!("alertmanager.yaml: {e}") })
 }
 
@@ -77,7 +83,10 @@ fn alertmanager(r: &Resolved, labels: &Labels) -> Alertmanager {
             security_context: Some(k8s::restricted_pod(1000)),
             resources: Some(a.resources.clone()),
             config_secret: CONFIG_SECRET.into(),
-            secrets: a.notifications.iter().map(|n| n.secret.clone()).collect(),
+            secrets: match &a.routing {
+                Some(routing) => vec![routing.secret.to_string()],
+                None => a.notifications.iter().map(|n| n.secret.clone()).collect(),
+            },
             // Silences and the notification log; replicas share them by gossip.
             retention: Some("120h".into()),
             storage: None,

@@ -22,7 +22,7 @@ fn endpoint(path: &str) -> ScrapeEndpoint {
         bearer_token_file: Some(TOKEN.into()),
         // Kubelets serve self-signed certificates unless the cluster signs them
         // (serverTLSBootstrap); the token still authenticates Prometheus to them.
-        tls_config: Some(TlsConfig { insecure_skip_verify: Some(true) }),
+        tls_config: Some(TlsConfig { insecure_skip_verify: Some(true), ..Default::default() }),
         // cAdvisor's series describe containers: their `namespace` and `pod` must win over
         // the kubelet target's.
         honor_labels: Some(true),
@@ -51,6 +51,7 @@ pub(crate) fn service_monitor() -> ServiceMonitor {
     let (namespace, _) = SERVICE.split_once('/').unwrap_or(("kube-system", ""));
     monitor.spec.namespace_selector = Some(NamespaceSelector { match_names: Some(vec![namespace.into()]), any: None });
     monitor.spec.job_label = Some("app.kubernetes.io/name".into());
-    monitor.spec.endpoints = vec![endpoint("/metrics"), endpoint("/metrics/cadvisor")];
+    // `/metrics/probes`: the outcome of every liveness, readiness and startup probe.
+    monitor.spec.endpoints = vec![endpoint("/metrics"), endpoint("/metrics/cadvisor"), endpoint("/metrics/probes")];
     monitor
 }

@@ -30,9 +30,13 @@
 mod alertmanager;
 mod alertmanager_config;
 mod alerts;
+mod cluster;
+mod cluster_monitors;
 mod crds;
+mod extra_rules;
 mod kube_state_metrics;
 mod kubelet;
+mod kubernetes;
 mod module;
 mod monitors;
 mod node_exporter;
@@ -40,11 +44,13 @@ mod objects;
 mod operator;
 mod options;
 mod resolved;
+mod routing;
 mod rules;
 mod server;
 #[cfg(test)]
 mod tests;
 
+pub use kubernetes::{rule_fixtures, runbook_pages};
 pub(crate) use module::PrometheusModule;
 pub use options::Prometheus;
 

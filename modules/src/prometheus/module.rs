@@ -8,8 +8,8 @@ use crate::contract::{
 use super::options::Prometheus;
 use super::resolved::Resolved;
 use super::{
-    ALERTMANAGER_PORT, PROMETHEUS_PORT, alertmanager, crds, kube_state_metrics, monitors, node_exporter, operator,
-    server,
+    ALERTMANAGER_PORT, PROMETHEUS_PORT, alertmanager, cluster_monitors, crds, kube_state_metrics, monitors,
+    node_exporter, operator, server,
 };
 
 /// The app holding the `Prometheus` and `Alertmanager` resources.
@@ -80,6 +80,7 @@ impl Module for PrometheusModule {
             apps.push(node_exporter::app(ne)?);
         }
         apps.push(monitors::app(r)?);
+        apps.extend(cluster_monitors::app(r)?);
         Ok(apps)
     }
 }

@@ -6,7 +6,10 @@ use crate::contract::monitoring::ServiceMonitor;
 use crate::contract::{App, ModuleError, Wave, k8s};
 
 use super::resolved::Resolved;
-use super::{alertmanager, alerts, kube_state_metrics, kubelet, node_exporter, operator, rules, server};
+use super::{
+    alertmanager, alerts, cluster_monitors, kube_state_metrics, kubelet, kubernetes, node_exporter, operator, rules,
+    server,
+};
 
 pub(crate) const APP: &str = "platform-monitoring";
 pub(crate) const RULES: &str = "platform-alerts";
@@ -36,26 +39,35 @@ pub(crate) fn app(r: &Resolved) -> Result<App, ModuleError> {
         "http",
         "/metrics",
     ))?;
-    app.push(ServiceMonitor::new(
+    let mut prometheus = ServiceMonitor::new(
         server::SERVICE,
         &server::labels(r),
         k8s::selector(server::SERVICE, server::COMPONENT),
         "web",
         "/metrics",
-    ))?;
+    );
+    prometheus.spec.endpoints.push(cluster_monitors::reloader_endpoint());
+    app.push(prometheus)?;
     let am_labels = k8s::labels(alertmanager::SERVICE, alertmanager::COMPONENT, &r.alertmanager.image.version);
-    app.push(ServiceMonitor::new(
+    let mut am = ServiceMonitor::new(
         alertmanager::SERVICE,
         &am_labels,
         k8s::selector(alertmanager::SERVICE, alertmanager::COMPONENT),
         "web",
         "/metrics",
-    ))?;
+    );
+    am.spec.endpoints.push(cluster_monitors::reloader_endpoint());
+    app.push(am)?;
     if r.scrape_kubelet {
         app.push(kubelet::service_monitor())?;
     }
     let mut labels = k8s::selector_labels(RULES, "alerting-rules");
     labels.insert("app.kubernetes.io/part-of".into(), "oxidy".into());
-    app.push(rules::prometheus_rule(RULES, &labels, &alerts::groups(r, &jobs(r)))?)?;
+    cluster_monitors::push_monitors(r, &mut app)?;
+    let platform = alerts::groups(r, &jobs(r));
+    // Validates the platform groups (names, severities) before they gain runbook links.
+    rules::rule_spec(&platform)?;
+    kubernetes::push_rules(r, &platform, &mut app)?;
+    kubernetes::push_extra_rules(r, &mut app)?;
     Ok(app)
 }

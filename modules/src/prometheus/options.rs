@@ -52,6 +52,44 @@ pub struct Prometheus {
     /// Scrape every node's kubelet and cAdvisor (container CPU, memory, network) through the
     /// `kubelet` Service the operator keeps in `kube-system`. Default: true.
     pub scrape_kubelet: Option<bool>,
+    /// Which control-plane components are scraped and alerted on; managed clusters hide
+    /// some of them. Each switch turns both the component's monitor and its rule group on
+    /// or off.
+    pub control_plane: Option<ControlPlaneOptions>,
+    /// Base URL of the runbook pages the alerts link to (`<base>/<Alert>.md`). Default:
+    /// `<git.repoURL without .git>/blob/<git.revision>/docs/runbooks`, which GitHub and
+    /// GitLab serve; set it for other forges.
+    pub runbook_base_url: Option<String>,
+    /// Extra Prometheus rule files of the project (`rules/*.yaml`, Prometheus' rule-file
+    /// format), rendered as the PrometheusRule `extra-rules`; every expression is parsed
+    /// while rendering. Default: none.
+    pub extra_rules: Option<Vec<At<String>>>,
+}
+
+/// Control-plane scrape targets and their rule groups. The defaults suit kind, k3d and
+/// managed clusters alike: the API server and CoreDNS are reachable everywhere; the
+/// scheduler, controller-manager, kube-proxy and etcd listen on localhost (kubeadm, kind) or
+/// are hidden by the provider, so they are off until the cluster exposes them.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ControlPlaneOptions {
+    /// The API server (`default/kubernetes` Service): SLO burn rates, certificates,
+    /// aggregated APIs. Default: true.
+    pub api_server: Option<bool>,
+    /// kube-scheduler static pods (`component=kube-scheduler`, HTTPS port 10259). Needs
+    /// `--bind-address=0.0.0.0`. Default: false.
+    pub scheduler: Option<bool>,
+    /// kube-controller-manager static pods (`component=kube-controller-manager`, HTTPS port
+    /// 10257). Needs `--bind-address=0.0.0.0`. Default: false.
+    pub controller_manager: Option<bool>,
+    /// kube-proxy pods (`k8s-app=kube-proxy`, HTTP port 10249). Needs
+    /// `metricsBindAddress: 0.0.0.0:10249`. Default: false.
+    pub kube_proxy: Option<bool>,
+    /// etcd static pods (`component=etcd`, HTTP metrics port 2381). Needs
+    /// `--listen-metrics-urls=http://0.0.0.0:2381`. Default: false.
+    pub etcd: Option<bool>,
+    /// CoreDNS behind the `kube-system/kube-dns` Service (port `metrics`, 9153). Default: true.
+    pub core_dns: Option<bool>,
 }
 
 /// Alertmanager and where it sends alerts.
@@ -71,6 +109,8 @@ pub struct AlertmanagerOptions {
     pub node_port: Option<NodePort>,
     /// Where alerts are sent.
     pub notifications: Option<Notifications>,
+    /// Receivers and routes written out in full; replaces `notifications` when set.
+    pub routing: Option<super::routing::Routing>,
 }
 
 /// Notification receivers. Their URLs and keys are never written here: they are read from

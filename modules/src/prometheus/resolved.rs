@@ -5,7 +5,7 @@ use k8s_openapi::api::core::v1::ResourceRequirements;
 
 use crate::contract::image::Image;
 use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, millicores};
-use crate::contract::{At, ByteSize, Duration, DurationUnit, EnvInfo, NodePort, OptionError, Tier};
+use crate::contract::{At, ByteSize, Duration, DurationUnit, EnvInfo, NodePort, OptionError, Pos, Tier};
 
 use super::options::{AlertmanagerOptions, Prometheus};
 
@@ -27,6 +27,8 @@ pub(crate) struct AlertmanagerResolved {
     pub node_port: Option<NodePort>,
     /// `None` routes every alert to a null receiver.
     pub notifications: Option<NotificationsResolved>,
+    /// Routing from the env file, which replaces the default configuration.
+    pub routing: Option<super::routing::Routing>,
 }
 
 pub(crate) struct NotificationsResolved {
@@ -51,11 +53,22 @@ pub(crate) struct Resolved {
     pub node_exporter: Option<ExporterResolved>,
     pub kube_state_metrics: Option<ExporterResolved>,
     pub scrape_kubelet: bool,
+    /// Control-plane switches and runbook links (`cluster.rs`).
+    pub cluster: super::cluster::ClusterResolved,
 }
 
 /// The shortest retention that means what it says: Prometheus writes 2h blocks and keeps the
 /// head block (up to 3h of samples) whatever the retention.
 pub(crate) const MIN_RETENTION: Duration = Duration::of(2, DurationUnit::Hour);
+
+/// An error at `components.prometheus.<key>`, with a suggestion where one exists.
+pub(crate) fn option_error(key: &str, pos: Option<Pos>, message: String, help: Option<String>) -> OptionError {
+    let error = OptionError::new("prometheus", key, pos, message);
+    match help {
+        Some(help) => error.help(help),
+        None => error,
+    }
+}
 
 /// The image at `key`, or `default`: pinned, with the version its tag names.
 fn image(key: &str, set: Option<&At<String>>, default: &str) -> Result<Image, OptionError> {
@@ -128,6 +141,7 @@ impl Prometheus {
             node_exporter,
             kube_state_metrics,
             scrape_kubelet: self.scrape_kubelet.unwrap_or(true),
+            cluster: self.resolve_cluster(env)?,
             namespace,
         })
     }
@@ -184,6 +198,7 @@ fn resolve_alertmanager(am: &AlertmanagerOptions, tier: Tier) -> Result<Alertman
             ),
         )?,
         node_port: am.node_port.clone().or_else(|| tier.pick(Some(NodePort::default_port(30093)), None, None)),
+        routing: am.routing.clone(),
         notifications: notify.then(|| NotificationsResolved {
             secret: notifications.secret.map_or_else(|| "alertmanager-notifications".into(), |s| s.to_string()),
             slack_channel: notifications.slack_channel.unwrap_or_else(|| "#platform-alerts".into()),

@@ -3,10 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::contract::monitoring::{PrometheusRule, PrometheusRuleSpec, Rule, RuleGroup};
-use crate::contract::{Duration, ModuleError, k8s};
-
-use super::objects::Labels;
+use crate::contract::monitoring::{PrometheusRuleSpec, Rule, RuleGroup};
+use crate::contract::{Duration, ModuleError};
 
 /// How urgently an alert needs a human; Alertmanager routes and inhibits by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,13 +13,19 @@ pub(crate) enum Severity {
     Warning,
     /// Pages: data is being lost or a component is down.
     Critical,
+    /// Context for other alerts; routed nowhere by default and inhibited while nothing worse fires.
+    Info,
+    /// Not a problem at all (label `none`): the always-firing Watchdog.
+    Silent,
 }
 
 impl Severity {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Warning => "warning",
             Severity::Critical => "critical",
+            Severity::Info => "info",
+            Severity::Silent => "none",
         }
     }
 }
@@ -88,11 +92,6 @@ pub(crate) fn rule_spec(groups: &[Group]) -> Result<PrometheusRuleSpec, ModuleEr
         }
     }
     Ok(PrometheusRuleSpec { groups: groups.iter().map(Group::to_rule_group).collect::<Result<_, _>>()? })
-}
-
-/// A PrometheusRule holding `groups`.
-pub(crate) fn prometheus_rule(name: &str, labels: &Labels, groups: &[Group]) -> Result<PrometheusRule, ModuleError> {
-    Ok(PrometheusRule { metadata: k8s::meta(name, labels), spec: rule_spec(groups)? })
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use crate::contract::monitoring::{
 };
 use crate::contract::{App, ModuleError, k8s};
 
+use super::cluster_monitors::{RELOADER_PORT, RELOADER_PORT_NAME};
 use super::objects::{self, Labels, rule};
 use super::resolved::Resolved;
 use super::{PROMETHEUS_PORT, alertmanager};
@@ -63,7 +64,10 @@ pub(crate) fn push(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
         SERVICE,
         &labels,
         k8s::selector_labels(SERVICE, COMPONENT),
-        vec![objects::service_port("web", PROMETHEUS_PORT, r.server.node_port.as_ref())],
+        vec![
+            objects::service_port("web", PROMETHEUS_PORT, r.server.node_port.as_ref()),
+            objects::service_port(RELOADER_PORT_NAME, RELOADER_PORT, None),
+        ],
     ))?;
     if r.server.replicas > 1 {
         app.push(objects::disruption_budget(SERVICE, &labels, k8s::selector(SERVICE, COMPONENT)))?;

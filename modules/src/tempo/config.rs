@@ -64,8 +64,21 @@ struct Otlp {
 
 #[derive(Serialize)]
 struct OtlpProtocols {
-    grpc: Listen,
+    grpc: GrpcListen,
     http: Listen,
+}
+
+/// The largest OTLP gRPC message Tempo's receivers accept, in MiB. grpc-go's default is 4;
+/// a batch of thousands of spans is larger, and the refusal (`ResourceExhausted`) is final
+/// for the sender, so the batch is lost. The collector's traces exporter sends at most
+/// 8 MiB per request (collector/routes.rs), half of this.
+pub(crate) const OTLP_MAX_RECV_MSG_SIZE_MIB: u32 = 16;
+
+/// The OpenTelemetry receiver's gRPC server settings, which Tempo embeds.
+#[derive(Serialize)]
+struct GrpcListen {
+    endpoint: String,
+    max_recv_msg_size_mib: u32,
 }
 
 #[derive(Serialize)]
@@ -252,7 +265,10 @@ pub(crate) fn tempo_config(r: &Resolved, store: &S3Store, remote_write: &[String
             receivers: Receivers {
                 otlp: Otlp {
                     protocols: OtlpProtocols {
-                        grpc: Listen { endpoint: format!("0.0.0.0:{OTLP_GRPC_PORT}") },
+                        grpc: GrpcListen {
+                            endpoint: format!("0.0.0.0:{OTLP_GRPC_PORT}"),
+                            max_recv_msg_size_mib: OTLP_MAX_RECV_MSG_SIZE_MIB,
+                        },
                         http: Listen { endpoint: format!("0.0.0.0:{OTLP_HTTP_PORT}") },
                     },
                 },

@@ -225,6 +225,25 @@ fn traceql_metrics_have_the_local_blocks_processor() {
     }
 }
 
+/// Trace batches of thousands of spans exceed grpc-go's 4 MiB default; every Tempo OTLP
+/// gRPC receiver accepts 16 MiB, within the 16 MiB Tempo's own servers take between targets.
+#[test]
+fn otlp_grpc_receivers_accept_large_batches() {
+    for tier in [Tier::Local, Tier::Staging, Tier::Production] {
+        let apps = render(tier, "{}").unwrap();
+        let config = config(app(&apps, "tempo"));
+        let receivers = config["distributor"]["receivers"].as_object().unwrap();
+        assert!(!receivers.is_empty());
+        for (name, receiver) in receivers {
+            let grpc = &receiver["protocols"]["grpc"];
+            if grpc.is_null() {
+                continue;
+            }
+            assert_eq!(grpc["max_recv_msg_size_mib"], 16, "{tier:?}: receiver {name}");
+        }
+    }
+}
+
 #[test]
 fn links_and_datasource_follow_the_layout() {
     for (tier, ingest) in [(Tier::Local, "tempo"), (Tier::Production, "tempo-distributor")] {
