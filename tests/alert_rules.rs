@@ -133,7 +133,11 @@ fn every_alert_has_a_firing_and_a_silent_unit_test() {
         }
     }
     missing.dedup();
-    assert!(missing.is_empty(), "add unit tests (tests/alerts/, or with the alert's definition for tests/rules/) for:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "add unit tests (tests/alerts/, or with the alert's definition for tests/rules/) for:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
