@@ -3,6 +3,8 @@
 //! code (`OXIDY_UPDATE_RULE_DOCS=1 cargo test --test rules` rewrites them), every rendered
 //! alert links to an existing page, and promtool accepts every rule and passes every case.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -88,22 +90,14 @@ fn every_rendered_runbook_url_resolves() {
     assert!(urls >= 120, "only {urls} runbook links rendered");
 }
 
+/// promtool at the deployed Prometheus version, built by `.ci/tools` (the test fails, naming
+/// the command, when it is missing).
 fn promtool() -> Command {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .map(|c| c.join("oxidy/tools/promtool"));
-    let program = cache.filter(|p| p.is_file()).unwrap_or_else(|| PathBuf::from("promtool"));
-    Command::new(program)
+    Command::new(common::programs::program("promtool"))
 }
 
 fn run_promtool(args: &[&str]) {
-    let output = promtool().args(args).current_dir(root().join("tests/rules")).output().unwrap_or_else(|e| {
-        panic!(
-            "promtool cannot run ({e}). Install it: `go install github.com/prometheus/prometheus/cmd/promtool@v0.313.1` \
-             (or `apt-get install prometheus`), or let .ci/test build it into ~/.cache/oxidy/tools/"
-        )
-    });
+    let output = promtool().args(args).current_dir(root().join("tests/rules")).output().expect("promtool runs");
     assert!(
         output.status.success(),
         "promtool {args:?} failed:\n{}{}",

@@ -77,10 +77,10 @@ fn document(a: AlertRule) -> AlertRule {
             .test(&[(r#"tempo_discarded_spans_total{namespace="observability", job="tempo", reason="rate_limited"}"#, "0+1", "2")], &[("namespace", "observability"), ("job", "tempo"), ("reason", "rate_limited")]),
         ("CollectorRefusingData", _) => a
             .runbook("Senders retry or drop telemetry.", "The collector's logs; CollectorExportFailing and its memory use.", "Fix the export that backs up, or give the collector more memory.")
-            .test(&[(r#"otelcol_receiver_refused_spans_total{namespace="observability", job="otel-collector", receiver="otlp"}"#, "0+1", "2")], &[("namespace", "observability"), ("job", "otel-collector"), ("receiver", "otlp")]),
+            .test(&[(r#"otelcol_receiver_refused_spans{namespace="observability", job="otel-collector", receiver="otlp"}"#, "0+1", "2")], &[("namespace", "observability"), ("job", "otel-collector"), ("receiver", "otlp")]),
         ("CollectorExportFailing", _) => a
             .runbook("Telemetry queues up and is lost once the queue is full.", "The collector's logs name the backend's error.", "Restore the backend (Loki, Tempo, Prometheus) or the collector's credentials for it.")
-            .test(&[(r#"otelcol_exporter_send_failed_spans_total{namespace="observability", job="otel-collector", exporter="otlp/tempo"}"#, "0+1", "2")], &[("namespace", "observability"), ("job", "otel-collector"), ("exporter", "otlp/tempo")]),
+            .test(&[(r#"otelcol_exporter_send_failed_spans{namespace="observability", job="otel-collector", exporter="otlp/tempo"}"#, "0+1", "2")], &[("namespace", "observability"), ("job", "otel-collector"), ("exporter", "otlp/tempo")]),
         ("CollectorQueueSaturated", _) => a
             .runbook("When the queue is full, new telemetry is dropped.", "The backend's latency and errors.", "Fix the slow backend or enlarge the queue.")
             .test(
