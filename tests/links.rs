@@ -64,6 +64,9 @@ fn resolves(objects: &[Value], host: &str, port: Option<u16>) -> Result<(), Stri
         [pod, service, namespace] => {
             let (set, ordinal) = pod.rsplit_once('-').ok_or_else(|| format!("{pod} is not a StatefulSet pod"))?;
             let ordinal: i64 = ordinal.parse().map_err(|_| format!("{pod} has no ordinal"))?;
+            if let Some(found) = operator_pod(objects, set, ordinal, service, namespace, port) {
+                return found;
+            }
             let sts = kind(objects, "StatefulSet")
                 .find(|s| {
                     name_ns(s) == (set.to_string(), namespace.to_string()) && s["spec"]["serviceName"] == *service
@@ -80,6 +83,32 @@ fn resolves(objects: &[Value], host: &str, port: Option<u16>) -> Result<(), Stri
         }
         _ => Err(format!("{host} is not a Service or pod address")),
     }
+}
+
+/// A pod of the StatefulSet the Prometheus operator makes of a `Prometheus` resource:
+/// `prometheus-<name>-<ordinal>`, governed by `prometheus-operated`, serving on 9090.
+/// `None` when `set` is no such StatefulSet.
+fn operator_pod(
+    objects: &[Value],
+    set: &str,
+    ordinal: i64,
+    service: &str,
+    namespace: &str,
+    port: Option<u16>,
+) -> Option<Result<(), String>> {
+    let name = set.strip_prefix("prometheus-")?;
+    if service != "prometheus-operated" {
+        return None;
+    }
+    let prometheus = kind(objects, "Prometheus").find(|p| name_ns(p) == (name.to_string(), namespace.to_string()))?;
+    let replicas = prometheus["spec"]["replicas"].as_i64().unwrap_or(1);
+    Some(if ordinal >= replicas {
+        Err(format!("{set}-{ordinal}: Prometheus {namespace}/{name} has {replicas} replicas"))
+    } else if port.is_some_and(|p| p != 9090) {
+        Err(format!("Prometheus {namespace}/{name} serves on 9090, not {port:?}"))
+    } else {
+        Ok(())
+    })
 }
 
 fn rendered() -> Vec<oxidy::pipeline::RenderedEnv> {

@@ -4,7 +4,7 @@
 use crate::contract::monitoring::{Rule, RuleGroup};
 use crate::contract::{Duration, ModuleError};
 
-pub(crate) use super::super::rules::Severity;
+pub(crate) use crate::prometheus::rules::Severity;
 
 /// What the runbook page says beyond the alert's own texts.
 #[derive(Debug, Clone, Default)]
