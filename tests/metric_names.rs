@@ -389,11 +389,9 @@ fn every_metric_name_in_dashboards_and_rules_exists() {
     for (job, claims) in LIVE {
         let names = wait_for(&format!("names scraped from {job}"), Duration::from_secs(60), || {
             let names = stack.names_of_job(job)?;
-            if names.iter().any(|n| n != "up" && !n.starts_with("scrape_")) {
-                Ok(names)
-            } else {
-                Err(format!("{names:?}"))
-            }
+            // The component's own names, not only Prometheus' series about the scrape.
+            let own = |n: &String| n != "up" && !n.starts_with("scrape_") && claims.iter().any(|c| n.starts_with(c));
+            if names.iter().any(own) { Ok(names) } else { Err(format!("{names:?}")) }
         });
         sources.push(Source {
             name: format!("the live {job}"),
@@ -408,7 +406,37 @@ fn every_metric_name_in_dashboards_and_rules_exists() {
         assert!(queries.len() > 20, "{env}: only {} queries found; the extraction is broken", queries.len());
         found.extend(problems(&queries, &recorded, &sources));
     }
-    assert!(found.is_empty(), "{} metric name(s) used but not exposed:\n{}", found.len(), found.join("\n"));
+    let known = open_findings();
+    let found: BTreeSet<String> = found.into_iter().collect();
+    let new: Vec<&String> = found.difference(&known).collect();
+    let fixed: Vec<&String> = known.difference(&found).collect();
+    assert!(
+        new.is_empty(),
+        "{} metric name(s) used but not exposed:\n{}",
+        new.len(),
+        new.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+    );
+    // Lazily registered metrics of the live programs come and go with what the traffic
+    // exercised, so a listed finding that is gone is reported, not failed: remove its line.
+    if !fixed.is_empty() {
+        eprintln!(
+            "{} finding(s) of tests/metric-names/open-findings.list were not found this run:\n{}",
+            fixed.len(),
+            fixed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+        );
+    }
+}
+
+/// The findings still open, listed in tests/metric-names/open-findings.list: the check fails on
+/// any other finding, so no new gap gets in while the listed ones are being fixed.
+fn open_findings() -> BTreeSet<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/metric-names/open-findings.list");
+    fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
