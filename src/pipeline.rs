@@ -19,6 +19,7 @@ use crate::argocd::{self, ROOT_APP, Target};
 use crate::envfile::Cluster;
 use crate::envfile::{self, EnvFile};
 use crate::error::{Diagnostic, Error};
+use crate::input::Limit;
 use crate::layout::{self, BUILD_DIR, Layout};
 use crate::overrides;
 use crate::project::Project;
@@ -50,7 +51,7 @@ pub struct RenderedEnv {
 /// Reads and type-checks one environment.
 pub fn load<S: Stack>(project: &Project, name: &str) -> Result<LoadedEnv<S>, Error> {
     let file = project.env_file(name);
-    let text = project.read(&file)?;
+    let text = project.read(&file, Limit::EnvFile)?;
     let spec = envfile::parse::<S>(&file, &text).map_err(Error::Invalid)?;
     Ok(LoadedEnv { name: name.into(), root: project.root.clone(), file, text, spec })
 }

@@ -4,6 +4,8 @@
 //! - Modules never import each other: what one needs from another comes through the
 //!   contract's context.
 //! - Module code does no I/O: it turns options into objects; the engine reads and writes.
+//! - The engine reads project files only through `src/input.rs`, which refuses links out of
+//!   the repository, devices, pipes and oversized files.
 //! - Every source file opens with a `//!` line saying what it is for.
 //! - Every module type is composed in the composition root: a module that exists but is
 //!   not registered would compile and silently render nothing.
@@ -131,6 +133,31 @@ fn module_code_does_no_io() {
         }
     }
     assert!(offences.is_empty(), "module code does no I/O (the engine does):\n{}", offences.join("\n"));
+}
+
+#[test]
+fn the_engine_reads_input_only_through_the_input_module() {
+    const READS: [&str; 4] = ["fs::read(", "fs::read_to_string(", "File::open(", "read_to_end("];
+    // Output (the committed tree it compares and replaces) is read by these two alone.
+    const ALLOWED: [&str; 3] = ["src/input.rs", "src/output.rs", "src/drift.rs"];
+    let mut offences = Vec::new();
+    for file in rust_files(&root().join("src")) {
+        if ALLOWED.iter().any(|a| relative(&file) == *a) {
+            continue;
+        }
+        let text = read(&file);
+        let mut in_tests = false;
+        for (i, line) in text.lines().enumerate() {
+            in_tests |= line.trim_start().starts_with("#[cfg(test)]");
+            let code = line.split("//").next().unwrap_or("");
+            if let Some(call) = READS.iter().find(|r| code.contains(*r))
+                && !in_tests
+            {
+                offences.push(format!("{}:{}: `{call}`", relative(&file), i + 1));
+            }
+        }
+    }
+    assert!(offences.is_empty(), "read project files through crate::input:\n{}", offences.join("\n"));
 }
 
 #[test]
