@@ -103,6 +103,15 @@ pub enum Error {
     #[error("cannot write {}; nothing was changed", path.display())]
     Write { path: PathBuf, source: io::Error },
 
+    /// An output folder is a symbolic link: writing through it would write, and prune,
+    /// outside the repository.
+    #[error("{} is a symbolic link; oxidy writes only into real folders inside the repository (replace the link with a folder)", path.display())]
+    OutputLink { path: PathBuf },
+
+    /// Another render holds the project lock and did not finish in time.
+    #[error("another oxidy render of {} did not finish within {} s; run again when it has, or wait longer with --wait", path.display(), waited.as_secs())]
+    Locked { path: PathBuf, waited: std::time::Duration },
+
     /// Input files are invalid: each diagnostic names a file, line and key.
     #[error("{}", render_diagnostics(.0))]
     Invalid(Vec<Diagnostic>),
