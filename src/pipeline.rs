@@ -68,7 +68,7 @@ pub fn render<S: Stack>(
         tier: spec.tier,
         namespace: spec.namespace(),
         dashboards: dashboards.clone(),
-        git: GitSource { repo_url: spec.git.repo_url.clone(), revision: spec.revision().into() },
+        git: GitSource { repo_url: spec.git.repo_url.value.clone(), revision: spec.revision().into() },
         rule_files: rule_files.clone(),
     };
 
@@ -98,7 +98,7 @@ pub fn render<S: Stack>(
     let name_suffix = spec.name_suffix(&env.name);
     let target = Target {
         env: &env.name,
-        repo_url: &spec.git.repo_url,
+        repo_url: &spec.git.repo_url.value,
         revision: spec.revision(),
         output_root: &repo_path,
         cluster: &cluster,

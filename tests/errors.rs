@@ -103,3 +103,8 @@ fn no_environments() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no environments"), "{}", run.stderr);
 }
+error_case!(repo_url_that_is_not_a_url, "repo-url-not-a-url");
+error_case!(repo_url_that_is_empty, "repo-url-empty");
+error_case!(revision_git_does_not_accept, "revision-not-a-ref");
+error_case!(output_root_in_a_hidden_folder, "output-root-hidden");
+error_case!(boolean_spelled_yes, "boolean-yes");
