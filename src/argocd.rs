@@ -14,6 +14,10 @@ use oxidy_modules::contract::{App, GroupKind, Object, PodSecurity, Source, Wave}
 use crate::apps::spec::{ArgoSettings, IgnoreDifference};
 use crate::envfile::Cluster;
 
+/// The pod-security standards' version namespaces are labelled with: that of the Kubernetes API
+/// the objects are typed against (k8s-openapi's `v1_33`).
+pub const POD_SECURITY_VERSION: &str = "v1.33";
+
 /// The name of the app-of-apps, and of its folder.
 pub const ROOT_APP: &str = "apps";
 const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
@@ -317,10 +321,13 @@ fn application(target: &Target, app: &App, options: &AppOptions) -> Application 
             directory: include.clone().map(|include| Directory { include }),
         },
     };
-    let mut labels = BTreeMap::from([
-        ("pod-security.kubernetes.io/enforce".to_owned(), app.pod_security.as_str().to_owned()),
-        ("pod-security.kubernetes.io/warn".to_owned(), app.pod_security.as_str().to_owned()),
-    ]);
+    // Enforced, audited and warned at one level, each pinned to the Kubernetes version the
+    // objects are typed against, so a cluster upgrade cannot tighten or loosen it unseen.
+    let mut labels = BTreeMap::new();
+    for mode in ["enforce", "audit", "warn"] {
+        labels.insert(format!("pod-security.kubernetes.io/{mode}"), app.pod_security.as_str().to_owned());
+        labels.insert(format!("pod-security.kubernetes.io/{mode}-version"), POD_SECURITY_VERSION.to_owned());
+    }
     labels.extend(options.namespace_labels.clone());
     let wave = settings.sync_wave.or(options.default_wave).unwrap_or(app.wave.number());
     let mut annotations = settings.annotations.clone();

@@ -112,6 +112,11 @@ pub enum Error {
     #[error("another oxidy render of {} did not finish within {} s; run again when it has, or wait longer with --wait", path.display(), waited.as_secs())]
     Locked { path: PathBuf, waited: std::time::Duration },
 
+    /// Rendered objects break the policy gate (`crate::policy`); each finding names the file,
+    /// the object and the rule.
+    #[error("{env} ({}): {} object(s) break the policy:\n{}\n  help: fix each object (an `overrides:` entry for a platform object), or exempt it with the annotation `policy.oxidy.dev/<rule>: <reason>` (README: Security)", file.display(), findings.len(), findings.iter().map(|f| format!("  {f}")).collect::<Vec<_>>().join("\n"))]
+    Policy { env: String, file: PathBuf, findings: Vec<String> },
+
     /// Input files are invalid: each diagnostic names a file, line and key.
     #[error("{}", render_diagnostics(.0))]
     Invalid(Vec<Diagnostic>),

@@ -18,6 +18,7 @@ pub mod lock;
 pub mod output;
 pub mod overrides;
 pub mod pipeline;
+pub mod policy;
 pub mod project;
 pub mod rule_files;
 pub mod run;

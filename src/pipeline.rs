@@ -22,6 +22,7 @@ use crate::error::{Diagnostic, Error};
 use crate::input::Limit;
 use crate::layout::{self, BUILD_DIR, Layout};
 use crate::overrides;
+use crate::policy;
 use crate::project::Project;
 
 /// An environment read and type-checked.
@@ -90,6 +91,7 @@ pub fn render<S: Stack>(
     check_apps(env, &apps)?;
     one_owner_per_object(env, &apps, &own.origins)?;
     apps.iter_mut().for_each(finish_objects);
+    policy_gate(env, &apps)?;
 
     let output_root = spec.output_root(&env.name);
     let repo_path = output_root.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
@@ -117,6 +119,25 @@ pub fn render<S: Stack>(
     layout.files.extend(extra);
     let argocd = (argocd_cluster, spec.argocd_namespace());
     Ok(RenderedEnv { name: env.name.clone(), output_root, layout, argocd, argocd_names })
+}
+
+/// The policy gate ([`crate::policy`]): every finding fails the render, naming the file each
+/// object would be written to.
+fn policy_gate<S>(env: &LoadedEnv<S>, apps: &[App]) -> Result<(), Error> {
+    let strictness = policy::Strictness { no_secrets: env.spec.tier != oxidy_modules::contract::Tier::Local };
+    let findings = policy::check(apps, strictness);
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let root = env.spec.output_root(&env.name);
+    let lines = findings
+        .iter()
+        .map(|f| {
+            let file = root.join(layout::object_path(&f.app, &f.kind, &f.name));
+            format!("{}: {}: {}: {}", file.display(), f.object, f.rule, f.message)
+        })
+        .collect();
+    Err(Error::Policy { env: env.name.clone(), file: env.file.clone(), findings: lines })
 }
 
 /// The env file's extra files by path in the output root: plain relative paths outside every

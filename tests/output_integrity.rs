@@ -150,7 +150,10 @@ fn concurrent_renders_leave_the_tree_of_the_latest_env_files() {
                 .unwrap()
         };
         let first = start();
-        fs::write(&edge, base.replace("observability.git", &format!("observability-{round}.git"))).unwrap();
+        // Replaced in one rename, as editors save: a render never reads half a file.
+        let next = dir.path().join("edge.next");
+        fs::write(&next, base.replace("observability.git", &format!("observability-{round}.git"))).unwrap();
+        fs::rename(&next, &edge).unwrap();
         let second = start();
         for child in [first, second] {
             let out = child.wait_with_output().unwrap();

@@ -86,7 +86,7 @@ impl RingComponent<'_> {
         let selector = k8s::selector(self.name, target.component);
         if target.stateful {
             let claims = vec![k8s::volume_claim("data", self.volume, self.storage_class)];
-            let workload = k8s::peer_stateful_set(
+            let mut workload = k8s::peer_stateful_set(
                 &name,
                 labels,
                 selector,
@@ -95,11 +95,25 @@ impl RingComponent<'_> {
                 template,
                 claims,
             );
+            workload.metadata = Self::s3_keys_from_env(workload.metadata);
             app.push(workload)?;
         } else {
-            app.push(k8s::deployment(&name, labels, selector, target.replicas, template))?;
+            let mut workload = k8s::deployment(&name, labels, selector, target.replicas, template);
+            workload.metadata = Self::s3_keys_from_env(workload.metadata);
+            app.push(workload)?;
         }
         Ok(())
+    }
+
+    /// The exemption of ring workloads from reading Secrets as files: Loki and Tempo take S3
+    /// keys only from their config file, where `-config.expand-env` fills them in from the
+    /// environment, so the keys stay out of the ConfigMap.
+    fn s3_keys_from_env(meta: ObjectMeta) -> ObjectMeta {
+        k8s::exempt(
+            meta,
+            "secret-env",
+            "S3 keys reach the config file only through -config.expand-env; the program reads no key file",
+        )
     }
 
     /// The target's ClusterIP Service: HTTP, gRPC and its own extra ports.

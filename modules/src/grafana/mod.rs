@@ -39,4 +39,4 @@ pub(crate) const VERSION: &str = "12.4.5";
 
 pub(crate) const HTTP_PORT: u16 = 3000;
 /// The user the image runs as.
-pub(crate) const USER: i64 = 472;
+pub(crate) const USER: i64 = 10472;

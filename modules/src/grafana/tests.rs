@@ -342,11 +342,11 @@ fn admin_credentials_come_from_a_secret() {
     let staging = render_ok(Tier::Staging);
     assert!(!staging.objects.iter().any(|o| o.kind() == "Secret"));
     let env = &object(&staging, "Deployment", "grafana")["spec"]["template"]["spec"]["containers"][0]["env"];
-    let user = env.as_array().unwrap().iter().find(|e| e["name"] == "GF_SECURITY_ADMIN_PASSWORD").unwrap();
-    assert_eq!(
-        user["valueFrom"]["secretKeyRef"],
-        json!({ "name": "grafana-admin", "key": "admin-password", "optional": false })
-    );
+    let password = env.as_array().unwrap().iter().find(|e| e["name"] == "GF_SECURITY_ADMIN_PASSWORD__FILE").unwrap();
+    assert_eq!(password["value"], "/etc/grafana/admin/admin-password");
+    let pod = &object(&staging, "Deployment", "grafana")["spec"]["template"]["spec"];
+    let volume = pod["volumes"].as_array().unwrap().iter().find(|v| v["name"] == "admin").unwrap();
+    assert_eq!(volume["secret"], json!({ "secretName": "grafana-admin", "defaultMode": 0o440 }));
 
     let err = render(Tier::Production, "credentials:\n  devDefaults: true\n", Vec::new(), shipped_uids()).unwrap_err();
     assert!(

@@ -19,6 +19,8 @@ pub(crate) const COMPONENT: &str = "alerting";
 /// The resource's name; the operator names the StatefulSet `alertmanager-platform`.
 const NAME: &str = "platform";
 pub(crate) const CONFIG_SECRET: &str = "alertmanager-platform-config";
+/// The user Alertmanager runs as: see the Prometheus server's.
+const USER: i64 = 10001;
 pub(crate) const CONFIG_KEY: &str = "alertmanager.yaml";
 const M: &str = "prometheus";
 
@@ -59,7 +61,11 @@ pub(crate) fn config_text(r: &Resolved) -> Result<String, ModuleError> {
 /// credentials, but the operator only reads Secrets.
 fn config_secret(r: &Resolved, labels: &Labels) -> Result<Secret, ModuleError> {
     Ok(Secret {
-        metadata: k8s::meta(CONFIG_SECRET, labels),
+        metadata: k8s::exempt(
+            k8s::meta(CONFIG_SECRET, labels),
+            "secret-data",
+            "the routing tree only (the operator reads it from a Secret); receiver credentials are files of the alertmanager-notifications Secret, created in the cluster",
+        ),
         type_: Some("Opaque".into()),
         string_data: Some(BTreeMap::from([(CONFIG_KEY.into(), config_text(r)?)])),
         ..Default::default()
@@ -80,7 +86,7 @@ fn alertmanager(r: &Resolved, labels: &Labels) -> Alertmanager {
             automount_service_account_token: false,
             pod_metadata: Some(EmbeddedMetadata { labels: Some(pod_labels), annotations: None }),
             affinity: objects::spread_over_nodes(a.replicas, k8s::selector(SERVICE, COMPONENT)),
-            security_context: Some(k8s::restricted_pod(1000)),
+            security_context: Some(k8s::restricted_pod(USER)),
             resources: Some(a.resources.clone()),
             config_secret: CONFIG_SECRET.into(),
             secrets: match &a.routing {
