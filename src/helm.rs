@@ -84,7 +84,8 @@ pub enum HelmError {
 }
 
 fn indent(text: &str) -> String {
-    text.trim_end().lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+    let line = |l: &str| if l.trim().is_empty() { String::new() } else { format!("    {l}") };
+    text.trim_end().lines().map(line).collect::<Vec<_>>().join("\n")
 }
 
 /// The helm program: `OXIDY_HELM`, or the first `helm` on PATH.
