@@ -162,6 +162,30 @@ fn a_vendored_chart_is_rendered_by_the_real_helm_and_checked_like_any_object() {
 }
 
 #[test]
+fn a_packaged_chart_renders_like_its_folder() {
+    let dir = project_tree("helm/local");
+    write_chart(dir.path());
+    let (ok, text) = common::programs::run(
+        &helm(),
+        &[
+            "package",
+            &dir.path().join("env/charts/web").display().to_string(),
+            "--destination",
+            &dir.path().join("env/charts").display().to_string(),
+        ],
+    );
+    assert!(ok, "helm package: {text}");
+    fs::remove_dir_all(dir.path().join("env/charts/web")).unwrap();
+    let env = dir.path().join("env/local.yaml");
+    let text = fs::read_to_string(&env).unwrap().replace("chart: charts/web ", "chart: charts/web-1.0.0.tgz ");
+    fs::write(&env, text).unwrap();
+    let run = oxidy(dir.path(), &["render"], &helm());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let deployment = fs::read_to_string(dir.path().join("generated/local/web/Deployment-shop-web.yaml")).unwrap();
+    assert!(deployment.contains("image: nginxinc/nginx-unprivileged:1.27.2"), "{deployment}");
+}
+
+#[test]
 fn argocd_renders_charts_from_their_repositories() {
     let dir = project_tree("helm/argocd");
     // No helm is needed when Argo CD renders every chart.

@@ -184,8 +184,10 @@ impl Reader<'_, '_> {
         for (template, text) in helm::documents(output) {
             // `demo/templates/service.yaml`: the first part is the chart's name, which for a
             // folder is the folder itself.
-            let inside = if folder { template.split_once('/').map_or("", |(_, rest)| rest) } else { &template };
+            let in_chart = template.split_once('/').map_or("", |(_, rest)| rest);
+            let inside = if folder { in_chart } else { &template };
             let file = if inside.is_empty() { chart.to_owned() } else { chart.join(inside) };
+            let before = self.problems.len();
             match document::parse(&text) {
                 Ok(docs) => docs.iter().for_each(|doc| self.object(&file, &text, doc, &doc.value, "")),
                 Err(e) => {
@@ -193,6 +195,14 @@ impl Reader<'_, '_> {
                     let message = format!("helm rendered a document that is not YAML: {}", e.without_snippet());
                     self.problems.push(diagnostic(&file, &text, line, None, message, None));
                 }
+            }
+            // The line is one of helm's output for the template, not of the template itself.
+            let shown = format!("`helm template {} --show-only {in_chart}` shows the lines", chart.display());
+            for problem in self.problems[before..].iter_mut().filter(|_| !in_chart.is_empty()) {
+                problem.help = Some(match problem.help.take() {
+                    Some(help) => format!("{help}; {shown}"),
+                    None => shown.clone(),
+                });
             }
         }
     }
