@@ -10,7 +10,8 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 use thiserror::Error;
 
-/// The environment variable naming the helm program; without it, `helm` on PATH.
+/// The environment variable naming the helm program; without it, the pinned build, then
+/// `helm` on PATH.
 pub const HELM_VAR: &str = "OXIDY_HELM";
 
 /// The Helm release `.ci/programs` pins, for messages (a test keeps the two equal).
@@ -27,9 +28,18 @@ k8s_openapi::k8s_if_1_33! {
 /// How to get a helm program, for every "no helm" message.
 pub fn install_help() -> String {
     format!(
-        "build Helm {PINNED_HELM} with `.ci/tools helm` (into ~/.cache/oxidy/tools/helm-{PINNED_HELM}/helm) \
-         and set {HELM_VAR} to it, or put a Helm 3 `helm` on PATH"
+        "build Helm {PINNED_HELM} with `.ci/tools helm` (into ~/.cache/oxidy/tools/helm-{PINNED_HELM}/helm, \
+         where oxidy finds it), or set {HELM_VAR} to a Helm 3 program, or put `helm` on PATH"
     )
+}
+
+/// Where `.ci/tools helm` puts the pinned build: `${XDG_CACHE_HOME:-~/.cache}/oxidy/tools`.
+fn pinned_build() -> Option<PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(cache.join(format!("oxidy/tools/helm-{PINNED_HELM}/helm")))
 }
 
 /// One chart to render.
@@ -58,8 +68,8 @@ pub enum HelmError {
     #[error("no helm program: {HELM_VAR} names {}, which does not exist", .0.display())]
     MissingAt(PathBuf),
 
-    /// Neither `OXIDY_HELM` nor PATH gives a helm program.
-    #[error("no helm program: {HELM_VAR} is not set and there is no `helm` on PATH")]
+    /// Neither `OXIDY_HELM`, the pinned build nor PATH gives a helm program.
+    #[error("no helm program: {HELM_VAR} is not set, the pinned build is not there and there is no `helm` on PATH")]
     NotFound,
 
     /// The program exists but could not be started.
@@ -88,19 +98,20 @@ fn indent(text: &str) -> String {
     text.trim_end().lines().map(line).collect::<Vec<_>>().join("\n")
 }
 
-/// The helm program: `OXIDY_HELM`, or the first `helm` on PATH.
+/// The helm program: `OXIDY_HELM`; else the pinned build `.ci/tools helm` makes, so that a
+/// checkout renders its charts with the Helm CI uses; else the first `helm` on PATH.
 pub fn locate() -> Result<PathBuf, HelmError> {
-    locate_in(std::env::var_os(HELM_VAR), std::env::var_os("PATH"))
+    locate_in(std::env::var_os(HELM_VAR), pinned_build(), std::env::var_os("PATH"))
 }
 
-fn locate_in(named: Option<OsString>, path: Option<OsString>) -> Result<PathBuf, HelmError> {
+fn locate_in(named: Option<OsString>, pinned: Option<PathBuf>, path: Option<OsString>) -> Result<PathBuf, HelmError> {
     if let Some(named) = named.filter(|n| !n.is_empty()) {
         let named = PathBuf::from(named);
         return if named.is_file() { Ok(named) } else { Err(HelmError::MissingAt(named)) };
     }
-    path.iter()
-        .flat_map(std::env::split_paths)
-        .map(|dir| dir.join("helm"))
+    pinned
+        .into_iter()
+        .chain(path.iter().flat_map(std::env::split_paths).map(|dir| dir.join("helm")))
         .find(|candidate| candidate.is_file())
         .ok_or(HelmError::NotFound)
 }
@@ -186,15 +197,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn helm_is_found_by_variable_then_path() {
+    fn helm_is_found_by_variable_then_pinned_build_then_path() {
         let dir = tempfile::tempdir().unwrap();
         let helm = dir.path().join("helm");
         std::fs::write(&helm, "").unwrap();
+        let pinned = dir.path().join("pinned");
+        std::fs::write(&pinned, "").unwrap();
         let path = Some(dir.path().as_os_str().to_owned());
-        assert_eq!(locate_in(None, path.clone()).unwrap(), helm);
-        assert_eq!(locate_in(Some(helm.clone().into()), None).unwrap(), helm);
-        assert!(matches!(locate_in(Some("/nowhere/helm".into()), path), Err(HelmError::MissingAt(_))));
-        assert!(matches!(locate_in(None, Some("/nowhere".into())), Err(HelmError::NotFound)));
+        let nowhere = Some(PathBuf::from("/nowhere/helm"));
+        assert_eq!(locate_in(None, nowhere.clone(), path.clone()).unwrap(), helm);
+        assert_eq!(locate_in(None, Some(pinned.clone()), path.clone()).unwrap(), pinned);
+        assert_eq!(locate_in(Some(helm.clone().into()), Some(pinned), None).unwrap(), helm);
+        assert!(matches!(locate_in(Some("/nowhere/helm".into()), None, path), Err(HelmError::MissingAt(_))));
+        assert!(matches!(locate_in(None, nowhere, Some("/nowhere".into())), Err(HelmError::NotFound)));
     }
 
     #[test]
