@@ -456,8 +456,7 @@ fn root_application(target: &Target) -> Application {
 }
 
 /// The children's project: only the environment's repository (and pinned upstream sources and
-/// chart repositories),
-/// only the namespaces the apps deploy to, only the kinds they contain.
+/// chart repositories), only the namespaces the apps deploy to, only the kinds they contain.
 fn child_project(target: &Target, apps: &[App], options: &BTreeMap<String, AppOptions>) -> AppProject {
     let mut repos = BTreeSet::from([target.repo_url.to_owned()]);
     let mut namespaces = BTreeSet::new();
