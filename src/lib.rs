@@ -11,6 +11,7 @@ pub mod drift;
 pub mod envfile;
 pub mod error;
 pub mod fault;
+pub mod helm;
 pub mod input;
 pub mod jsonnet;
 pub mod layout;

@@ -125,3 +125,17 @@ fn rule_file_linked_out_of_the_repository() {
     symlink("/proc/self/environ", dir.path().join("rules/leak.yaml")).unwrap();
     insta::assert_snapshot!(refused(dir.path()));
 }
+
+#[test]
+fn vendored_chart_holding_a_link_out_of_the_repository() {
+    let dir = project(&[("local", "envs/minimal.yaml")]);
+    let chart = dir.path().join("env/charts/leaky");
+    fs::create_dir_all(chart.join("templates")).unwrap();
+    fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: leaky\nversion: 1.0.0\n").unwrap();
+    symlink("/proc/self/environ", chart.join("templates/environ.yaml")).unwrap();
+    let env = dir.path().join("env/local.yaml");
+    let mut text = fs::read_to_string(&env).unwrap();
+    text.push_str("apps:\n  leaky:\n    namespace: leaky\n    helm:\n      chart: charts/leaky\n      render: local\n");
+    fs::write(&env, text).unwrap();
+    insta::assert_snapshot!(refused(dir.path()));
+}
