@@ -108,3 +108,4 @@ error_case!(repo_url_that_is_empty, "repo-url-empty");
 error_case!(revision_git_does_not_accept, "revision-not-a-ref");
 error_case!(output_root_in_a_hidden_folder, "output-root-hidden");
 error_case!(boolean_spelled_yes, "boolean-yes");
+error_case!(image_reference_with_a_newline, "image-with-newline");
