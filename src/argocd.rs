@@ -162,6 +162,10 @@ struct AppProjectSpec {
 struct Kind {
     group: String,
     kind: String,
+    /// Cluster-scoped objects are allowed by name where oxidy renders them, so the project
+    /// cannot create any other `ClusterRoleBinding` (to cluster-admin, say).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
 }
 
 /// What the Applications of one environment are built from.
@@ -467,30 +471,36 @@ fn root_application(target: &Target) -> Application {
 fn child_project(target: &Target, apps: &[App], options: &BTreeMap<String, AppOptions>) -> AppProject {
     let mut repos = BTreeSet::from([target.repo_url.to_owned()]);
     let mut namespaces = BTreeSet::new();
-    let mut cluster_kinds = BTreeSet::from([Kind { group: String::new(), kind: "Namespace".into() }]);
+    let mut cluster_kinds = BTreeSet::new();
     let mut namespaced_kinds = BTreeSet::new();
     for app in apps {
         namespaces.insert(app.namespace.clone());
-        let mut add = |group: &str, kind: &str, namespaced: bool| {
-            let k = Kind { group: group.into(), kind: kind.into() };
+        if app.manage_namespace {
+            let name = Some(app.namespace.clone());
+            cluster_kinds.insert(Kind { group: String::new(), kind: "Namespace".into(), name });
+        }
+        // Kinds Argo CD renders from upstream sources or charts come without names: oxidy
+        // does not see those objects.
+        let mut add = |group: &str, kind: &str, namespaced: bool, name: Option<&str>| {
+            let k = Kind { group: group.into(), kind: kind.into(), name: None };
             if namespaced {
                 namespaced_kinds.insert(k)
             } else {
-                cluster_kinds.insert(k)
+                cluster_kinds.insert(Kind { name: name.map(str::to_owned), ..k })
             };
         };
         for o in &app.objects {
-            add(o.group(), o.kind(), o.namespaced());
+            add(o.group(), o.kind(), o.namespaced(), Some(o.name()));
             if let Some(ns) = o.namespace() {
                 namespaces.insert(ns.to_owned());
             }
         }
         if let Source::Upstream { repo_url, kinds, .. } = &app.source {
             repos.insert(repo_url.clone());
-            kinds.iter().for_each(|k| add(&k.group, &k.kind, k.namespaced));
+            kinds.iter().for_each(|k| add(&k.group, &k.kind, k.namespaced, None));
         }
         if let Some(o) = options.get(&app.name) {
-            o.extra_kinds.iter().for_each(|k| add(&k.group, &k.kind, k.namespaced));
+            o.extra_kinds.iter().for_each(|k| add(&k.group, &k.kind, k.namespaced, None));
             repos.extend(o.chart.as_ref().map(|c| c.repo_url.clone()));
         }
     }
@@ -508,7 +518,7 @@ fn child_project(target: &Target, apps: &[App], options: &BTreeMap<String, AppOp
 
 /// The root's project: Applications and AppProjects in Argo CD's namespace, nothing else.
 fn root_project(target: &Target) -> AppProject {
-    let argo = |kind: &str| Kind { group: "argoproj.io".into(), kind: kind.into() };
+    let argo = |kind: &str| Kind { group: "argoproj.io".into(), kind: kind.into(), name: None };
     AppProject {
         metadata: meta(&target.root_project(), target.argocd_namespace, BTreeMap::new(), BTreeMap::new(), None),
         spec: AppProjectSpec {
@@ -583,6 +593,37 @@ mod tests {
         assert!(spec(&owned)["managedNamespaceMetadata"].is_object());
         assert_eq!(spec(&foreign)["syncOptions"], serde_json::json!(["PruneLast=true"]));
         assert!(spec(&foreign)["managedNamespaceMetadata"].is_null());
+    }
+
+    #[test]
+    fn cluster_scoped_objects_are_allowed_by_name_only() {
+        let cluster = Cluster::Server("https://kubernetes.default.svc".into());
+        let target = Target {
+            env: "local",
+            repo_url: "https://git.example.com/x.git",
+            revision: "main",
+            output_root: "generated/local",
+            cluster: &cluster,
+            argocd_cluster: &cluster,
+            argocd_namespace: "argocd",
+            project: "oxidy-local",
+            name_suffix: "",
+        };
+        let mut app = App::new("metrics", "observability", Wave::Monitoring);
+        let binding = serde_json::json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": "metrics-reader"},
+        });
+        app.objects.push(Object::from_value(binding, false).unwrap());
+        let project = serde_json::to_value(child_project(&target, &[app], &BTreeMap::new())).unwrap();
+        assert_eq!(
+            project["spec"]["clusterResourceWhitelist"],
+            serde_json::json!([
+                {"group": "", "kind": "Namespace", "name": "observability"},
+                {"group": "rbac.authorization.k8s.io", "kind": "ClusterRoleBinding", "name": "metrics-reader"},
+            ])
+        );
     }
 
     fn settings(yaml: &str) -> ArgoSettings {
