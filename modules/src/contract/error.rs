@@ -31,6 +31,10 @@ pub enum ModuleError {
     #[error("datasource uid `{uid}` is offered by both {first} and {second}")]
     DuplicateDatasource { uid: String, first: &'static str, second: &'static str },
 
+    /// Two rule groups share a name.
+    #[error("rule group `{group}` is offered by both {first} and {second}")]
+    DuplicateRuleGroup { group: String, first: &'static str, second: &'static str },
+
     /// Two modules claim one bucket.
     #[error("bucket `{bucket}` is claimed by both {first} and {second}")]
     DuplicateBucket { bucket: String, first: &'static str, second: &'static str },
@@ -52,6 +56,15 @@ pub enum ModuleError {
         #[source]
         source: Arc<EncodeError>,
     },
+
+    /// An alerting or recording rule a component offers is broken: its expression does not
+    /// parse, its `for` is no duration, its texts are missing or it is defined twice.
+    #[error("rule group `{group}`, rule `{rule}`: {problem}")]
+    Rule { group: String, rule: String, problem: String },
+
+    /// Two components offer a default datasource.
+    #[error("the default datasource is offered by both {first} and {second}")]
+    DuplicateDefaultDatasource { first: &'static str, second: &'static str },
 
     /// A typed object could not be turned into a manifest.
     #[error("{module}: {message}")]

@@ -6,8 +6,10 @@
 //! [`App`]s from its options and that context. A module that asks the context for a link no
 //! one offers gets a [`ModuleError::MissingLink`] instead of a dangling URL.
 
+pub mod alerts;
 mod app;
 mod context;
+mod datasource;
 mod error;
 pub mod image;
 pub mod k8s;
@@ -22,9 +24,10 @@ pub mod yaml;
 
 pub use app::{App, GroupKind, PodSecurity, Source, Wave};
 pub use context::{
-    BucketClaim, Context, Dashboard, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, GitSource, Link,
-    PortClaim, ProjectFile, S3Store, Target,
+    BucketClaim, Context, Dashboard, Declarations, Endpoint, EnvInfo, GitSource, Link, PortClaim, ProjectFile, S3Store,
+    Target,
 };
+pub use datasource::{Correlation, Datasource, Role};
 pub use error::{ModuleError, OptionError};
 pub use object::{Object, ObjectError};
 pub use stack::{Module, Stack};

@@ -6,7 +6,7 @@ use crate::contract::{
 
 use super::options::Garage;
 use super::resolved::Resolved;
-use super::{ADMIN_PORT, RPC_PORT, S3_PORT, objects, setup};
+use super::{ADMIN_PORT, RPC_PORT, S3_PORT, alerts, objects, setup};
 
 /// Garage in the composition root.
 pub(crate) struct GarageModule;
@@ -26,6 +26,7 @@ impl Module for GarageModule {
     }
 
     fn declare(r: &Resolved, decl: &mut Declarations) {
+        decl.provide_rules(Self::KEY, alerts::rule_set());
         let endpoint = |service: &str, port: u16, port_name: &str| Endpoint {
             service: service.into(),
             namespace: r.namespace.clone(),

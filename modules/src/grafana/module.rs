@@ -42,7 +42,7 @@ impl Module for GrafanaModule {
     }
 
     fn render(r: &Resolved, ctx: &Context) -> Result<Vec<App>, ModuleError> {
-        let provisioning = datasources::provisioning(ctx, Self::KEY)?;
+        let provisioning = datasources::provisioning(ctx);
         let shipped = r.dashboards.select(&ctx.env.dashboards)?;
         let mut problems = references::check_datasources(&provisioning, ctx.datasources());
         problems.extend(lint::check(&shipped, ctx.datasources()));

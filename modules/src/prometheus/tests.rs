@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::contract::{App, DatasourceKind, Link, ModuleError, PodSecurity, Source, Tier, Wave};
+use crate::contract::{App, Link, ModuleError, PodSecurity, Role, Source, Tier, Wave};
 use crate::testing::{app, context, env, object, platform, render};
 
 const TIERS: [Tier; 3] = [Tier::Local, Tier::Staging, Tier::Production];
@@ -150,19 +150,19 @@ fn offers_links_and_datasources() {
     let prometheus = ctx.endpoint(Link::MetricsQueryHttp, "test").unwrap();
     assert_eq!((prometheus.service.as_str(), prometheus.port), ("prometheus", 9090));
     assert_eq!(ctx.endpoint(Link::AlertsHttp, "test").unwrap().port, 9093);
-    let ds = ctx.datasource(DatasourceKind::Prometheus, "test").unwrap();
+    let ds = ctx.datasource(Role::METRICS).unwrap();
     assert_eq!(
         (ds.uid.as_str(), ds.url.as_str()),
         ("prometheus", "http://prometheus.observability.svc.cluster.local:9090")
     );
-    assert_eq!(ctx.datasource(DatasourceKind::Alertmanager, "test").unwrap().uid, "alertmanager");
+    assert_eq!(ctx.datasource(Role::ALERTS).unwrap().uid, "alertmanager");
 }
 
 #[test]
 fn disabled_renders_and_offers_nothing() {
     let ctx = context(&platform("prometheus: {enabled: false}\n"), env(Tier::Local)).unwrap();
     assert!(ctx.endpoint(Link::MetricsQueryHttp, "test").is_err());
-    assert!(ctx.datasource(DatasourceKind::Alertmanager, "test").is_err());
+    assert!(ctx.datasource(Role::ALERTS).is_none());
     let apps = render(Tier::Local, "prometheus:\n  nodeExporter:\n    enabled: false\n").unwrap();
     assert!(!apps.iter().any(|a| a.name == "node-exporter"));
     assert!(!rule_groups(&apps).to_string().contains("node-exporter"));

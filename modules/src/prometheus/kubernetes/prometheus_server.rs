@@ -2,7 +2,7 @@
 //! evaluation and scrape limits. The platform group already pages on failed notifications,
 //! rule evaluation failures and remote-write receive errors; these complete the picture.
 
-use super::builder::{RuleSet, Severity::*, alert};
+use crate::contract::alerts::{RuleSet, Severity::*, alert};
 
 const P: &[(&str, &str)] = &[("namespace", "observability"), ("pod", "prometheus-platform-0")];
 
