@@ -16,6 +16,7 @@ pub mod k8s;
 pub mod monitoring;
 mod object;
 pub mod ring;
+pub mod ring_config;
 mod stack;
 mod tier;
 mod units;
