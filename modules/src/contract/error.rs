@@ -140,3 +140,30 @@ impl From<OptionError> for ModuleError {
         ModuleError::Option { key: e.key, pos: e.pos, message: e.message, help: e.help }
     }
 }
+
+/// The option errors of one module's resolution, gathered so that every one is reported at
+/// once rather than the first alone.
+#[derive(Debug, Default)]
+pub struct OptionErrors(Vec<OptionError>);
+
+impl OptionErrors {
+    /// Records a refused value.
+    pub fn push(&mut self, error: OptionError) {
+        self.0.push(error);
+    }
+
+    /// The value of `result`, or `None` with its error recorded.
+    pub fn take<T>(&mut self, result: Result<T, OptionError>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
+    }
+
+    /// Every error recorded so far; `Ok` when there is none.
+    pub fn check(&mut self) -> Result<(), Vec<OptionError>> {
+        if self.0.is_empty() { Ok(()) } else { Err(std::mem::take(&mut self.0)) }
+    }
+
+    /// Every error recorded, for a value that could not be built because of them.
+    pub fn into_vec(self) -> Vec<OptionError> {
+        self.0
+    }
+}

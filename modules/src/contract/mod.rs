@@ -29,7 +29,7 @@ pub use context::{
     Target,
 };
 pub use datasource::{Correlation, Datasource, Role};
-pub use error::{ModuleError, OptionError};
+pub use error::{ModuleError, OptionError, OptionErrors};
 pub use object::{Object, ObjectError};
 pub use stack::{Module, Stack};
 pub use tier::Tier;

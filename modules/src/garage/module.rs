@@ -22,7 +22,7 @@ impl Module for GarageModule {
     }
 
     fn resolve(options: &Garage, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
-        options.resolve(env).map_err(|e| vec![e])
+        options.resolve(env)
     }
 
     fn declare(r: &Resolved, decl: &mut Declarations) {

@@ -21,7 +21,7 @@ impl Module for GrafanaModule {
     }
 
     fn resolve(options: &Grafana, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
-        options.resolve(env).map_err(|e| vec![e])
+        options.resolve(env)
     }
 
     fn declare(r: &Resolved, decl: &mut Declarations) {

@@ -30,7 +30,7 @@ impl Module for PrometheusModule {
     }
 
     fn resolve(options: &Prometheus, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
-        options.resolve(env).map_err(|e| vec![e])
+        options.resolve(env)
     }
 
     fn declare(r: &Resolved, decl: &mut Declarations) {

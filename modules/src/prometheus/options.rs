@@ -59,7 +59,7 @@ pub struct Prometheus {
     /// Base URL of the runbook pages the alerts link to (`<base>/<Alert>.md`). Default:
     /// `<git.repoURL without .git>/blob/<git.revision>/docs/runbooks`, which GitHub and
     /// GitLab serve; set it for other forges.
-    pub runbook_base_url: Option<String>,
+    pub runbook_base_url: Option<At<String>>,
     /// Extra Prometheus rule files of the project (`rules/*.yaml`, Prometheus' rule-file
     /// format), rendered as the PrometheusRule `extra-rules`; every expression is parsed
     /// while rendering. Default: none.

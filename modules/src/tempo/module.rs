@@ -20,7 +20,7 @@ impl Module for TempoModule {
     }
 
     fn resolve(options: &Tempo, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
-        options.resolve(env).map_err(|e| vec![e])
+        options.resolve(env)
     }
 
     fn declare(r: &Resolved, decl: &mut Declarations) {
