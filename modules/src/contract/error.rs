@@ -6,6 +6,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use super::context::{Link, at};
+use super::object::ObjectError;
 use super::values::Pos;
 use super::yaml::EncodeError;
 
@@ -67,11 +68,36 @@ pub enum ModuleError {
     DuplicateDefaultDatasource { first: &'static str, second: &'static str },
 
     /// A typed object could not be turned into a manifest.
-    #[error("{module}: {message}")]
-    Object { module: &'static str, message: String },
+    #[error("{module}: {source}")]
+    Object {
+        module: &'static str,
+        #[source]
+        source: ObjectError,
+    },
+
+    /// What a module builds is inconsistent (a dashboard that fails the lint, a collector
+    /// component configured twice, a bucket name S3 refuses): one entry per problem.
+    #[error("{module}: {}", listed(subject, problems))]
+    Invalid { module: &'static str, subject: &'static str, problems: Vec<String> },
+}
+
+/// One problem as it is; several one per line under a count, so none hides behind another.
+fn listed(subject: &str, problems: &[String]) -> String {
+    match problems {
+        [one] => one.clone(),
+        many => {
+            let lines: Vec<String> = many.iter().map(|p| format!("  - {p}")).collect();
+            format!("{} problems in {subject}:\n{}", many.len(), lines.join("\n"))
+        }
+    }
 }
 
 impl ModuleError {
+    /// A single problem of `module`.
+    pub fn invalid(module: &'static str, problem: impl Into<String>) -> ModuleError {
+        ModuleError::Invalid { module, subject: "its definitions", problems: vec![problem.into()] }
+    }
+
     /// Wraps a serialization error of config file `file` of `module`.
     pub fn config_file(module: &'static str, file: &'static str) -> impl FnOnce(EncodeError) -> ModuleError {
         move |e| ModuleError::ConfigFile { module, file, source: Arc::new(e) }

@@ -48,23 +48,11 @@ impl Module for GrafanaModule {
         problems.extend(lint::check(&shipped, ctx.datasources()));
         problems.extend(links::check(&shipped));
         if !problems.is_empty() {
-            return Err(ModuleError::Object { module: Self::KEY, message: summary(&problems) });
+            return Err(ModuleError::Invalid { module: Self::KEY, subject: "datasources and dashboards", problems });
         }
-        let delivered =
-            dashboards::deliver(&shipped).map_err(|message| ModuleError::Object { module: Self::KEY, message })?;
+        let delivered = dashboards::deliver(&shipped).map_err(|problem| ModuleError::invalid(Self::KEY, problem))?;
         let mut app = App::owned(Self::KEY, Self::KEY, r.namespace.clone(), Wave::Frontends);
         objects::render(r, &provisioning, &delivered, &mut app)?;
         Ok(vec![app])
-    }
-}
-
-/// One problem as it is; several one per line under a count, so none hides behind another.
-fn summary(problems: &[String]) -> String {
-    match problems {
-        [one] => one.clone(),
-        many => {
-            let lines: Vec<String> = many.iter().map(|p| format!("  - {p}")).collect();
-            format!("{} problems in datasources and dashboards:\n{}", many.len(), lines.join("\n"))
-        }
     }
 }

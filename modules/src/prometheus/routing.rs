@@ -7,6 +7,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::contract::yaml::EncodeError;
 use crate::contract::{At, DnsLabel, ModuleError, OptionError};
 
 use super::alertmanager_config::SECRETS_DIR;
@@ -321,7 +322,7 @@ pub(crate) fn config(routing: &Routing) -> Result<serde_json::Value, ModuleError
         ],
     };
     serde_json::to_value(&config)
-        .map_err(|e| ModuleError::Object { module: "prometheus", message: format!("alertmanager routing: {e}") })
+        .map_err(|e| ModuleError::config_file("prometheus", super::alertmanager::CONFIG_KEY)(EncodeError::Json(e)))
 }
 
 #[cfg(test)]

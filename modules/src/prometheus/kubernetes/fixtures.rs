@@ -73,10 +73,7 @@ fn render(
     value: Option<&str>,
     alert: &str,
 ) -> Result<String, ModuleError> {
-    let fail = |problem: String| ModuleError::Object {
-        module: "prometheus",
-        message: format!("test of `{alert}`: {problem}"),
-    };
+    let fail = |problem: String| ModuleError::invalid("prometheus", format!("test of `{alert}`: {problem}"));
     let mut out = String::new();
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
@@ -113,14 +110,10 @@ fn cases(set: &RuleSet, all: &[&AlertRule]) -> Result<Vec<TestCase>, ModuleError
         let mut exp_alerts = Vec::new();
         for (severity, extra) in &a.case.fires {
             let variant = all.iter().find(|r| r.name == a.name && r.severity == *severity).ok_or_else(|| {
-                ModuleError::Object {
-                    module: "prometheus",
-                    message: format!(
-                        "test of `{}` expects a {} variant that does not exist",
-                        a.name,
-                        severity.as_str()
-                    ),
-                }
+                ModuleError::invalid(
+                    "prometheus",
+                    format!("test of `{}` expects a {} variant that does not exist", a.name, severity.as_str()),
+                )
             })?;
             let mut labels: BTreeMap<String, String> =
                 extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();

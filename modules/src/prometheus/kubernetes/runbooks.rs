@@ -60,9 +60,10 @@ pub fn runbook_pages(platform: &[RuleSet]) -> Result<Vec<(String, String)>, Modu
     for set in &sets {
         for a in &set.alerts {
             if a.runbook.impact.is_empty() || a.runbook.diagnosis.is_empty() || a.runbook.fix.is_empty() {
-                return Err(ModuleError::Object {
-                    module: "prometheus",
-                    message: format!("alert `{}` has no runbook text", a.name),
+                return Err(ModuleError::Rule {
+                    group: set.name.into(),
+                    rule: a.name.into(),
+                    problem: "has no runbook text".into(),
                 });
             }
             by_name.entry(a.name).or_default().push((set.name, a));
