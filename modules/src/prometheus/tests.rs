@@ -428,3 +428,35 @@ fn remote_write_reaches_every_replica() {
     let ctx = context(&platform("prometheus: {replicas: 3}\n"), env(Tier::Staging)).unwrap();
     assert_eq!(ctx.urls(Link::MetricsRemoteWrite, "test").unwrap().len(), 3);
 }
+
+/// A component the metrics stack has never heard of hands over its alert group through the
+/// context, and Prometheus loads it with runbook links like its own; a broken rule in it
+/// fails the render naming group and rule.
+#[test]
+fn alert_groups_of_any_component_are_collected() {
+    use crate::contract::Declarations;
+    use crate::contract::alerts::{RuleSet, Severity, alert};
+    let env = env(Tier::Staging);
+    let profiles = |expr: &str| RuleSet {
+        name: "platform-profiles",
+        records: vec![],
+        alerts: vec![
+            alert("ProfilesIngestErrors", Severity::Warning, "10m", expr)
+                .about("Profiles are refused", "{{ $labels.job }} refuses profiles."),
+        ],
+    };
+    let render_with = |set: RuleSet| {
+        let mut decl = Declarations::default();
+        let resolved = crate::testing::declare::<super::PrometheusModule>("{}", &env, &mut decl)?;
+        decl.provide_rules("profiles", set);
+        let ctx = decl.into_context(env.clone()).map_err(|mut e| e.remove(0))?;
+        <super::PrometheusModule as crate::contract::Module>::render(&resolved, &ctx)
+    };
+    let apps = render_with(profiles("rate(profiles_refused_total[5m]) > 0")).unwrap();
+    let spec = rule_groups(&apps);
+    let group = spec["groups"].as_array().unwrap().iter().find(|g| g["name"] == "platform-profiles").expect("loaded");
+    assert_eq!(group["rules"][0]["alert"], "ProfilesIngestErrors");
+    assert!(group["rules"][0]["annotations"]["runbook_url"].as_str().unwrap().ends_with("/ProfilesIngestErrors.md"));
+    let err = render_with(profiles("rate(profiles_refused_total[5m] > 0")).unwrap_err().to_string();
+    assert!(err.starts_with("rule group `platform-profiles`, rule `ProfilesIngestErrors`: expression"), "{err}");
+}
