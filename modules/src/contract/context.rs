@@ -441,4 +441,28 @@ mod tests {
             "collector needs traces-otlp-grpc, but no enabled component provides it"
         );
     }
+
+    /// Two components offering one rule group or a default datasource each, and a broken rule:
+    /// the messages a module author sees.
+    #[test]
+    fn offered_values_that_clash_or_break_are_errors() {
+        use crate::contract::alerts::{RuleSet, Severity, alert};
+        use crate::contract::{Datasource, Role};
+        let set = |expr: &str| RuleSet {
+            name: "platform-logs",
+            records: vec![],
+            alerts: vec![alert("LogsDown", Severity::Critical, "5m", expr).about("s", "d")],
+        };
+        let mut decl = Declarations::default();
+        decl.provide_rules("loki", set("up == 0"));
+        decl.provide_rules("logs-two", set("up == 0"));
+        let metrics =
+            |uid: &str| Datasource::new(uid, uid, "prometheus", Role::METRICS, "http://m").default_datasource();
+        decl.provide_datasource("prometheus", metrics("prometheus"));
+        decl.provide_datasource("mimir", metrics("mimir"));
+        let mut messages: Vec<String> = decl.into_context(env()).unwrap_err().iter().map(ToString::to_string).collect();
+        let broken = crate::contract::alerts::rule_group(&set("up == "), &|a| format!("https://r/{a}.md"));
+        messages.push(broken.unwrap_err().to_string());
+        insta::assert_snapshot!(messages.join("\n"));
+    }
 }
