@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use super::alerts::RuleSet;
+use super::datasource::{Datasource, Role};
 use super::error::ModuleError;
 use super::tier::Tier;
 use super::values::{NodePort, Pos};
@@ -50,36 +52,6 @@ pub struct Dashboard {
     pub name: String,
     /// The dashboard JSON the file evaluated to.
     pub json: serde_json::Value,
-}
-
-/// The kind of a Grafana datasource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DatasourceKind {
-    Prometheus,
-    Loki,
-    Tempo,
-    Alertmanager,
-}
-
-impl DatasourceKind {
-    /// The component that offers datasources of this kind: its key under `components:`.
-    pub fn provider(self) -> &'static str {
-        match self {
-            DatasourceKind::Prometheus | DatasourceKind::Alertmanager => "prometheus",
-            DatasourceKind::Loki => "loki",
-            DatasourceKind::Tempo => "tempo",
-        }
-    }
-}
-
-/// A Grafana datasource a backend offers: the backend decides its uid and URL, Grafana
-/// provisions it, and dashboards and correlations refer to it by that uid.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Datasource {
-    pub uid: String,
-    pub name: String,
-    pub kind: DatasourceKind,
-    pub url: String,
 }
 
 /// Declares the link roles from one table: each role's name in messages and what its URLs
@@ -215,6 +187,7 @@ pub struct Declarations {
     buckets: Vec<BucketClaim>,
     node_ports: Vec<PortClaim>,
     datasources: Vec<(&'static str, Datasource)>,
+    rule_sets: Vec<(&'static str, RuleSet)>,
     errors: Vec<ModuleError>,
 }
 
@@ -243,13 +216,35 @@ impl Declarations {
         }
     }
 
-    /// `owner` offers a Grafana datasource. Two datasources with one uid are an error.
+    /// `owner` offers a Grafana datasource. Two datasources with one uid, or two defaults, are
+    /// an error.
     pub fn provide_datasource(&mut self, owner: &'static str, datasource: Datasource) {
         if let Some((first, _)) = self.datasources.iter().find(|(_, d)| d.uid == datasource.uid) {
             self.errors.push(ModuleError::DuplicateDatasource { uid: datasource.uid, first, second: owner });
             return;
         }
+        if datasource.is_default
+            && let Some((first, _)) = self.datasources.iter().find(|(_, d)| d.is_default)
+        {
+            self.errors.push(ModuleError::DuplicateDefaultDatasource { first, second: owner });
+            return;
+        }
         self.datasources.push((owner, datasource));
+    }
+
+    /// `owner` hands over a group of alerting and recording rules about itself; the metrics
+    /// component loads every group. Two groups of one name are an error.
+    pub fn provide_rules(&mut self, owner: &'static str, set: RuleSet) {
+        if let Some((first, _)) = self.rule_sets.iter().find(|(_, s)| s.name == set.name) {
+            self.errors.push(ModuleError::DuplicateRuleGroup { group: set.name.into(), first, second: owner });
+            return;
+        }
+        self.rule_sets.push((owner, set));
+    }
+
+    /// Every rule group handed over so far, in declaration order.
+    pub fn rule_sets(&self) -> impl Iterator<Item = &RuleSet> {
+        self.rule_sets.iter().map(|(_, s)| s)
     }
 
     /// `owner` keeps data in bucket `name` of the S3 store.
@@ -269,8 +264,12 @@ impl Declarations {
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
-        let datasources = self.datasources.into_iter().map(|(_, d)| d).collect();
-        Ok(Context { env, links: self.links, s3: self.s3, buckets: self.buckets, datasources })
+        // The default datasource first, then the others in composition order.
+        let (mut datasources, others): (Vec<Datasource>, Vec<Datasource>) =
+            self.datasources.into_iter().map(|(_, d)| d).partition(|d| d.is_default);
+        datasources.extend(others);
+        let rule_sets = self.rule_sets.into_iter().map(|(_, s)| s).collect();
+        Ok(Context { env, links: self.links, s3: self.s3, buckets: self.buckets, datasources, rule_sets })
     }
 
     fn check_node_ports(&mut self) {
@@ -311,22 +310,24 @@ pub struct Context {
     s3: Option<(&'static str, S3Store)>,
     buckets: Vec<BucketClaim>,
     datasources: Vec<Datasource>,
+    rule_sets: Vec<RuleSet>,
 }
 
 impl Context {
-    /// Every datasource the enabled backends offer, in declaration order.
+    /// Every datasource the enabled components offer: the default first, then the others in
+    /// composition order.
     pub fn datasources(&self) -> &[Datasource] {
         &self.datasources
     }
 
-    /// The datasource of `kind`, or an error saying that `consumer` needs it.
-    pub fn datasource(&self, kind: DatasourceKind, consumer: &'static str) -> Result<&Datasource, ModuleError> {
-        self.datasources.iter().find(|d| d.kind == kind).ok_or(ModuleError::MissingLink {
-            consumer,
-            link: format!("a {kind:?} datasource"),
-            wanted: None,
-            provider: Some(kind.provider()),
-        })
+    /// The first datasource of `role`, if any component offers one.
+    pub fn datasource(&self, role: Role) -> Option<&Datasource> {
+        self.datasources.iter().find(|d| d.role == role)
+    }
+
+    /// Every rule group the enabled components handed over, in composition order.
+    pub fn rule_sets(&self) -> &[RuleSet] {
+        &self.rule_sets
     }
 
     /// What `link` carries, or an error saying that `consumer` needs it and no enabled
@@ -439,5 +440,29 @@ mod tests {
             ctx.endpoint(Link::TracesOtlpGrpc, "collector").unwrap_err().to_string(),
             "collector needs traces-otlp-grpc, but no enabled component provides it"
         );
+    }
+
+    /// Two components offering one rule group or a default datasource each, and a broken rule:
+    /// the messages a module author sees.
+    #[test]
+    fn offered_values_that_clash_or_break_are_errors() {
+        use crate::contract::alerts::{RuleSet, Severity, alert};
+        use crate::contract::{Datasource, Role};
+        let set = |expr: &str| RuleSet {
+            name: "platform-logs",
+            records: vec![],
+            alerts: vec![alert("LogsDown", Severity::Critical, "5m", expr).about("s", "d")],
+        };
+        let mut decl = Declarations::default();
+        decl.provide_rules("loki", set("up == 0"));
+        decl.provide_rules("logs-two", set("up == 0"));
+        let metrics =
+            |uid: &str| Datasource::new(uid, uid, "prometheus", Role::METRICS, "http://m").default_datasource();
+        decl.provide_datasource("prometheus", metrics("prometheus"));
+        decl.provide_datasource("mimir", metrics("mimir"));
+        let mut messages: Vec<String> = decl.into_context(env()).unwrap_err().iter().map(ToString::to_string).collect();
+        let broken = crate::contract::alerts::rule_group(&set("up == "), &|a| format!("https://r/{a}.md"));
+        messages.push(broken.unwrap_err().to_string());
+        insta::assert_snapshot!(messages.join("\n"));
     }
 }

@@ -6,14 +6,17 @@
 //! [`App`]s from its options and that context. A module that asks the context for a link no
 //! one offers gets a [`ModuleError::MissingLink`] instead of a dangling URL.
 
+pub mod alerts;
 mod app;
 mod context;
+mod datasource;
 mod error;
 pub mod image;
 pub mod k8s;
 pub mod monitoring;
 mod object;
 pub mod ring;
+pub mod ring_config;
 mod stack;
 mod tier;
 mod units;
@@ -22,10 +25,11 @@ pub mod yaml;
 
 pub use app::{App, GroupKind, PodSecurity, Source, Wave};
 pub use context::{
-    BucketClaim, Context, Dashboard, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, GitSource, Link,
-    PortClaim, ProjectFile, S3Store, Target,
+    BucketClaim, Context, Dashboard, Declarations, Endpoint, EnvInfo, GitSource, Link, PortClaim, ProjectFile, S3Store,
+    Target,
 };
-pub use error::{ModuleError, OptionError};
+pub use datasource::{Correlation, Datasource, Role};
+pub use error::{ModuleError, OptionError, OptionErrors};
 pub use object::{Object, ObjectError};
 pub use stack::{Module, Stack};
 pub use tier::Tier;

@@ -2,7 +2,8 @@
 //! binary run as several targets (`-target=`), joined by memberlist rings behind a headless
 //! Service, keeping its data in the S3 store with credentials from the environment. Each
 //! component says what differs (paths, ports, probes); the shape of the pods, Services and
-//! disruption budgets is written once, here.
+//! disruption budgets is written once, here, and the memberlist and S3 blocks of their config
+//! files once in [`super::ring_config`].
 
 use std::collections::BTreeMap;
 
@@ -16,6 +17,7 @@ use super::app::App;
 use super::context::S3Store;
 use super::error::ModuleError;
 use super::k8s;
+use super::ring_config::{ACCESS_KEY_ENV, SECRET_KEY_ENV};
 use super::units::ByteSize;
 
 /// What one Grafana-style component shares across its targets.
@@ -47,9 +49,6 @@ pub struct RingComponent<'a> {
     pub volume: &'a ByteSize,
     pub storage_class: Option<&'a str>,
     pub store: &'a S3Store,
-    /// The environment variables the config expands to the S3 access key.
-    pub access_key_env: &'static str,
-    pub secret_key_env: &'static str,
 }
 
 /// One workload of the component, run with `-target=<target>`.
@@ -184,8 +183,8 @@ impl RingComponent<'_> {
                 format!("-target={}", target.target),
             ]),
             env: Some(vec![
-                k8s::env_from_secret(self.access_key_env, &store.credentials_secret, &store.access_key_id_key),
-                k8s::env_from_secret(self.secret_key_env, &store.credentials_secret, &store.secret_access_key_key),
+                k8s::env_from_secret(ACCESS_KEY_ENV, &store.credentials_secret, &store.access_key_id_key),
+                k8s::env_from_secret(SECRET_KEY_ENV, &store.credentials_secret, &store.secret_access_key_key),
             ]),
             ports: Some(ports),
             readiness_probe: Some(Self::readiness()),

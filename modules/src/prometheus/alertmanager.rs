@@ -11,7 +11,7 @@ use super::cluster_monitors::{RELOADER_PORT, RELOADER_PORT_NAME};
 use super::objects::{self, Labels};
 use super::resolved::Resolved;
 use super::{ALERTMANAGER_PORT, alertmanager_config};
-use crate::contract::yaml::to_yaml;
+use crate::contract::yaml::{EncodeError, encode};
 
 /// The Service Prometheus and Grafana reach Alertmanager through, and the `job` of its metrics.
 pub(crate) const SERVICE: &str = "alertmanager";
@@ -47,14 +47,12 @@ pub(crate) fn push(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
 
 /// The configuration text, as the operator hands it to Alertmanager.
 pub(crate) fn config_text(r: &Resolved) -> Result<String, ModuleError> {
-    let value =
-        match &r.alertmanager.routing {
-            Some(routing) => super::routing::config(routing)?,
-            None => serde_json::to_value(alertmanager_config::config(r.alertmanager.notifications.as_ref())).map_err(
-                |e| ModuleError::Object { module: M, message: format!("alertmanager.yaml does not serialize: {e}") },
-            )?,
-        };
-    to_yaml(&value).map_err(|e| ModuleError::Object { module: M, message: format!("alertmanager.yaml: {e}") })
+    let value = match &r.alertmanager.routing {
+        Some(routing) => super::routing::config(routing)?,
+        None => serde_json::to_value(alertmanager_config::config(r.alertmanager.notifications.as_ref()))
+            .map_err(|e| ModuleError::config_file(M, CONFIG_KEY)(EncodeError::Json(e)))?,
+    };
+    encode(&value).map_err(ModuleError::config_file(M, CONFIG_KEY))
 }
 
 /// The operator reads the configuration from this Secret (`spec.configSecret`). It holds no

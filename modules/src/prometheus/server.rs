@@ -137,8 +137,8 @@ fn prometheus(r: &Resolved, labels: &Labels) -> Prometheus {
             scrape_interval: Some("30s".into()),
             evaluation_interval: Some("30s".into()),
             enable_remote_write_receiver: true,
-            // Tempo's metrics generator and the collector send exemplars (trace ids) along
-            // with samples; Grafana links from them to traces.
+            // Remote-write senders (span-metrics generators, the telemetry pipeline) send
+            // exemplars (trace ids) along with samples; the datasource links them to traces.
             enable_features: vec!["exemplar-storage".into()],
             exemplars: Some(Exemplars { max_size: i64::from(s.exemplars_max_size) }),
             external_labels: BTreeMap::from([("env".into(), r.env_name.clone())]),
