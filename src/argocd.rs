@@ -446,9 +446,8 @@ fn root_project(target: &Target) -> AppProject {
 
 /// The Application and AppProject names an environment creates in Argo CD's namespace, for
 /// the check that environments sharing one Argo CD do not overwrite each other.
-pub fn argocd_names(target: &Target, apps: &[App]) -> Vec<String> {
-    let mut names: Vec<String> =
-        apps.iter().map(|a| format!("Application {}", target.application_name(&a.name))).collect();
+pub fn argocd_names(target: &Target, apps: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = apps.iter().map(|a| format!("Application {}", target.application_name(a))).collect();
     names.push(format!("Application {}", target.application_name(ROOT_APP)));
     names.push(format!("AppProject {}", target.project));
     names.push(format!("AppProject {}", target.root_project()));

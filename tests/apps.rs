@@ -82,6 +82,19 @@ fn two_environments_colliding_in_one_argocd() {
 }
 
 #[test]
+fn rendering_one_environment_checks_every_env_file_sharing_its_argocd() {
+    let dir = project_tree("apps/shared-argocd");
+    let before = snapshot_tree(dir.path());
+    for command in ["render", "check"] {
+        let run = oxidy(dir.path(), &[command, "staging"]);
+        assert_eq!(run.code, 2, "{command} staging: production collides with it; stderr:\n{}", run.stderr);
+        assert_eq!(run.stdout, "", "{command}: nothing reported as written");
+        assert_eq!(snapshot_tree(dir.path()), before, "{command}: nothing on disk changed");
+        insta::assert_snapshot!("render-one-env-colliding-with-another", run.stderr);
+    }
+}
+
+#[test]
 fn env_suffixed_names_let_environments_share_one_argocd() {
     let dir = project_tree("apps/shared-argocd");
     let production = dir.path().join("env/production.yaml");
