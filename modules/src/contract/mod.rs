@@ -9,6 +9,7 @@
 mod app;
 mod context;
 mod error;
+pub mod exposure;
 pub mod image;
 pub mod k8s;
 pub mod monitoring;

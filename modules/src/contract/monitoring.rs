@@ -276,6 +276,9 @@ pub struct PrometheusSpec {
     pub rule_namespace_selector: Option<LabelSelector>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alerting: Option<AlertingSpec>,
+    /// The URL users reach Prometheus at, for the links in its UI and in alerts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -347,4 +350,7 @@ pub struct AlertmanagerSpec {
     pub retention: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage: Option<StorageSpec>,
+    /// The URL users reach Alertmanager at, for the links in notifications.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_url: Option<String>,
 }
