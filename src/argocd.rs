@@ -322,7 +322,7 @@ fn application(target: &Target, app: &App, options: &AppOptions) -> Application 
         ("pod-security.kubernetes.io/warn".to_owned(), app.pod_security.as_str().to_owned()),
     ]);
     labels.extend(options.namespace_labels.clone());
-    let wave = settings.sync_wave.or(options.default_wave).unwrap_or(app.wave.number());
+    let wave = settings.sync_wave.as_ref().map(|w| w.value).or(options.default_wave).unwrap_or(app.wave.number());
     let mut annotations = settings.annotations.clone();
     annotations.insert(SYNC_WAVE.to_owned(), wave.to_string());
     let policy = &settings.sync_policy;

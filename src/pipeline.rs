@@ -76,8 +76,10 @@ pub fn render<S: Stack>(
     let info = env_info(env, dashboards, rule_files);
 
     let mut apps = platform_apps(env, &info)?;
+    let mut options = crate::component_argocd::options(env, &apps)?;
     let own = own_apps(env, &apps)?;
     apps.extend(own.apps);
+    options.extend(own.options);
     // Overrides select objects by namespace: every object names its own from here on.
     for app in &mut apps {
         let namespace = app.namespace.clone();
@@ -94,7 +96,7 @@ pub fn render<S: Stack>(
     let target = parts.target(&env.name, &spec.git.repo_url);
     let names: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
     let argocd = parts.names(env, &target, &names);
-    let root = argocd::app_of_apps(&target, &apps, &own.options).map_err(|m| env_error(env, m))?;
+    let root = argocd::app_of_apps(&target, &apps, &options).map_err(|m| env_error(env, m))?;
     apps.push(root);
 
     let bootstrap = argocd::bootstrap(&target).map_err(|m| env_error(env, m))?;

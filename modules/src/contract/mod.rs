@@ -7,6 +7,7 @@
 //! one offers gets a [`ModuleError::MissingLink`] instead of a dangling URL.
 
 mod app;
+pub mod argocd;
 mod context;
 mod error;
 pub mod exposure;

@@ -43,6 +43,9 @@ pub struct Grafana {
     pub resources: Option<Resources>,
     /// Which dashboards ship. Default: every dashboard in `dashboards/`.
     pub dashboards: Option<DashboardSelection>,
+    /// How Argo CD syncs the component's apps, as under an own app's `argocd:`.
+    #[serde(default, skip_serializing)]
+    pub argocd: crate::contract::argocd::ArgoSettings,
 }
 
 /// Grafana's admin credentials.

@@ -70,6 +70,9 @@ pub struct Prometheus {
     /// format), rendered as the PrometheusRule `extra-rules`; every expression is parsed
     /// while rendering. Default: none.
     pub extra_rules: Option<Vec<At<String>>>,
+    /// How Argo CD syncs the component's apps, as under an own app's `argocd:`.
+    #[serde(default, skip_serializing)]
+    pub argocd: crate::contract::argocd::ArgoSettings,
 }
 
 /// Control-plane scrape targets and their rule groups. The defaults suit kind, k3d and
