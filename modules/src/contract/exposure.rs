@@ -239,8 +239,10 @@ impl Exposure {
     }
 }
 
-/// A Gateway API HTTPRoute: the fields the stack sets, named as the v1 CRD names them.
-#[derive(Debug, Clone, Serialize)]
+/// A Gateway API HTTPRoute: the fields the stack sets, named and typed as the v1 CRD has them.
+/// A partial model, read leniently like the prometheus-operator kinds.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct HttpRoute {
     pub metadata: ObjectMeta,
     pub spec: HttpRouteSpec,
@@ -255,7 +257,8 @@ impl Resource for HttpRoute {
     type Scope = NamespaceResourceScope;
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct HttpRouteSpec {
     pub parent_refs: Vec<ParentRef>,
@@ -264,7 +267,8 @@ pub struct HttpRouteSpec {
 }
 
 /// A Gateway (the default group and kind of a parent reference).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct ParentRef {
     pub name: String,
@@ -274,19 +278,22 @@ pub struct ParentRef {
     pub section_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct RouteRule {
     pub matches: Vec<RouteMatch>,
     pub backend_refs: Vec<BackendRef>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RouteMatch {
     pub path: PathMatch,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PathMatch {
     #[serde(rename = "type")]
     pub type_: String,
@@ -294,7 +301,8 @@ pub struct PathMatch {
 }
 
 /// A Service (the default kind of a backend reference) and its port.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BackendRef {
     pub name: String,
     pub port: u16,
