@@ -2,7 +2,8 @@
 //! into their type. k8s-openapi ignores unknown fields, so a field the type does not have is
 //! found by serializing the typed value back and looking for what went missing.
 //!
-//! The custom resources oxidy types (prometheus-operator's, the Gateway API HTTPRoute) are
+//! The custom resources oxidy types (prometheus-operator's, Istio's Telemetry, Argo CD's
+//! Application and AppProject, the Gateway API HTTPRoute) are
 //! partial models of their upstream CRDs: a wrong type in a modelled field is found, but a
 //! field the model lacks is only an error inside the parts a complete Kubernetes type models
 //! (`metadata`, selectors, affinity, resources, ...), so no valid upstream object is refused.
@@ -158,6 +159,9 @@ known_kinds!(
         monitoring::PodMonitor => &["/metadata", "/spec/selector"],
         monitoring::PrometheusRule => &["/metadata"],
         HttpRoute => &["/metadata"],
+        oxidy_modules::contract::istio::Telemetry => &["/metadata"],
+        crate::argocd::Application => &["/metadata"],
+        crate::argocd::AppProject => &["/metadata"],
     ]
 );
 
@@ -271,6 +275,23 @@ mod tests {
         assert_eq!(typo.pointer, "/spec/securityContext/runAsUsr");
         let meta = kind.check(&json!({"apiVersion": "monitoring.coreos.com/v1", "kind": "Alertmanager", "metadata": {"name": "a", "lables": {}}}));
         assert_eq!(meta.unwrap_err().pointer, "/metadata/lables");
+    }
+
+    #[test]
+    fn argo_cd_and_istio_kinds_accept_what_their_models_lack() {
+        let app = lookup("argoproj.io/v1alpha1", "Application").unwrap();
+        let multi_source = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "a"},
+            "spec": {"project": "p", "sources": [{"repoURL": "https://charts.example.com", "chart": "x", "targetRevision": "1.0.0"}],
+                "destination": {"server": "https://kubernetes.default.svc", "namespace": "a"},
+                "syncPolicy": {"automated": {"enabled": true}, "retry": {"limit": -1}}}});
+        assert_eq!(app.check(&multi_source), Ok(()), "multi-source, unlimited retries");
+        let wrong = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "a"},
+            "spec": {"syncPolicy": {"syncOptions": "CreateNamespace=true"}}});
+        assert_eq!(app.check(&wrong).unwrap_err().pointer, "/spec/syncPolicy/syncOptions");
+        let telemetry = lookup("telemetry.istio.io/v1", "Telemetry").unwrap();
+        let null_rate = json!({"apiVersion": "telemetry.istio.io/v1", "kind": "Telemetry", "metadata": {"name": "t"},
+            "spec": {"tracing": [{"providers": [{"name": "otel"}], "randomSamplingPercentage": null}], "accessLogging": [{}]}});
+        assert_eq!(telemetry.check(&null_rate), Ok(()));
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod context;
 mod error;
 pub mod exposure;
 pub mod image;
+pub mod istio;
 pub mod k8s;
 pub mod monitoring;
 mod object;
