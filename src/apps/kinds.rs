@@ -294,6 +294,21 @@ mod tests {
         assert_eq!(telemetry.check(&null_rate), Ok(()));
     }
 
+    /// Objects with every field of the upstream CRDs, written by `.ci/crd-maximal`.
+    #[test]
+    fn every_typed_custom_resource_accepts_every_field_of_its_upstream_crd() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crd-maximal");
+        for (api_version, kind) in partial() {
+            for variant in 0..2 {
+                let path = dir.join(format!("{kind}-{variant}.json"));
+                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let object: Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(object["apiVersion"], api_version, "{}", path.display());
+                assert_eq!(lookup(api_version, kind).unwrap().check(&object), Ok(()), "{}", path.display());
+            }
+        }
+    }
+
     #[test]
     fn below_matches_list_indices_with_a_star() {
         assert!(below(
