@@ -22,7 +22,8 @@
         command = name: args: flake-utils.lib.mkApp {
           drv = pkgs.writeShellApplication {
             inherit name;
-            runtimeInputs = [ oxidy ];
+            # helm renders the charts vendored with `render: local` (found on PATH).
+            runtimeInputs = [ oxidy pkgs.kubernetes-helm ];
             text = ''exec oxidy ${args} "$@"'';
           };
         };
@@ -35,7 +36,7 @@
           check = command "oxidy-check" "check";
         };
         devShells.default = pkgs.mkShell {
-          packages = [ pkgs.cargo pkgs.rustc pkgs.clippy pkgs.rustfmt pkgs.prometheus pkgs.prometheus-alertmanager ];
+          packages = [ pkgs.cargo pkgs.rustc pkgs.clippy pkgs.rustfmt pkgs.prometheus pkgs.prometheus-alertmanager pkgs.kubernetes-helm ];
         };
       });
 }

@@ -50,7 +50,11 @@ argo_resource!(Application, "Application", "applications");
 #[serde(rename_all = "camelCase")]
 struct ApplicationSpec {
     project: String,
-    source: ApplicationSource,
+    /// One source; an app with a chart Argo CD renders and files of its own has `sources`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<ApplicationSource>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sources: Vec<ApplicationSource>,
     destination: Destination,
     sync_policy: SyncPolicy,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -64,9 +68,26 @@ struct ApplicationSource {
     #[serde(rename = "repoURL")]
     repo_url: String,
     target_revision: String,
-    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chart: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     directory: Option<Directory>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    helm: Option<HelmParameters>,
+}
+
+/// How Argo CD runs `helm template` for a Helm source.
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+#[serde(rename_all = "camelCase")]
+struct HelmParameters {
+    release_name: String,
+    /// Nothing runs `helm test` in GitOps; oxidy leaves test hooks out of local renders too.
+    skip_tests: bool,
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    values_object: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -206,8 +227,42 @@ pub struct AppOptions {
     pub default_wave: Option<i32>,
     pub namespace_labels: BTreeMap<String, String>,
     pub namespace_annotations: BTreeMap<String, String>,
-    /// Kinds the app deploys that are not among its objects (verbatim files).
+    /// Kinds the app deploys that are not among its objects (verbatim files, a chart Argo CD
+    /// renders).
     pub extra_kinds: Vec<GroupKind>,
+    /// Whether the app's folder holds verbatim files.
+    pub verbatim_files: bool,
+    /// A chart Argo CD renders for the app.
+    pub chart: Option<ChartSource>,
+}
+
+/// A chart Argo CD pulls from its repository and renders: the Application's Helm source.
+#[derive(Debug, Clone, Default)]
+pub struct ChartSource {
+    pub repo_url: String,
+    pub chart: String,
+    /// Exact: checked when the env file is read.
+    pub version: String,
+    pub release_name: String,
+    /// The values files merged in order, then the env file's values.
+    pub values: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ChartSource {
+    fn source(&self) -> ApplicationSource {
+        ApplicationSource {
+            repo_url: self.repo_url.clone(),
+            target_revision: self.version.clone(),
+            path: None,
+            chart: Some(self.chart.clone()),
+            directory: None,
+            helm: Some(HelmParameters {
+                release_name: self.release_name.clone(),
+                skip_tests: true,
+                values_object: self.values.clone(),
+            }),
+        }
+    }
 }
 
 impl AppOptions {
@@ -323,15 +378,26 @@ fn application(target: &Target, app: &App, options: &AppOptions) -> Application 
         Source::Rendered => ApplicationSource {
             repo_url: target.repo_url.into(),
             target_revision: target.revision.into(),
-            path: format!("{}/{}", target.output_root, app.name),
+            path: Some(format!("{}/{}", target.output_root, app.name)),
+            chart: None,
             directory: None,
+            helm: None,
         },
         Source::Upstream { repo_url, revision, path, include, .. } => ApplicationSource {
             repo_url: repo_url.clone(),
             target_revision: revision.clone(),
-            path: path.clone(),
+            path: Some(path.clone()),
+            chart: None,
             directory: include.clone().map(|include| Directory { include }),
+            helm: None,
         },
+    };
+    // A chart Argo CD renders is the Application's source; with files of the app's own beside
+    // it, both are, as a multi-source Application.
+    let (source, sources) = match &options.chart {
+        None => (Some(source), Vec::new()),
+        Some(chart) if app.objects.is_empty() && !options.verbatim_files => (Some(chart.source()), Vec::new()),
+        Some(chart) => (None, vec![chart.source(), source]),
     };
     let mut labels = BTreeMap::from([
         ("pod-security.kubernetes.io/enforce".to_owned(), app.pod_security.as_str().to_owned()),
@@ -355,6 +421,7 @@ fn application(target: &Target, app: &App, options: &AppOptions) -> Application 
         spec: ApplicationSpec {
             project: target.project.into(),
             source,
+            sources,
             destination: target.destination(&app.namespace),
             sync_policy: SyncPolicy {
                 automated: policy.automated.unwrap_or(true).then(|| Automated {
@@ -384,12 +451,15 @@ fn root_application(target: &Target) -> Application {
         ),
         spec: ApplicationSpec {
             project: target.root_project(),
-            source: ApplicationSource {
+            source: Some(ApplicationSource {
                 repo_url: target.repo_url.into(),
                 target_revision: target.revision.into(),
-                path: format!("{}/{ROOT_APP}", target.output_root),
+                path: Some(format!("{}/{ROOT_APP}", target.output_root)),
+                chart: None,
                 directory: None,
-            },
+                helm: None,
+            }),
+            sources: Vec::new(),
             destination: destination(target.argocd_cluster, target.argocd_namespace),
             sync_policy: SyncPolicy {
                 automated: Some(Automated { prune: true, self_heal: true }),
@@ -402,8 +472,8 @@ fn root_application(target: &Target) -> Application {
     }
 }
 
-/// The children's project: only the environment's repository (and pinned upstream sources),
-/// only the namespaces the apps deploy to, only the kinds they contain.
+/// The children's project: only the environment's repository (and pinned upstream sources and
+/// chart repositories), only the namespaces the apps deploy to, only the kinds they contain.
 fn child_project(target: &Target, apps: &[App], options: &BTreeMap<String, AppOptions>) -> AppProject {
     let mut repos = BTreeSet::from([target.repo_url.to_owned()]);
     let mut namespaces = BTreeSet::new();
@@ -431,6 +501,7 @@ fn child_project(target: &Target, apps: &[App], options: &BTreeMap<String, AppOp
         }
         if let Some(o) = options.get(&app.name) {
             o.extra_kinds.iter().for_each(|k| add(&k.group, &k.kind, k.namespaced));
+            repos.extend(o.chart.as_ref().map(|c| c.repo_url.clone()));
         }
     }
     AppProject {

@@ -11,6 +11,7 @@ pub mod dashboards;
 pub mod drift;
 pub mod envfile;
 pub mod error;
+pub mod helm;
 pub mod jsonnet;
 pub mod layout;
 pub mod output;

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! read → parse (typed options) → declare (links) → context → render (platform apps)
-//!      → own apps (manifests, objects, verbatim) → one owner per object → finish objects
+//!      → charts (checked; vendored ones through `helm template`, all at once)
+//!      → own apps (manifests, objects, charts, verbatim) → one owner per object → finish objects
 //!      → app-of-apps → layout (paths and YAML)
 //! ```
 
@@ -249,12 +250,20 @@ fn own_apps<S>(env: &LoadedEnv<S>, platform: &[App]) -> Result<OwnApps, Error> {
         platform_apps: &platform_apps,
         cluster_scoped: &cluster_scoped,
     };
-    let mut own = apps::build(&input).map_err(Error::Invalid)?;
+    // Charts first: each vendored one is rendered once, by one helm process, all at once.
+    let (mut charts, pending, mut problems) = apps::chart::prepare(&input);
+    let api_versions = custom_api_versions(platform.iter().flat_map(|a| &a.objects));
+    problems.extend(apps::chart::render_local(&input, pending, &api_versions, &mut charts));
+    let mut own = match apps::build(&input, &charts) {
+        Ok(own) if problems.is_empty() => own,
+        Ok(_) => return Err(Error::Invalid(problems)),
+        Err(more) => return Err(Error::Invalid(problems.into_iter().chain(more).collect())),
+    };
     // CRDs shipped by own apps decide the scope of their kinds too: read again with them.
     let more = cluster_scoped_kinds(own.apps.iter().flat_map(|a| &a.objects));
     if !more.is_subset(&cluster_scoped) {
         let all: BTreeSet<_> = cluster_scoped.union(&more).cloned().collect();
-        own = apps::build(&apps::Input { cluster_scoped: &all, ..input }).map_err(Error::Invalid)?;
+        own = apps::build(&apps::Input { cluster_scoped: &all, ..input }, &charts).map_err(Error::Invalid)?;
     }
     Ok(own)
 }
@@ -271,6 +280,31 @@ fn cluster_scoped_kinds<'a>(objects: impl Iterator<Item = &'a Object>) -> BTreeS
             Some((group.to_owned(), kind.to_owned()))
         })
         .collect()
+}
+
+/// The custom resource API versions the cluster serves, as far as the environment shows: those
+/// of the platform's custom resources and of the CRDs it installs, each as `group/version` and
+/// `group/version/Kind`, for charts that ask `.Capabilities.APIVersions.Has`.
+fn custom_api_versions<'a>(objects: impl Iterator<Item = &'a Object>) -> Vec<String> {
+    let mut versions = BTreeSet::new();
+    for object in objects {
+        let api_version = object.body().get("apiVersion").and_then(|v| v.as_str()).unwrap_or_default();
+        if !is_builtin_group(object.group()) {
+            versions.insert(api_version.to_owned());
+            versions.insert(format!("{api_version}/{}", object.kind()));
+        }
+        if object.kind() == "CustomResourceDefinition" {
+            let body = object.body();
+            let group = body.pointer("/spec/group").and_then(|g| g.as_str()).unwrap_or_default();
+            let kind = body.pointer("/spec/names/kind").and_then(|k| k.as_str()).unwrap_or_default();
+            let served = body.pointer("/spec/versions").and_then(|v| v.as_array()).into_iter().flatten();
+            for version in served.filter(|v| v["served"] != false).filter_map(|v| v["name"].as_str()) {
+                versions.insert(format!("{group}/{version}"));
+                versions.insert(format!("{group}/{version}/{kind}"));
+            }
+        }
+    }
+    versions.into_iter().collect()
 }
 
 /// One object, one owner: two apps (or one app twice) deploying the same object would fight

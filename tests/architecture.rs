@@ -5,6 +5,7 @@
 //!   contract's context.
 //! - Module code does no I/O: it turns options into objects; the engine reads and writes.
 //! - Every source file opens with a `//!` line saying what it is for.
+//! - Only `src/helm.rs` starts another program (helm).
 //! - Every module type is composed in the composition root: a module that exists but is
 //!   not registered would compile and silently render nothing.
 
@@ -168,4 +169,17 @@ fn every_module_is_composed() {
     }
     assert!(found.len() >= module_names().len(), "every module folder has an `impl Module`: found {found:?}");
     assert!(missing.is_empty(), "register every module in {ROOT}:\n{}", missing.join("\n"));
+}
+
+/// The engine starts one kind of program, helm, and only in `src/helm.rs`: how it is found,
+/// what it is told and how its failures read stay in one place.
+#[test]
+fn only_the_helm_file_starts_programs() {
+    let starters: Vec<String> = rust_files(&root().join("src"))
+        .into_iter()
+        .filter(|p| !p.ends_with("src/helm.rs"))
+        .filter(|p| read(p).contains("process::Command") || read(p).contains("Command::new("))
+        .map(|p| relative(&p))
+        .collect();
+    assert!(starters.is_empty(), "only src/helm.rs starts programs; also: {starters:?}");
 }

@@ -9,16 +9,18 @@
 //! tests/metric-names/README.md), and must be in that source.
 
 mod common;
+#[path = "metric_names/live.rs"]
+mod live;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use common::processes::{Process, free_port, wait_for, wait_http};
-use common::programs::{envs, program};
-use common::rendered::{alertmanager_config, dashboards, rule_file, rules};
-use common::stack::{Stack, Target};
+use common::processes::wait_for;
+use common::programs::envs;
+use common::rendered::{dashboards, rule_file, rules};
+use common::stack::Stack;
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{Expr, VectorSelector};
 use promql_parser::util::{ExprVisitor, walk_expr};
@@ -239,11 +241,18 @@ fn queries(env: &str) -> (Vec<(String, String)>, BTreeSet<String>) {
     (out.into_iter().map(|(place, q)| (format!("{env}: {place}"), q)).collect(), recorded)
 }
 
-/// What is wrong with the metric names `queries` use, given `sources`; one line each.
-fn problems(queries: &[(String, String)], recorded: &BTreeSet<String>, sources: &[Source]) -> Vec<String> {
+/// The metrics each query uses, parsed once: (place, metrics or the parse error).
+type Uses = Vec<(String, Result<Vec<Wanted>, String>)>;
+
+fn uses_of(queries: &[(String, String)]) -> Uses {
+    queries.iter().map(|(place, query)| (place.clone(), metrics_of(query))).collect()
+}
+
+/// What is wrong with the metric names `uses` name, given `sources`; one line each.
+fn problems(uses: &Uses, recorded: &BTreeSet<String>, sources: &[Source]) -> Vec<String> {
     let mut found = Vec::new();
-    for (place, query) in queries {
-        let wanted = match metrics_of(query) {
+    for (place, wanted) in uses {
+        let wanted = match wanted {
             Ok(w) => w,
             Err(e) => {
                 found.push(format!("{place}: {e}"));
@@ -252,9 +261,9 @@ fn problems(queries: &[(String, String)], recorded: &BTreeSet<String>, sources: 
         };
         for w in wanted {
             match w {
-                Wanted::Name(name) if recorded.contains(&name) => {}
-                Wanted::Name(name) => match owner(sources, &name) {
-                    Some(s) if s.names.contains(&name) => {}
+                Wanted::Name(name) if recorded.contains(name) => {}
+                Wanted::Name(name) => match owner(sources, name) {
+                    Some(s) if s.names.contains(name) => {}
                     Some(s) => found.push(format!("{place}: `{name}` is not exposed by {}", s.name)),
                     None => found
                         .push(format!("{place}: `{name}`: no source claims it (add a list to tests/metric-names/)")),
@@ -284,159 +293,92 @@ fn problems(queries: &[(String, String)], recorded: &BTreeSet<String>, sources: 
     found
 }
 
-/// The live components besides the collector and Prometheus, started for scraping.
-struct Live {
-    _alertmanager: Process,
-    _node_exporter: Process,
-    _garage: common::garage::Garage,
-    targets: Vec<Target>,
-    alertmanager: String,
+/// A live source: the series Prometheus holds of it, and the names it answers for.
+struct LiveSource {
+    name: &'static str,
+    /// Selectors of its series in the test Prometheus.
+    selectors: &'static [&'static str],
+    claims: &'static [&'static str],
 }
 
-fn start_live(dir: &Path) -> Live {
-    let am_dir = dir.join("alertmanager");
-    fs::create_dir_all(&am_dir).unwrap();
-    // The local env's configuration: its receiver needs no secret files.
-    fs::write(am_dir.join("alertmanager.yml"), alertmanager_config("local")).unwrap();
-    let am_port = free_port();
-    let mut alertmanager = Process::start(
-        "alertmanager",
-        &program("alertmanager"),
-        &[
-            "--config.file=alertmanager.yml".into(),
-            "--storage.path=data".into(),
-            format!("--web.listen-address=127.0.0.1:{am_port}"),
-            "--cluster.listen-address=".into(),
-        ],
-        &am_dir,
-    );
-    wait_http(&mut alertmanager, &format!("http://127.0.0.1:{am_port}/-/ready"));
-
-    let ne_port = free_port();
-    let mut node_exporter = Process::start(
-        "node_exporter",
-        &program("node_exporter"),
-        &[format!("--web.listen-address=127.0.0.1:{ne_port}")],
-        dir,
-    );
-    wait_http(&mut node_exporter, &format!("http://127.0.0.1:{ne_port}/metrics"));
-
-    let garage = common::garage::start(&dir.join("garage"));
-    let targets = vec![
-        Target {
-            job: "alertmanager".into(),
-            address: format!("127.0.0.1:{am_port}"),
-            path: "/metrics".into(),
-            bearer: None,
-        },
-        Target {
-            job: "node-exporter".into(),
-            address: format!("127.0.0.1:{ne_port}"),
-            path: "/metrics".into(),
-            bearer: None,
-        },
-        Target {
-            job: "garage".into(),
-            address: garage.admin.clone(),
-            path: "/metrics".into(),
-            bearer: garage.metrics_token.clone(),
-        },
-    ];
-    Live {
-        _alertmanager: alertmanager,
-        _node_exporter: node_exporter,
-        _garage: garage,
-        targets,
-        alertmanager: format!("127.0.0.1:{am_port}"),
-    }
-}
-
-/// The live sources: job name in the test Prometheus, and the prefixes it answers for.
-const LIVE: [(&str, &[&str]); 5] = [
-    ("otel-collector", &["otelcol_"]),
-    ("prometheus", &["prometheus_", "up", "scrape_"]),
-    ("alertmanager", &["alertmanager_"]),
-    ("node-exporter", &["node_"]),
-    ("garage", &["api_", "block_", "cluster_", "garage_", "rpc_", "table_", "web_"]),
+const LIVE: [LiveSource; 5] = [
+    // The stack's collector and the one whose backends refuse (for the failure counters).
+    LiveSource { name: "otel-collector", selectors: &[r#"{job="otel-collector"}"#], claims: &["otelcol_"] },
+    // Prometheus' own metrics and the series it synthesises for its alerts.
+    LiveSource {
+        name: "prometheus",
+        selectors: &[r#"{job="prometheus"}"#, r#"{__name__=~"ALERTS|ALERTS_FOR_STATE"}"#],
+        claims: &["prometheus_", "up", "scrape_", "ALERTS", "ALERTS_FOR_STATE"],
+    },
+    LiveSource { name: "alertmanager", selectors: &[r#"{job="alertmanager"}"#], claims: &["alertmanager_"] },
+    // This host's node_exporter and the one reading upstream's fixtures.
+    LiveSource { name: "node-exporter", selectors: &[r#"{job="node-exporter"}"#], claims: &["node_"] },
+    LiveSource {
+        name: "garage",
+        selectors: &[r#"{job="garage"}"#],
+        claims: &["api_", "block_", "cluster_", "garage_", "rpc_", "table_", "web_"],
+    },
 ];
+
+/// The committed lists and what the test Prometheus holds of each live source now.
+fn sources_now(stack: &Stack) -> Result<Vec<Source>, String> {
+    let mut sources = committed_lists();
+    for live in LIVE {
+        let mut names = BTreeSet::new();
+        for selector in live.selectors {
+            names.extend(stack.names_matching(selector)?);
+        }
+        sources.push(Source {
+            name: format!("the live {}", live.name),
+            claims: live.claims.iter().map(|c| c.to_string()).collect(),
+            names,
+        });
+    }
+    Ok(sources)
+}
+
+/// How long the live programs get to expose every name in use: lazily registered metrics
+/// appear once the traffic has exercised them (a few scrapes of one second).
+const SETTLE: Duration = Duration::from_secs(60);
 
 #[test]
 fn every_metric_name_in_dashboards_and_rules_exists() {
+    let started = Instant::now();
+    let mut uses = Vec::new();
+    for env in envs() {
+        let (queries, recorded) = queries(&env);
+        assert!(queries.len() > 20, "{env}: only {} queries found; the extraction is broken", queries.len());
+        uses.push((uses_of(&queries), recorded));
+    }
+
     let scratch = tempfile::tempdir().unwrap();
-    let live = start_live(scratch.path());
     // The env whose rules the test Prometheus evaluates and whose collector takes the traffic.
     let env = envs().into_iter().last().unwrap();
     let rules_path = scratch.path().join("rules.yaml");
     fs::write(&rules_path, rule_file(&env).to_string()).unwrap();
-    let mut stack = Stack::start_with(
-        &env,
-        live.targets.clone(),
-        serde_json::json!({
-            "rule_files": [rules_path],
-            "alerting": {"alertmanagers": [{"static_configs": [{"targets": [live.alertmanager]}]}]},
-        }),
-    );
+    let live = live::start(scratch.path(), &env, &rules_path);
+    let mut stack = Stack::start_with(&env, live.targets.clone(), live.prometheus_extra.clone());
     stack.send_traffic();
+    live.send_refused_traffic();
     wait_for("the traffic's metrics in Prometheus", Duration::from_secs(90), || {
         stack.assert_running();
         let result = stack.query("gen")?;
         if result.is_empty() { Err(stack.logs()) } else { Ok(()) }
     });
-    // Two more scrapes, so the collector's counters of that traffic are in.
-    std::thread::sleep(Duration::from_secs(3));
 
-    let mut sources = committed_lists();
-    for (job, claims) in LIVE {
-        let names = wait_for(&format!("names scraped from {job}"), Duration::from_secs(60), || {
-            let names = stack.names_of_job(job)?;
-            // The component's own names, not only Prometheus' series about the scrape.
-            let own = |n: &String| n != "up" && !n.starts_with("scrape_") && claims.iter().any(|c| n.starts_with(c));
-            if names.iter().any(own) { Ok(names) } else { Err(format!("{names:?}")) }
-        });
-        sources.push(Source {
-            name: format!("the live {job}"),
-            claims: claims.iter().map(|c| c.to_string()).collect(),
-            names: names.into_iter().collect(),
-        });
-    }
-
-    let mut found = Vec::new();
-    for env in envs() {
-        let (queries, recorded) = queries(&env);
-        assert!(queries.len() > 20, "{env}: only {} queries found; the extraction is broken", queries.len());
-        found.extend(problems(&queries, &recorded, &sources));
-    }
-    let known = open_findings();
-    let found: BTreeSet<String> = found.into_iter().collect();
-    let new: Vec<&String> = found.difference(&known).collect();
-    let fixed: Vec<&String> = known.difference(&found).collect();
-    assert!(
-        new.is_empty(),
-        "{} metric name(s) used but not exposed:\n{}",
-        new.len(),
-        new.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
-    );
-    // Lazily registered metrics of the live programs come and go with what the traffic
-    // exercised, so a listed finding that is gone is reported, not failed: remove its line.
-    if !fixed.is_empty() {
-        eprintln!(
-            "{} finding(s) of tests/metric-names/open-findings.list were not found this run:\n{}",
-            fixed.len(),
-            fixed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
-        );
-    }
-}
-
-/// The findings still open, listed in tests/metric-names/open-findings.list: the check fails on
-/// any other finding, so no new gap gets in while the listed ones are being fixed.
-fn open_findings() -> BTreeSet<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/metric-names/open-findings.list");
-    fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(str::to_owned)
-        .collect()
+    // Every finding must be gone once the live programs have been scraped after the traffic.
+    let deadline = Instant::now() + SETTLE;
+    let found = loop {
+        stack.assert_running();
+        let sources = sources_now(&stack).unwrap_or_else(|e| panic!("the test Prometheus does not answer: {e}"));
+        let found: Vec<String> = uses.iter().flat_map(|(u, recorded)| problems(u, recorded, &sources)).collect();
+        if found.is_empty() || Instant::now() >= deadline {
+            break found;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    };
+    assert!(found.is_empty(), "{} metric name(s) used but not exposed:\n{}", found.len(), found.join("\n"));
+    eprintln!("every metric name checked in {:.1?}", started.elapsed());
 }
 
 #[test]
@@ -452,7 +394,7 @@ fn a_renamed_metric_is_caught() {
         ("p6".to_owned(), "recorded:rate5m".to_owned()),
     ];
     let recorded = ["recorded:rate5m".to_owned()].into();
-    let found = problems(&queries, &recorded, &sources);
+    let found = problems(&uses_of(&queries), &recorded, &sources);
     assert_eq!(
         found,
         [

@@ -2,9 +2,11 @@
 //! objects and verbatim files become [`App`]s beside the platform's, checked the same way.
 //!
 //! ```text
-//! apps: → resolve paths → read documents → check known kinds → default namespace → App
+//! apps: → resolve paths → read documents (manifests, objects, charts rendered locally)
+//!       → check known kinds → default namespace → App
 //! ```
 
+pub mod chart;
 pub mod document;
 pub mod files;
 pub mod kinds;
@@ -64,8 +66,9 @@ pub struct Input<'a> {
     pub cluster_scoped: &'a BTreeSet<(String, String)>,
 }
 
-/// Builds every own app, collecting every problem.
-pub fn build(input: &Input) -> Result<OwnApps, Vec<Diagnostic>> {
+/// Builds every own app, collecting every problem. `charts` are the apps' charts, checked
+/// and, where oxidy renders them, rendered ([`chart::prepare`], [`chart::render_local`]).
+pub fn build(input: &Input, charts: &BTreeMap<String, chart::Chart>) -> Result<OwnApps, Vec<Diagnostic>> {
     let mut out = OwnApps::default();
     let mut problems = Vec::new();
     let env_doc = document::parse(input.env_text).ok().and_then(|d| d.into_iter().next());
@@ -104,6 +107,14 @@ pub fn build(input: &Input) -> Result<OwnApps, Vec<Diagnostic>> {
             reader.object(input.env_file, input.env_text, object, &object.value, "");
         }
         let mut options = AppOptions::from_settings(&spec.argocd, DEFAULT_WAVE);
+        match charts.get(name.as_str()) {
+            Some(chart::Chart::Local { chart, output }) => reader.chart(chart, output),
+            Some(chart::Chart::ArgoCd { source, kinds }) => {
+                options.chart = Some(source.clone());
+                options.extra_kinds.extend(kinds.iter().cloned());
+            }
+            None => {}
+        }
         options.namespace_labels = spec.namespace_labels.clone();
         options.namespace_annotations = spec.namespace_annotations.clone();
         let verbatim = out.verbatim.entry(name.to_string()).or_default();
@@ -121,6 +132,7 @@ pub fn build(input: &Input) -> Result<OwnApps, Vec<Diagnostic>> {
                         ));
                     } else {
                         options.extra_kinds.push(kind);
+                        options.verbatim_files = true;
                     }
                 }
                 Err((message, help)) => problems.push(at(input, written.pos, key, message, help)),

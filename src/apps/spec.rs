@@ -41,6 +41,9 @@ pub struct AppSpec {
     /// to the env file's folder. `apiVersion` and `kind` must stay readable.
     #[serde(default)]
     pub verbatim: Vec<At<String>>,
+    /// A Helm chart: rendered by Argo CD from its repository, or by oxidy (`render: local`)
+    /// from a copy vendored in this repository.
+    pub helm: Option<super::chart::HelmSpec>,
     /// How Argo CD syncs the app.
     #[serde(default)]
     pub argocd: ArgoSettings,

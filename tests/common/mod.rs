@@ -15,6 +15,7 @@ pub mod processes;
 pub mod programs;
 pub mod rendered;
 pub mod stack;
+pub mod ttar;
 
 pub struct Run {
     pub code: i32,

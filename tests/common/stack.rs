@@ -70,9 +70,15 @@ pub struct Target {
     pub bearer: Option<String>,
 }
 
+/// Prometheus' config: a scrape job per target job name (targets of the same job together),
+/// then `extra`'s top-level keys, its `scrape_configs` added to those jobs.
 fn prometheus_config(targets: &[Target], extra: Value) -> String {
-    let mut jobs = Vec::new();
+    let mut jobs: Vec<Value> = Vec::new();
     for t in targets {
+        if let Some(job) = jobs.iter_mut().find(|j| j["job_name"] == t.job.as_str()) {
+            job["static_configs"][0]["targets"].as_array_mut().unwrap().push(json!(t.address));
+            continue;
+        }
         let mut job = json!({
             "job_name": t.job,
             "metrics_path": t.path,
@@ -83,8 +89,9 @@ fn prometheus_config(targets: &[Target], extra: Value) -> String {
         }
         jobs.push(job);
     }
+    jobs.extend(extra["scrape_configs"].as_array().into_iter().flatten().cloned());
     let mut config = json!({"global": {"scrape_interval": "1s", "evaluation_interval": "1s"}, "scrape_configs": jobs});
-    for (key, value) in extra.as_object().into_iter().flatten() {
+    for (key, value) in extra.as_object().into_iter().flatten().filter(|(k, _)| *k != "scrape_configs") {
         config[key] = value.clone();
     }
     config.to_string()
@@ -111,6 +118,76 @@ fn sink_config(grpc: u16, http: u16, url_paths: &BTreeMap<String, String>, out: 
     .to_string()
 }
 
+/// The loopback ports of one collector run: every address of the rendered config mapped to a
+/// port (listeners a free one, exporters the port `backend_port` gives their type), and the
+/// URL paths the OTLP HTTP backend must serve per signal.
+pub struct PortPlan {
+    pub ports: BTreeMap<String, u16>,
+    pub url_paths: BTreeMap<String, String>,
+    pub grpc: u16,
+    pub http: u16,
+    /// Where the collector serves its own metrics.
+    pub metrics: u16,
+}
+
+impl PortPlan {
+    pub fn new(rendered: &str, backend_port: impl Fn(Backend) -> u16) -> PortPlan {
+        let config: Value = serde_saphyr::from_str(rendered).expect("the rendered collector config parses");
+        let mut ports = BTreeMap::new();
+        let protocols = &config["receivers"]["otlp"]["protocols"];
+        let listen = |key: &str| protocols[key]["endpoint"].as_str().expect("an OTLP receiver endpoint").to_owned();
+        let (grpc, http) = (free_port(), free_port());
+        ports.insert(listen("grpc"), grpc);
+        ports.insert(listen("http"), http);
+        for ext in config["extensions"].as_object().into_iter().flatten().map(|(_, e)| e) {
+            if let Some(endpoint) = ext["endpoint"].as_str() {
+                ports.insert(authority_and_path(endpoint).0, free_port());
+            }
+        }
+        let mut metrics = None;
+        for reader in config["service"]["telemetry"]["metrics"]["readers"].as_array().into_iter().flatten() {
+            let prom = &reader["pull"]["exporter"]["prometheus"];
+            let address = format!("{}:{}", prom["host"].as_str().unwrap(), prom["port"]);
+            let port = free_port();
+            ports.insert(address, port);
+            metrics = Some(port);
+        }
+        let metrics = metrics.expect("the rendered collector exposes its own metrics (a pull reader)");
+
+        let mut url_paths = BTreeMap::new();
+        for (id, exporter) in config["exporters"].as_object().expect("exporters") {
+            let endpoint = exporter["endpoint"].as_str().unwrap_or_else(|| panic!("exporter {id} has no endpoint"));
+            let (authority, path) = authority_and_path(endpoint);
+            let kind = backend(id);
+            if kind == Backend::OtlpHttp {
+                // otlphttp appends /v1/<signal> to its endpoint; the sink serves exactly that.
+                for (signal, pipeline) in config["service"]["pipelines"].as_object().unwrap() {
+                    let uses = pipeline["exporters"].as_array().unwrap().iter().any(|e| e == id.as_str());
+                    if uses {
+                        let signal = signal.split('/').next().unwrap().to_owned();
+                        url_paths.insert(signal.clone(), format!("{path}/v1/{signal}"));
+                    }
+                }
+            }
+            let port = backend_port(kind);
+            if let Some(old) = ports.insert(authority.clone(), port) {
+                assert_eq!(old, port, "{authority} is both a listener and a backend");
+            }
+        }
+        PortPlan { ports, url_paths, grpc, http, metrics }
+    }
+}
+
+/// Fails the test if the loopback rewrite changed anything but addresses.
+pub fn assert_only_addresses_changed(rendered: &str, running: &str) {
+    for (before, after) in changed_lines(rendered, running) {
+        assert!(
+            ["endpoint:", "host:", "port:"].iter().any(|k| before.trim_start().starts_with(k)),
+            "the loopback rewrite changed a line that is not an address: {before:?} -> {after:?}"
+        );
+    }
+}
+
 impl Stack {
     /// Starts Prometheus (scraping itself, the collector and `targets`), the sink, and `env`'s
     /// minimal collector with its rendered config moved to loopback.
@@ -119,7 +196,7 @@ impl Stack {
     }
 
     /// [`Stack::start`] with `extra` top-level keys in Prometheus' config (rule files,
-    /// Alertmanagers).
+    /// Alertmanagers, remote write; `scrape_configs` are added to the stack's own).
     pub fn start_with(env: &str, mut targets: Vec<Target>, extra: Value) -> Stack {
         let collector_bin = collector(&env_manifest(env));
         let sink_bin = collector(&sink_manifest());
@@ -127,64 +204,17 @@ impl Stack {
         let dir = tempfile::Builder::new().prefix(&format!("oxidy-stack-{env}-")).tempdir().expect("temp dir");
 
         let rendered = collector_config(env);
-        let config: Value = serde_saphyr::from_str(&rendered).expect("the rendered collector config parses");
         let (prometheus_port, sink_grpc, sink_http) = (free_port(), free_port(), free_port());
+        let plan = PortPlan::new(&rendered, |backend| match backend {
+            Backend::OtlpGrpc => sink_grpc,
+            Backend::OtlpHttp => sink_http,
+            Backend::RemoteWrite => prometheus_port,
+        });
+        let (ports, url_paths) = (&plan.ports, &plan.url_paths);
+        let (collector_grpc, collector_http, collector_metrics) = (plan.grpc, plan.http, plan.metrics);
 
-        // Every address in the config gets a loopback port: listeners a free one, exporters
-        // the backend their type sends to.
-        let mut ports = BTreeMap::new();
-        let protocols = &config["receivers"]["otlp"]["protocols"];
-        let listen = |key: &str| protocols[key]["endpoint"].as_str().expect("an OTLP receiver endpoint").to_owned();
-        let (collector_grpc, collector_http) = (free_port(), free_port());
-        ports.insert(listen("grpc"), collector_grpc);
-        ports.insert(listen("http"), collector_http);
-        for ext in config["extensions"].as_object().into_iter().flatten().map(|(_, e)| e) {
-            if let Some(endpoint) = ext["endpoint"].as_str() {
-                ports.insert(authority_and_path(endpoint).0, free_port());
-            }
-        }
-        let mut collector_metrics = None;
-        for reader in config["service"]["telemetry"]["metrics"]["readers"].as_array().into_iter().flatten() {
-            let prom = &reader["pull"]["exporter"]["prometheus"];
-            let address = format!("{}:{}", prom["host"].as_str().unwrap(), prom["port"]);
-            let port = free_port();
-            ports.insert(address, port);
-            collector_metrics = Some(port);
-        }
-        let collector_metrics =
-            collector_metrics.expect("the rendered collector exposes its own metrics (a pull reader)");
-
-        let mut url_paths = BTreeMap::new();
-        for (id, exporter) in config["exporters"].as_object().expect("exporters") {
-            let endpoint = exporter["endpoint"].as_str().unwrap_or_else(|| panic!("exporter {id} has no endpoint"));
-            let (authority, path) = authority_and_path(endpoint);
-            let port = match backend(id) {
-                Backend::OtlpGrpc => sink_grpc,
-                Backend::RemoteWrite => prometheus_port,
-                Backend::OtlpHttp => {
-                    // otlphttp appends /v1/<signal> to its endpoint; the sink serves exactly that.
-                    for (signal, pipeline) in config["service"]["pipelines"].as_object().unwrap() {
-                        let uses = pipeline["exporters"].as_array().unwrap().iter().any(|e| e == id.as_str());
-                        if uses {
-                            let signal = signal.split('/').next().unwrap().to_owned();
-                            url_paths.insert(signal.clone(), format!("{path}/v1/{signal}"));
-                        }
-                    }
-                    sink_http
-                }
-            };
-            if let Some(old) = ports.insert(authority.clone(), port) {
-                assert_eq!(old, port, "{authority} is both a listener and a backend");
-            }
-        }
-
-        let running = loopback_config(&rendered, &ports);
-        for (before, after) in changed_lines(&rendered, &running) {
-            assert!(
-                ["endpoint:", "host:", "port:"].iter().any(|k| before.trim_start().starts_with(k)),
-                "the loopback rewrite changed a line that is not an address: {before:?} -> {after:?}"
-            );
-        }
+        let running = loopback_config(&rendered, ports);
+        assert_only_addresses_changed(&rendered, &running);
 
         // Prometheus, with the remote-write receiver on, scraping itself and the collector.
         targets.push(Target {
@@ -217,7 +247,7 @@ impl Stack {
 
         let sink_dir = dir.path().join("sink");
         fs::create_dir_all(&sink_dir).unwrap();
-        fs::write(sink_dir.join("config.yaml"), sink_config(sink_grpc, sink_http, &url_paths, &sink_dir)).unwrap();
+        fs::write(sink_dir.join("config.yaml"), sink_config(sink_grpc, sink_http, url_paths, &sink_dir)).unwrap();
         let mut sink = Process::start("otlp-sink", &sink_bin, &["--config=config.yaml".into()], &sink_dir);
         wait_for("the OTLP sink to listen", Duration::from_secs(60), || {
             sink.assert_running();
@@ -248,33 +278,7 @@ impl Stack {
     /// Sends a few traces, metrics and logs over OTLP gRPC and over OTLP HTTP, each marked with
     /// the attribute `transport` = `grpc` or `http`.
     pub fn send_traffic(&self) {
-        let telemetrygen = program("telemetrygen");
-        for (signal, count_flag) in [("traces", "--traces"), ("metrics", "--metrics"), ("logs", "--logs")] {
-            for transport in ["grpc", "http"] {
-                let port = if transport == "grpc" { self.collector_grpc } else { self.collector_http };
-                let endpoint = format!("127.0.0.1:{port}");
-                let attribute = format!("transport=\"{transport}\"");
-                let mut args = vec![
-                    signal,
-                    "--otlp-endpoint",
-                    &endpoint,
-                    "--otlp-insecure",
-                    count_flag,
-                    "5",
-                    "--rate",
-                    "0",
-                    "--otlp-attributes",
-                    &attribute,
-                    "--telemetry-attributes",
-                    &attribute,
-                ];
-                if transport == "http" {
-                    args.push("--otlp-http");
-                }
-                let (ok, text) = run(&telemetrygen, &args);
-                assert!(ok, "telemetrygen {}:\n{text}", args.join(" "));
-            }
-        }
+        send_traffic(self.collector_grpc, self.collector_http);
     }
 
     /// The file the sink wrote `signal` (traces, metrics, logs) to.
@@ -291,10 +295,15 @@ impl Stack {
 
     /// Every metric name Prometheus holds from scrape job `job`.
     pub fn names_of_job(&self, job: &str) -> Result<Vec<String>, String> {
+        self.names_matching(&format!("{{job=\"{job}\"}}"))
+    }
+
+    /// Every metric name of the series `selector` selects.
+    pub fn names_matching(&self, selector: &str) -> Result<Vec<String>, String> {
         let url = format!(
             "http://127.0.0.1:{}/api/v1/label/__name__/values?match[]={}",
             self.prometheus_port,
-            percent_encode(&format!("{{job=\"{job}\"}}"))
+            percent_encode(selector)
         );
         let body: Value = serde_json::from_str(&http_get(&url)?).map_err(|e| e.to_string())?;
         Ok(body["data"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)).collect())
@@ -313,6 +322,38 @@ impl Stack {
             .iter()
             .map(|p| format!("--- {} ---\n{}", p.name, p.output()))
             .collect()
+    }
+}
+
+/// Sends a few traces, metrics and logs over OTLP gRPC and over OTLP HTTP, each marked with
+/// the attribute `transport` = `grpc` or `http`.
+pub fn send_traffic(grpc: u16, http: u16) {
+    let telemetrygen = program("telemetrygen");
+    for (signal, count_flag) in [("traces", "--traces"), ("metrics", "--metrics"), ("logs", "--logs")] {
+        for transport in ["grpc", "http"] {
+            let port = if transport == "grpc" { grpc } else { http };
+            let endpoint = format!("127.0.0.1:{port}");
+            let attribute = format!("transport=\"{transport}\"");
+            let mut args = vec![
+                signal,
+                "--otlp-endpoint",
+                &endpoint,
+                "--otlp-insecure",
+                count_flag,
+                "5",
+                "--rate",
+                "0",
+                "--otlp-attributes",
+                &attribute,
+                "--telemetry-attributes",
+                &attribute,
+            ];
+            if transport == "http" {
+                args.push("--otlp-http");
+            }
+            let (ok, text) = run(&telemetrygen, &args);
+            assert!(ok, "telemetrygen {}:\n{text}", args.join(" "));
+        }
     }
 }
 

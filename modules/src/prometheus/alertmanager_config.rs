@@ -105,6 +105,7 @@ pub(crate) fn config(notifications: Option<&NotificationsResolved>) -> Config {
             };
             (
                 vec![
+                    Receiver { name: NULL, slack_configs: vec![], pagerduty_configs: vec![] },
                     Receiver { name: DEFAULT, slack_configs: vec![slack()], pagerduty_configs: vec![] },
                     Receiver {
                         name: CRITICAL,
@@ -115,7 +116,7 @@ pub(crate) fn config(notifications: Option<&NotificationsResolved>) -> Config {
                         }],
                     },
                 ],
-                vec![critical_route],
+                vec![quiet_route("alertname=\"InfoInhibitor\""), quiet_route("severity=\"info\""), critical_route],
                 DEFAULT,
             )
         }
@@ -132,10 +133,33 @@ pub(crate) fn config(notifications: Option<&NotificationsResolved>) -> Config {
             routes,
         },
         receivers,
-        inhibit_rules: vec![InhibitRule {
-            source_matchers: vec!["severity=\"critical\""],
-            target_matchers: vec!["severity=\"warning\""],
-            equal: vec!["alertname", "namespace"],
-        }],
+        inhibit_rules: vec![
+            InhibitRule {
+                source_matchers: vec!["severity=\"critical\""],
+                target_matchers: vec!["severity=\"warning\""],
+                equal: vec!["alertname", "namespace"],
+            },
+            // InfoInhibitor fires while a namespace has info alerts and nothing worse: it
+            // silences them, so info alerts show only next to a warning or critical one.
+            InhibitRule {
+                source_matchers: vec!["alertname=\"InfoInhibitor\""],
+                target_matchers: vec!["severity=\"info\""],
+                equal: vec!["namespace"],
+            },
+        ],
+    }
+}
+
+/// A route to the null receiver: InfoInhibitor exists only to inhibit, and info alerts are
+/// for dashboards, not for people (as in kube-prometheus).
+fn quiet_route(matcher: &str) -> Route {
+    Route {
+        receiver: NULL,
+        matchers: vec![matcher.to_owned()],
+        group_by: vec![],
+        group_wait: None,
+        group_interval: None,
+        repeat_interval: None,
+        routes: vec![],
     }
 }

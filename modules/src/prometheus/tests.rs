@@ -292,8 +292,16 @@ fn alertmanager_routes_to_null_in_local_and_to_secret_backed_receivers_elsewhere
     let am = object(app(&production, "prometheus"), "Alertmanager", "platform");
     assert_eq!(am["spec"]["secrets"], serde_json::json!(["alertmanager-notifications"]));
     assert_eq!(am["spec"]["configSecret"], "alertmanager-platform-config");
-    assert_eq!(config["route"]["routes"][0]["receiver"], "platform-critical");
-    let critical = &config["receivers"][1];
+    // InfoInhibitor and info alerts go nowhere; critical ones page.
+    let routes = &config["route"]["routes"];
+    assert_eq!(routes[0]["matchers"][0], "alertname=\"InfoInhibitor\"");
+    assert_eq!(routes[0]["receiver"], "null");
+    assert_eq!(routes[1]["matchers"][0], "severity=\"info\"");
+    assert_eq!(routes[1]["receiver"], "null");
+    assert_eq!(routes[2]["receiver"], "platform-critical");
+    assert_eq!(config["inhibit_rules"][1]["source_matchers"][0], "alertname=\"InfoInhibitor\"");
+    assert_eq!(config["inhibit_rules"][1]["target_matchers"][0], "severity=\"info\"");
+    let critical = &config["receivers"][2];
     assert_eq!(
         critical["pagerduty_configs"][0]["routing_key_file"],
         "/etc/alertmanager/secrets/alertmanager-notifications/pagerduty-routing-key"

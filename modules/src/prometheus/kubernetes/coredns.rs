@@ -24,8 +24,12 @@ fn records() -> Vec<Record> {
     ]
 }
 
-fn servfail_share(metric: &str) -> String {
-    format!(r#"sum(rate({metric}{{rcode="SERVFAIL"}}[5m])) / sum(rate({metric}[5m]))"#)
+fn servfail_share(selector: &str) -> String {
+    let servfail = match selector.strip_suffix('}') {
+        Some(open) => format!(r#"{open}, rcode="SERVFAIL"}}"#),
+        None => format!(r#"{selector}{{rcode="SERVFAIL"}}"#),
+    };
+    format!("sum(rate({servfail}[5m])) / sum(rate({selector}[5m]))")
 }
 
 pub(crate) fn coredns() -> RuleSet {
@@ -103,7 +107,9 @@ pub(crate) fn coredns() -> RuleSet {
                 "CoreDNSForwardErrorsHigh",
                 Warning,
                 "10m",
-                format!("{} > 0.03", servfail_share("coredns_forward_responses_total")),
+                // Since CoreDNS 1.11 the forward plugin counts its upstream answers in the shared
+                // proxy package (plugin/pkg/proxy/metrics.go), by `proxy_name` and `rcode`.
+                format!("{} > 0.03", servfail_share(r#"coredns_proxy_request_duration_seconds_count{proxy_name="forward"}"#)),
             )
             .about(
                 "CoreDNS' upstream resolvers fail",
@@ -117,12 +123,12 @@ pub(crate) fn coredns() -> RuleSet {
             .test(
                 &[
                     (
-                        r#"coredns_forward_responses_total{job="kube-dns", rcode="SERVFAIL", to="10.0.0.2:53"}"#,
+                        r#"coredns_proxy_request_duration_seconds_count{job="kube-dns", proxy_name="forward", rcode="SERVFAIL", to="10.0.0.2:53"}"#,
                         "0+10",
                         "0",
                     ),
                     (
-                        r#"coredns_forward_responses_total{job="kube-dns", rcode="NOERROR", to="10.0.0.2:53"}"#,
+                        r#"coredns_proxy_request_duration_seconds_count{job="kube-dns", proxy_name="forward", rcode="NOERROR", to="10.0.0.2:53"}"#,
                         "0+90",
                         "0+100",
                     ),
@@ -133,7 +139,7 @@ pub(crate) fn coredns() -> RuleSet {
                 "CoreDNSForwardHealthcheckFailure",
                 Warning,
                 "10m",
-                "sum by (to) (rate(coredns_forward_healthcheck_failures_total[5m])) > 0",
+                r#"sum by (to) (rate(coredns_proxy_healthcheck_failures_total{proxy_name="forward"}[5m])) > 0"#,
             )
             .about(
                 "An upstream resolver fails CoreDNS' health checks",
@@ -145,7 +151,11 @@ pub(crate) fn coredns() -> RuleSet {
                 "Fix the resolver or the network path, or forward elsewhere.",
             )
             .test(
-                &[(r#"coredns_forward_healthcheck_failures_total{job="kube-dns", to="10.0.0.2:53"}"#, "0+1", "2")],
+                &[(
+                    r#"coredns_proxy_healthcheck_failures_total{job="kube-dns", proxy_name="forward", to="10.0.0.2:53"}"#,
+                    "0+1",
+                    "2",
+                )],
                 &[("to", "10.0.0.2:53")],
             ),
             alert("CoreDNSPanics", Warning, "0s", "increase(coredns_panics_total[10m]) > 0")
