@@ -10,7 +10,7 @@ use crate::cli::Plan;
 use crate::drift::Drift;
 use crate::error::Error;
 use crate::output::{self, TreeWrite};
-use crate::pipeline::{self, RenderedEnv};
+use crate::pipeline::{self, ArgoCdNames, RenderedEnv};
 use crate::project::{Project, SCHEMA_FILE};
 use crate::schema;
 
@@ -68,14 +68,21 @@ pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<Re
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    let mut roots: Vec<_> =
-        loaded.iter().map(|e| (e.name.clone(), e.file.clone(), e.spec.output_root(&e.name))).collect();
-    for other in project.env_names()? {
-        if !envs.contains(&other) {
-            let file = project.env_file(&other);
-            roots.push((other.clone(), file, pipeline::default_output_root(&other)));
+    // Environments not being rendered still share the Argo CD instance and the output tree:
+    // they are read too, so that rendering one cannot break another.
+    let mut others = Vec::new();
+    for other in project.env_names()?.into_iter().filter(|e| !envs.contains(e)) {
+        match pipeline::load::<S>(project, &other) {
+            Ok(env) => others.push(env),
+            Err(Error::Invalid(d)) => problems.extend(d),
+            Err(other) => return Err(other),
         }
     }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let roots: Vec<_> =
+        loaded.iter().chain(&others).map(|e| (e.name.clone(), e.file.clone(), e.spec.output_root(&e.name))).collect();
     pipeline::check_output_roots(&roots)?;
     // Dashboards are the same in every environment: compiled once, shared by all.
     let dashboards = Arc::new(crate::dashboards::compile(project)?);
@@ -88,28 +95,37 @@ pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<Re
             Err(other) => return Err(other),
         }
     }
+    let mut names: Vec<ArgoCdNames> = rendered.iter().map(|r| r.argocd.clone()).collect();
+    for env in &others {
+        match pipeline::argocd_names(env, &dashboards, &rule_files) {
+            Ok(n) => names.push(n),
+            Err(Error::Invalid(d)) => problems.extend(d),
+            Err(other) => return Err(other),
+        }
+    }
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    shared_argocd_names(project, &rendered)?;
+    shared_argocd_names(&names)?;
     Ok(rendered)
 }
 
 /// Environments bootstrapped into one Argo CD (the same cluster and namespace) must not
 /// create Applications or AppProjects of the same name: the second would overwrite the first.
-fn shared_argocd_names(project: &Project, rendered: &[RenderedEnv]) -> Result<(), Error> {
+/// Every env file of the project counts, not only the environments being rendered.
+fn shared_argocd_names(envs: &[ArgoCdNames]) -> Result<(), Error> {
     let mut seen: std::collections::BTreeMap<(String, &str), &str> = Default::default();
-    for env in rendered {
-        let instance = format!("{:?} {}", env.argocd.0, env.argocd.1);
-        for name in &env.argocd_names {
-            if let Some(other) = seen.insert((instance.clone(), name), &env.name) {
+    for env in envs {
+        let instance = format!("{:?} {}", env.instance.0, env.instance.1);
+        for name in &env.names {
+            if let Some(other) = seen.insert((instance.clone(), name), &env.env) {
                 return Err(Error::Invalid(vec![crate::error::Diagnostic {
-                    file: project.env_file(&env.name),
+                    file: env.file.clone(),
                     pos: None,
                     key: Some("argocd".into()),
                     message: format!(
                         "environments `{other}` and `{}` share one Argo CD (namespace `{}`) and both create {name}",
-                        env.name, env.argocd.1
+                        env.env, env.instance.1
                     ),
                     help: Some("set `argocd.appendEnvName: true` (or a `nameSuffix`) in one of them".into()),
                     source_line: None,

@@ -7,9 +7,12 @@
 //! one offers gets a [`ModuleError::MissingLink`] instead of a dangling URL.
 
 mod app;
+pub mod argocd;
 mod context;
 mod error;
+pub mod exposure;
 pub mod image;
+pub mod istio;
 pub mod k8s;
 pub mod monitoring;
 mod object;

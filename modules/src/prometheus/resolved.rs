@@ -3,6 +3,7 @@
 
 use k8s_openapi::api::core::v1::ResourceRequirements;
 
+use crate::contract::exposure::Exposure;
 use crate::contract::image::Image;
 use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, millicores};
 use crate::contract::{At, ByteSize, Duration, DurationUnit, EnvInfo, NodePort, OptionError, Pos, Tier};
@@ -17,6 +18,8 @@ pub(crate) struct ServerResolved {
     pub storage_class: Option<String>,
     pub resources: ResourceRequirements,
     pub node_port: Option<NodePort>,
+    /// The Ingress or HTTPRoute in front of the Service, if any.
+    pub exposure: Option<Exposure>,
     pub exemplars_max_size: u32,
 }
 
@@ -25,6 +28,8 @@ pub(crate) struct AlertmanagerResolved {
     pub replicas: i32,
     pub resources: ResourceRequirements,
     pub node_port: Option<NodePort>,
+    /// The Ingress or HTTPRoute in front of the Service, if any.
+    pub exposure: Option<Exposure>,
     /// `None` routes every alert to a null receiver.
     pub notifications: Option<NotificationsResolved>,
     /// Routing from the env file, which replaces the default configuration.
@@ -176,6 +181,7 @@ impl Prometheus {
                 ),
             )?,
             node_port: self.node_port.clone().or_else(|| tier.pick(Some(NodePort::default_port(30090)), None, None)),
+            exposure: Exposure::resolve("prometheus", "", self.ingress.as_ref(), self.route.as_ref())?,
             exemplars_max_size: self.exemplars_max_size.unwrap_or(100_000),
         })
     }
@@ -198,6 +204,7 @@ fn resolve_alertmanager(am: &AlertmanagerOptions, tier: Tier) -> Result<Alertman
             ),
         )?,
         node_port: am.node_port.clone().or_else(|| tier.pick(Some(NodePort::default_port(30093)), None, None)),
+        exposure: Exposure::resolve("prometheus", "alertmanager.", am.ingress.as_ref(), am.route.as_ref())?,
         routing: am.routing.clone(),
         notifications: notify.then(|| NotificationsResolved {
             secret: notifications.secret.map_or_else(|| "alertmanager-notifications".into(), |s| s.to_string()),
