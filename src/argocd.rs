@@ -1,4 +1,7 @@
 //! Argo CD's Application and AppProject, typed, and how an environment's apps become them.
+//! The types model the fields oxidy writes, named and typed as Argo CD's CRDs (v3.5) have
+//! them; they read leniently (every field defaults, unknown fields are ignored), so an own
+//! app's Application is checked for the types of the modelled fields only.
 //!
 //! The app-of-apps is an ordinary app (`apps`) whose objects are the Applications and
 //! AppProjects; its own Application is among them, so it manages itself once applied.
@@ -7,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::{NamespaceResourceScope, Resource};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use oxidy_modules::contract::{App, GroupKind, Object, PodSecurity, Source, Wave};
 
@@ -38,14 +41,16 @@ macro_rules! argo_resource {
     };
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
 pub struct Application {
     metadata: ObjectMeta,
     spec: ApplicationSpec,
 }
 argo_resource!(Application, "Application", "applications");
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 struct ApplicationSpec {
     project: String,
@@ -60,7 +65,8 @@ struct ApplicationSpec {
     ignore_differences: Vec<IgnoreDifference>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 struct ApplicationSource {
     #[serde(rename = "repoURL")]
@@ -77,7 +83,8 @@ struct ApplicationSource {
 }
 
 /// How Argo CD runs `helm template` for a Helm source.
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 struct HelmParameters {
     release_name: String,
@@ -87,12 +94,14 @@ struct HelmParameters {
     values_object: serde_json::Map<String, serde_json::Value>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
 struct Directory {
     include: String,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Deserialize, Default, Clone)]
+#[serde(default)]
 struct Destination {
     #[serde(skip_serializing_if = "Option::is_none")]
     server: Option<String>,
@@ -101,7 +110,8 @@ struct Destination {
     namespace: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 struct SyncPolicy {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -113,42 +123,48 @@ struct SyncPolicy {
     retry: Option<Retry>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 struct Automated {
     prune: bool,
     self_heal: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
 struct ManagedNamespaceMetadata {
     labels: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     annotations: BTreeMap<String, String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
 struct Retry {
-    limit: u32,
+    limit: i64,
     backoff: Backoff,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 struct Backoff {
     duration: String,
-    factor: u32,
+    factor: i64,
     max_duration: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
 pub struct AppProject {
     metadata: ObjectMeta,
     spec: AppProjectSpec,
 }
 argo_resource!(AppProject, "AppProject", "appprojects");
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 struct AppProjectSpec {
     description: String,
@@ -158,7 +174,8 @@ struct AppProjectSpec {
     namespace_resource_whitelist: Vec<Kind>,
 }
 
-#[derive(Serialize, PartialEq, Eq, PartialOrd, Ord, Clone)]
+#[derive(Serialize, Deserialize, Default, PartialEq, Eq, PartialOrd, Ord, Clone)]
+#[serde(default)]
 struct Kind {
     group: String,
     kind: String,
@@ -320,10 +337,10 @@ fn default_retry() -> Retry {
 fn retry(settings: &ArgoSettings) -> Option<Retry> {
     let mut retry = default_retry();
     if let Some(r) = &settings.sync_policy.retry {
-        retry.limit = r.limit.unwrap_or(retry.limit);
+        retry.limit = r.limit.map_or(retry.limit, i64::from);
         let b = &r.backoff;
         retry.backoff.duration = b.duration.as_ref().map_or(retry.backoff.duration, |d| d.value.clone());
-        retry.backoff.factor = b.factor.unwrap_or(retry.backoff.factor);
+        retry.backoff.factor = b.factor.map_or(retry.backoff.factor, i64::from);
         retry.backoff.max_duration = b.max_duration.as_ref().map_or(retry.backoff.max_duration, |d| d.value.clone());
     }
     (retry.limit > 0).then_some(retry)
@@ -398,7 +415,7 @@ fn application(target: &Target, app: &App, options: &AppOptions) -> Application 
         labels.insert(format!("pod-security.kubernetes.io/{mode}-version"), POD_SECURITY_VERSION.to_owned());
     }
     labels.extend(options.namespace_labels.clone());
-    let wave = settings.sync_wave.or(options.default_wave).unwrap_or(app.wave.number());
+    let wave = settings.sync_wave.as_ref().map(|w| w.value).or(options.default_wave).unwrap_or(app.wave.number());
     let mut annotations = settings.annotations.clone();
     annotations.insert(SYNC_WAVE.to_owned(), wave.to_string());
     let policy = &settings.sync_policy;
@@ -533,9 +550,8 @@ fn root_project(target: &Target) -> AppProject {
 
 /// The Application and AppProject names an environment creates in Argo CD's namespace, for
 /// the check that environments sharing one Argo CD do not overwrite each other.
-pub fn argocd_names(target: &Target, apps: &[App]) -> Vec<String> {
-    let mut names: Vec<String> =
-        apps.iter().map(|a| format!("Application {}", target.application_name(&a.name))).collect();
+pub fn argocd_names(target: &Target, apps: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = apps.iter().map(|a| format!("Application {}", target.application_name(a))).collect();
     names.push(format!("Application {}", target.application_name(ROOT_APP)));
     names.push(format!("AppProject {}", target.project));
     names.push(format!("AppProject {}", target.root_project()));

@@ -6,6 +6,7 @@
 pub mod apps;
 pub mod argocd;
 pub mod cli;
+pub mod component_argocd;
 pub mod dashboards;
 pub mod drift;
 pub mod envfile;

@@ -8,7 +8,7 @@
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use oxidy_modules::contract::{
@@ -44,10 +44,21 @@ pub struct RenderedEnv {
     /// Relative to the project root.
     pub output_root: PathBuf,
     pub layout: Layout,
-    /// The Argo CD instance the environment's Applications go to: its cluster and namespace.
-    pub argocd: (Cluster, String),
-    /// The Application and AppProject names it creates there.
-    pub argocd_names: Vec<String>,
+    /// The Application and AppProject names it creates in its Argo CD.
+    pub argocd: ArgoCdNames,
+}
+
+/// What an environment creates in Argo CD's namespace, for the check that environments
+/// sharing one Argo CD do not overwrite each other.
+#[derive(Debug, Clone)]
+pub struct ArgoCdNames {
+    pub env: String,
+    /// The env file, relative to the project root.
+    pub file: PathBuf,
+    /// The Argo CD instance: the cluster it runs in and its namespace.
+    pub instance: (Cluster, String),
+    /// `Application <name>` and `AppProject <name>`.
+    pub names: Vec<String>,
 }
 
 /// Reads and type-checks one environment.
@@ -65,23 +76,13 @@ pub fn render<S: Stack>(
     rule_files: &Arc<Vec<ProjectFile>>,
 ) -> Result<RenderedEnv, Error> {
     let spec = &env.spec;
-    let info = EnvInfo {
-        name: env.name.clone(),
-        tier: spec.tier,
-        namespace: spec.namespace(),
-        dashboards: dashboards.clone(),
-        git: GitSource { repo_url: spec.git.repo_url.value.clone(), revision: spec.revision().into() },
-        rule_files: rule_files.clone(),
-    };
+    let info = env_info(env, dashboards, rule_files);
 
-    let resolved = spec.components.resolve(&info).map_err(|e| module_errors(env, e))?;
-    let mut declarations = Declarations::default();
-    S::declare(&resolved, &mut declarations);
-    let context = declarations.into_context(info).map_err(|e| module_errors(env, e))?;
-    let mut apps = S::render(&resolved, &context).map_err(|e| module_errors(env, e))?;
-
+    let mut apps = platform_apps(env, &info)?;
+    let mut options = crate::component_argocd::options(env, &apps)?;
     let own = own_apps(env, &apps)?;
     apps.extend(own.apps);
+    options.extend(own.options);
     // Overrides select objects by namespace: every object names its own from here on.
     for app in &mut apps {
         let namespace = app.namespace.clone();
@@ -95,31 +96,104 @@ pub fn render<S: Stack>(
     policy_gate(env, &apps)?;
 
     let output_root = spec.output_root(&env.name);
-    let repo_path = output_root.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-    let cluster = spec.cluster();
-    let argocd_cluster = spec.argocd_cluster();
-    let name_suffix = spec.name_suffix(&env.name);
-    let target = Target {
-        env: &env.name,
-        repo_url: &spec.git.repo_url.value,
-        revision: spec.revision(),
-        output_root: &repo_path,
-        cluster: &cluster,
-        argocd_cluster: &argocd_cluster,
-        argocd_namespace: &spec.argocd_namespace(),
-        project: &spec.project(&env.name),
-        name_suffix: &name_suffix,
-    };
-    let argocd_names = argocd::argocd_names(&target, &apps);
-    let root = argocd::app_of_apps(&target, &apps, &own.options).map_err(|m| env_error(env, m))?;
+    let parts = TargetParts::of(env);
+    let target = parts.target(&env.name, &spec.git.repo_url.value);
+    let names: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
+    let argocd = parts.names(env, &target, &names);
+    let root = argocd::app_of_apps(&target, &apps, &options).map_err(|m| env_error(env, m))?;
     apps.push(root);
 
     let bootstrap = argocd::bootstrap(&target).map_err(|m| env_error(env, m))?;
     let extra = extra_files(env, &apps)?;
     let mut layout = layout::layout(&env.name, &apps, &bootstrap, &own.verbatim)?;
     layout.files.extend(extra);
-    let argocd = (argocd_cluster, spec.argocd_namespace());
-    Ok(RenderedEnv { name: env.name.clone(), output_root, layout, argocd, argocd_names })
+    Ok(RenderedEnv { name: env.name.clone(), output_root, layout, argocd })
+}
+
+/// The Argo CD names of an environment that is not being rendered, from its env file alone:
+/// the platform's apps and its own apps' names, without reading their sources.
+pub fn argocd_names<S: Stack>(
+    env: &LoadedEnv<S>,
+    dashboards: &Arc<Vec<Dashboard>>,
+    rule_files: &Arc<Vec<ProjectFile>>,
+) -> Result<ArgoCdNames, Error> {
+    let apps = platform_apps(env, &env_info(env, dashboards, rule_files))?;
+    let mut names: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
+    names.extend(env.spec.apps.keys().map(|k| k.as_str()));
+    let parts = TargetParts::of(env);
+    let target = parts.target(&env.name, &env.spec.git.repo_url.value);
+    Ok(parts.names(env, &target, &names))
+}
+
+fn env_info<S>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>, rule_files: &Arc<Vec<ProjectFile>>) -> EnvInfo {
+    let spec = &env.spec;
+    EnvInfo {
+        name: env.name.clone(),
+        tier: spec.tier,
+        namespace: spec.namespace(),
+        dashboards: dashboards.clone(),
+        git: GitSource { repo_url: spec.git.repo_url.value.clone(), revision: spec.revision().into() },
+        rule_files: rule_files.clone(),
+    }
+}
+
+/// The platform's apps: options resolved, links declared, every enabled module rendered.
+fn platform_apps<S: Stack>(env: &LoadedEnv<S>, info: &EnvInfo) -> Result<Vec<App>, Error> {
+    let resolved = env.spec.components.resolve(info).map_err(|e| module_errors(env, e))?;
+    let mut declarations = Declarations::default();
+    S::declare(&resolved, &mut declarations);
+    let context = declarations.into_context(info.clone()).map_err(|e| module_errors(env, e))?;
+    S::render(&resolved, &context).map_err(|e| module_errors(env, e))
+}
+
+/// The owned values an Argo CD [`Target`] borrows.
+struct TargetParts {
+    repo_path: String,
+    revision: String,
+    cluster: Cluster,
+    argocd_cluster: Cluster,
+    argocd_namespace: String,
+    project: String,
+    name_suffix: String,
+}
+
+impl TargetParts {
+    fn of<S>(env: &LoadedEnv<S>) -> Self {
+        let spec = &env.spec;
+        let output_root = spec.output_root(&env.name);
+        TargetParts {
+            repo_path: output_root.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"),
+            revision: spec.revision().to_owned(),
+            cluster: spec.cluster(),
+            argocd_cluster: spec.argocd_cluster(),
+            argocd_namespace: spec.argocd_namespace(),
+            project: spec.project(&env.name),
+            name_suffix: spec.name_suffix(&env.name),
+        }
+    }
+
+    fn target<'a>(&'a self, env: &'a str, repo_url: &'a str) -> Target<'a> {
+        Target {
+            env,
+            repo_url,
+            revision: &self.revision,
+            output_root: &self.repo_path,
+            cluster: &self.cluster,
+            argocd_cluster: &self.argocd_cluster,
+            argocd_namespace: &self.argocd_namespace,
+            project: &self.project,
+            name_suffix: &self.name_suffix,
+        }
+    }
+
+    fn names<S>(&self, env: &LoadedEnv<S>, target: &Target, apps: &[&str]) -> ArgoCdNames {
+        ArgoCdNames {
+            env: env.name.clone(),
+            file: env.file.clone(),
+            instance: (self.argocd_cluster.clone(), self.argocd_namespace.clone()),
+            names: argocd::argocd_names(target, apps),
+        }
+    }
 }
 
 /// The policy gate ([`crate::policy`]): every finding fails the render, naming the file each
@@ -395,9 +469,4 @@ pub fn check_output_roots(envs: &[(String, PathBuf, PathBuf)]) -> Result<(), Err
         }
     }
     Ok(())
-}
-
-/// The default output root of an environment that was not loaded.
-pub fn default_output_root(name: &str) -> PathBuf {
-    Path::new("generated").join(name)
 }

@@ -12,7 +12,7 @@ use crate::drift::Drift;
 use crate::error::Error;
 use crate::lock::ProjectLock;
 use crate::output::{self, TreeWrite};
-use crate::pipeline::{self, RenderedEnv};
+use crate::pipeline::{self, ArgoCdNames, RenderedEnv};
 use crate::project::{Project, SCHEMA_FILE};
 use crate::schema;
 
@@ -77,7 +77,22 @@ pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<Re
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    pipeline::check_output_roots(&output_roots(project, &loaded)?)?;
+    // Environments not being rendered still share the Argo CD instance and the output tree:
+    // they are read too, so that rendering one cannot break another.
+    let mut others = Vec::new();
+    for other in project.env_names()?.into_iter().filter(|e| !envs.contains(e)) {
+        match pipeline::load::<S>(project, &other) {
+            Ok(env) => others.push(env),
+            Err(Error::Invalid(d)) => problems.extend(d),
+            Err(other) => return Err(other),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let roots: Vec<_> =
+        loaded.iter().chain(&others).map(|e| (e.name.clone(), e.file.clone(), e.spec.output_root(&e.name))).collect();
+    pipeline::check_output_roots(&roots)?;
     // Dashboards are the same in every environment: compiled once, shared by all.
     let dashboards = Arc::new(crate::dashboards::compile(project)?);
     let rule_files = Arc::new(crate::rule_files::read(project)?);
@@ -89,34 +104,25 @@ pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<Re
             Err(other) => return Err(other),
         }
     }
+    let mut names: Vec<ArgoCdNames> = rendered.iter().map(|r| r.argocd.clone()).collect();
+    for env in &others {
+        match pipeline::argocd_names(env, &dashboards, &rule_files) {
+            Ok(n) => names.push(n),
+            Err(Error::Invalid(d)) => problems.extend(d),
+            Err(other) => return Err(other),
+        }
+    }
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    shared_argocd_names(project, &rendered)?;
+    shared_argocd_names(&names)?;
     Ok(rendered)
 }
 
-/// The output root of every environment of the project, named or not: `(name, env file,
-/// root)`. An env file that is not being rendered is read only for its `git.outputRoot`; if
-/// it does not load, its default root stands in (its own render reports the problem).
-fn output_roots<S: Stack>(
-    project: &Project,
-    loaded: &[pipeline::LoadedEnv<S>],
-) -> Result<Vec<(String, PathBuf, PathBuf)>, Error> {
-    let mut roots: Vec<_> =
-        loaded.iter().map(|e| (e.name.clone(), e.file.clone(), e.spec.output_root(&e.name))).collect();
-    for other in project.env_names()? {
-        if !loaded.iter().any(|e| e.name == other) {
-            roots.push((other.clone(), project.env_file(&other), root_of_other::<S>(project, &other)));
-        }
-    }
-    Ok(roots)
-}
-
-/// The output root of an environment that is not being rendered.
+/// The output root of an environment that is not being rendered (which loaded already, as
+/// every env file must for any render; its default root stands in otherwise).
 fn root_of_other<S: Stack>(project: &Project, name: &str) -> PathBuf {
-    pipeline::load::<S>(project, name)
-        .map_or_else(|_| pipeline::default_output_root(name), |e| e.spec.output_root(name))
+    pipeline::load::<S>(project, name).map_or_else(|_| Path::new(GENERATED).join(name), |e| e.spec.output_root(name))
 }
 
 /// Files below `generated/` that no environment of the project writes, and leftovers of
@@ -149,19 +155,20 @@ fn strays<S: Stack>(project: &Project, rendered: &[RenderedEnv]) -> Result<(Vec<
 
 /// Environments bootstrapped into one Argo CD (the same cluster and namespace) must not
 /// create Applications or AppProjects of the same name: the second would overwrite the first.
-fn shared_argocd_names(project: &Project, rendered: &[RenderedEnv]) -> Result<(), Error> {
+/// Every env file of the project counts, not only the environments being rendered.
+fn shared_argocd_names(envs: &[ArgoCdNames]) -> Result<(), Error> {
     let mut seen: std::collections::BTreeMap<(String, &str), &str> = Default::default();
-    for env in rendered {
-        let instance = format!("{:?} {}", env.argocd.0, env.argocd.1);
-        for name in &env.argocd_names {
-            if let Some(other) = seen.insert((instance.clone(), name), &env.name) {
+    for env in envs {
+        let instance = format!("{:?} {}", env.instance.0, env.instance.1);
+        for name in &env.names {
+            if let Some(other) = seen.insert((instance.clone(), name), &env.env) {
                 return Err(Error::Invalid(vec![crate::error::Diagnostic {
-                    file: project.env_file(&env.name),
+                    file: env.file.clone(),
                     pos: None,
                     key: Some("argocd".into()),
                     message: format!(
                         "environments `{other}` and `{}` share one Argo CD (namespace `{}`) and both create {name}",
-                        env.name, env.argocd.1
+                        env.env, env.instance.1
                     ),
                     help: Some("set `argocd.appendEnvName: true` (or a `nameSuffix`) in one of them".into()),
                     source_line: None,

@@ -72,6 +72,28 @@ error_case!(a_missing_manifest_file, "missing-file");
 error_case!(an_unparseable_manifest_names_file_and_line, "unparseable");
 error_case!(an_unknown_field_in_a_known_kind_names_file_and_line, "unknown-field");
 error_case!(a_wrong_type_in_an_inline_object_names_the_env_file_line, "wrong-type-in-manifest");
+error_case!(a_wrong_type_in_a_typed_custom_resource_names_file_and_line, "crd-wrong-type");
+error_case!(an_unknown_field_in_a_modelled_part_of_a_custom_resource, "crd-unknown-field");
+
+#[test]
+fn custom_resources_with_fields_the_models_lack_pass_unchanged() {
+    let dir = project_tree("apps/crd-kinds");
+    let run = oxidy(dir.path(), &["render"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let read = |f: &str| -> serde_json::Value {
+        let path = dir.path().join("generated/local/monitoring").join(f);
+        serde_saphyr::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let rule = read("PrometheusRule-shop.yaml");
+    assert_eq!(rule["spec"]["groups"][0]["rules"][0]["expr"], 1, "an int-or-string stays as written");
+    assert_eq!(rule["spec"]["groups"][0]["rules"][0]["keep_firing_for"], "5m");
+    assert_eq!(
+        read("Prometheus-team.yaml")["spec"]["remoteWrite"][0]["url"],
+        "https://metrics.example.com/api/v1/write"
+    );
+    assert_eq!(read("HTTPRoute-shop.yaml")["spec"]["rules"][0]["timeouts"]["request"], "10s");
+    assert_eq!(read("ServiceMonitor-shop.yaml")["spec"]["sampleLimit"], 10000);
+}
 error_case!(the_same_object_from_two_apps, "same-object-two-apps");
 error_case!(an_app_name_clashing_with_a_platform_app, "clashes-with-platform");
 error_case!(an_unknown_sync_option_suggests_the_nearest, "bad-sync-option");
@@ -79,6 +101,19 @@ error_case!(an_unknown_sync_option_suggests_the_nearest, "bad-sync-option");
 #[test]
 fn two_environments_colliding_in_one_argocd() {
     insta::assert_snapshot!(refused("apps/shared-argocd"));
+}
+
+#[test]
+fn rendering_one_environment_checks_every_env_file_sharing_its_argocd() {
+    let dir = project_tree("apps/shared-argocd");
+    let before = snapshot_tree(dir.path());
+    for command in ["render", "check"] {
+        let run = oxidy(dir.path(), &[command, "staging"]);
+        assert_eq!(run.code, 2, "{command} staging: production collides with it; stderr:\n{}", run.stderr);
+        assert_eq!(run.stdout, "", "{command}: nothing reported as written");
+        assert_eq!(snapshot_tree(dir.path()), before, "{command}: nothing on disk changed");
+        insta::assert_snapshot!("render-one-env-colliding-with-another", run.stderr);
+    }
 }
 
 #[test]

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::collector::{Collector, CollectorModule};
 use crate::contract::alerts::RuleSet;
+use crate::contract::argocd::ArgoSettings;
 use crate::contract::{App, Context, Declarations, EnvInfo, GitSource, Link, Module, ModuleError, Stack, Tier};
 use crate::garage::{Garage, GarageModule};
 use crate::grafana::{Grafana, GrafanaModule};
@@ -32,6 +33,13 @@ macro_rules! compose {
                 let mut composer = Composer::default();
                 $(composer.add::<$module>(&self.$key, env);)+
                 composer
+            }
+        }
+
+        impl Platform {
+            /// Every component's Argo CD settings, by module key.
+            fn argocd_settings(&self) -> Vec<(&'static str, &ArgoSettings)> {
+                vec![$((<$module>::KEY, &self.$key.argocd),)+]
             }
         }
 
@@ -119,6 +127,10 @@ fn with_provider(error: ModuleError) -> ModuleError {
 
 impl Stack for Platform {
     type Resolved = Resolved;
+
+    fn argocd(&self) -> Vec<(&'static str, &ArgoSettings)> {
+        self.argocd_settings()
+    }
 
     fn resolve(&self, env: &EnvInfo) -> Result<Resolved, Vec<ModuleError>> {
         let c = self.compose(env);

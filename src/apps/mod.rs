@@ -139,7 +139,7 @@ pub fn build(input: &Input, charts: &BTreeMap<String, chart::Chart>) -> Result<O
                 Err((message, help)) => problems.push(at(input, written.pos, key, message, help)),
             }
         }
-        problems.extend(check_settings(input, name.as_str(), &spec.argocd));
+        problems.extend(check_settings(input.env_file, input.env_text, &format!("apps.{name}.argocd"), &spec.argocd));
         out.options.insert(name.to_string(), options);
         out.apps.push(app);
     }
@@ -274,7 +274,14 @@ fn read_verbatim(input: &Input, written: &str) -> Result<(String, String, GroupK
     Ok((file_name, text, GroupKind { group, kind: kind.to_owned(), namespaced }))
 }
 
-fn check_settings(input: &Input, app: &str, settings: &spec::ArgoSettings) -> Vec<Diagnostic> {
+/// Checks Argo CD settings written at `prefix` (`apps.<name>.argocd` or
+/// `components.<name>.argocd`) in `file`: sync options Argo CD knows, Go durations.
+pub fn check_settings(file: &Path, text: &str, prefix: &str, settings: &spec::ArgoSettings) -> Vec<Diagnostic> {
+    let at = |pos: Option<Pos>, key: String, message: String, help: Option<String>| {
+        let mut d = diagnostic(file, text, pos.map_or(0, |p| p.line), Some(key), message, help);
+        d.pos = pos.or(d.pos);
+        d
+    };
     let mut problems = Vec::new();
     for (i, option) in settings.sync_options.iter().enumerate() {
         let key = option.value.split_once('=').map(|(k, _)| k);
@@ -285,7 +292,7 @@ fn check_settings(input: &Input, app: &str, settings: &spec::ArgoSettings) -> Ve
                 None => format!("Argo CD's sync options are {}, each as `Name=value`", SYNC_OPTIONS.join(", ")),
             };
             let message = format!("`{}` is not an Argo CD sync option (`Name=value`)", option.value);
-            problems.push(at(input, option.pos, format!("apps.{app}.argocd.syncOptions[{i}]"), message, Some(help)));
+            problems.push(at(option.pos, format!("{prefix}.syncOptions[{i}]"), message, Some(help)));
         }
     }
     let backoff = settings.sync_policy.retry.as_ref().map(|r| &r.backoff);
@@ -294,15 +301,9 @@ fn check_settings(input: &Input, app: &str, settings: &spec::ArgoSettings) -> Ve
         ("maxDuration", backoff.and_then(|b| b.max_duration.as_ref())),
     ] {
         if let Some(v) = value.filter(|v| !is_go_duration(&v.value)) {
-            let key = format!("apps.{app}.argocd.syncPolicy.retry.backoff.{field}");
+            let key = format!("{prefix}.syncPolicy.retry.backoff.{field}");
             let message = format!("`{}` is not a duration", v.value);
-            problems.push(at(
-                input,
-                v.pos,
-                key,
-                message,
-                Some("write a Go duration such as `5s`, `1m30s` or `3m`".into()),
-            ));
+            problems.push(at(v.pos, key, message, Some("write a Go duration such as `5s`, `1m30s` or `3m`".into())));
         }
     }
     problems

@@ -38,4 +38,7 @@ pub struct Collector {
     /// 100m/256Mi and 1/512Mi (staging), 250m/512Mi and 2/1Gi (production). The memory
     /// limiter refuses data at 80% of the memory limit, minus a quarter of that for spikes.
     pub resources: Option<Resources>,
+    /// How Argo CD syncs the component's apps, as under an own app's `argocd:`.
+    #[serde(default, skip_serializing)]
+    pub argocd: crate::contract::argocd::ArgoSettings,
 }

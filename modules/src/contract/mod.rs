@@ -8,10 +8,13 @@
 
 pub mod alerts;
 mod app;
+pub mod argocd;
 mod context;
 mod datasource;
 mod error;
+pub mod exposure;
 pub mod image;
+pub mod istio;
 pub mod k8s;
 pub mod monitoring;
 mod object;

@@ -1,5 +1,8 @@
 //! prometheus-operator custom resources (monitoring.coreos.com/v1, CRDs of v0.93.0), typed:
-//! the fields the stack uses, named as the upstream CRDs name them.
+//! the fields the stack uses, named and typed as the upstream CRDs have them. The models are
+//! partial, so they read leniently (every field defaults, unknown fields are ignored): an
+//! env file's objects of these kinds are checked for the types of the modelled fields, never
+//! refused for a field the upstream CRD has and the model lacks.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +11,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::{NamespaceResourceScope, Resource};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Implements k8s-openapi's `Resource` for a namespaced monitoring.coreos.com/v1 kind.
 macro_rules! monitoring_resource {
@@ -25,14 +28,16 @@ macro_rules! monitoring_resource {
 }
 
 /// Tells Prometheus to scrape the endpoints of matching Services.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ServiceMonitor {
     pub metadata: ObjectMeta,
     pub spec: ServiceMonitorSpec,
 }
 monitoring_resource!(ServiceMonitor, "ServiceMonitor", "servicemonitors");
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceMonitorSpec {
     pub selector: LabelSelector,
@@ -44,7 +49,8 @@ pub struct ServiceMonitorSpec {
     pub job_label: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct NamespaceSelector {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,7 +60,8 @@ pub struct NamespaceSelector {
 }
 
 /// One scraped port of a ServiceMonitor (or PodMonitor).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct ScrapeEndpoint {
     /// The Service port's name.
@@ -82,7 +89,8 @@ pub struct ScrapeEndpoint {
 }
 
 /// TLS settings of a scrape.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct TlsConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,14 +104,16 @@ pub struct TlsConfig {
 }
 
 /// A relabeling rule applied to targets before the scrape.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct Relabeling {
     pub source_labels: Vec<String>,
     pub target_label: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct SafeAuthorization {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -133,7 +143,8 @@ impl ServiceMonitor {
 }
 
 /// Labels and annotations the operator copies onto the pods it creates.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EmbeddedMetadata {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<BTreeMap<String, String>>,
@@ -142,14 +153,16 @@ pub struct EmbeddedMetadata {
 }
 
 /// Scrapes pods directly, without a Service in front of them.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PodMonitor {
     pub metadata: ObjectMeta,
     pub spec: PodMonitorSpec,
 }
 monitoring_resource!(PodMonitor, "PodMonitor", "podmonitors");
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct PodMonitorSpec {
     pub selector: LabelSelector,
@@ -162,7 +175,8 @@ pub struct PodMonitorSpec {
 }
 
 /// One scraped container port of a PodMonitor.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct PodMetricsEndpoint {
     /// The container port's name.
@@ -179,7 +193,8 @@ pub struct PodMetricsEndpoint {
 }
 
 /// Alerting and recording rules, loaded by every Prometheus whose rule selectors match.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PrometheusRule {
     pub metadata: ObjectMeta,
     pub spec: PrometheusRuleSpec,
@@ -187,12 +202,14 @@ pub struct PrometheusRule {
 monitoring_resource!(PrometheusRule, "PrometheusRule", "prometheusrules");
 
 /// The spec is also the body of a Prometheus rule file, so `promtool check rules` reads it as is.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PrometheusRuleSpec {
     pub groups: Vec<RuleGroup>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RuleGroup {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -201,12 +218,15 @@ pub struct RuleGroup {
 }
 
 /// An alerting rule (`alert`) or a recording rule (`record`).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Rule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alert: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
+    /// An int-or-string in the CRD: a bare number is a valid expression.
+    #[serde(deserialize_with = "int_or_string")]
     pub expr: String,
     #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
     pub for_: Option<String>,
@@ -217,14 +237,16 @@ pub struct Rule {
 }
 
 /// A Prometheus server, run by the operator as a StatefulSet.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Prometheus {
     pub metadata: ObjectMeta,
     pub spec: PrometheusSpec,
 }
 monitoring_resource!(Prometheus, "Prometheus", "prometheuses");
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct PrometheusSpec {
     /// The Prometheus version the image runs, so the operator renders a matching config.
@@ -276,9 +298,13 @@ pub struct PrometheusSpec {
     pub rule_namespace_selector: Option<LabelSelector>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alerting: Option<AlertingSpec>,
+    /// The URL users reach Prometheus at, for the links in its UI and in alerts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct Exemplars {
     /// Exemplars kept in memory across all series.
@@ -286,42 +312,49 @@ pub struct Exemplars {
 }
 
 /// Where a Prometheus or Alertmanager keeps its data.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct StorageSpec {
     pub volume_claim_template: EmbeddedVolumeClaim,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EmbeddedVolumeClaim {
     pub spec: PersistentVolumeClaimSpec,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AlertingSpec {
     pub alertmanagers: Vec<AlertmanagerEndpoints>,
 }
 
 /// An Alertmanager Service that Prometheus sends alerts to.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct AlertmanagerEndpoints {
     pub name: String,
     pub namespace: String,
-    /// The Service port's name.
+    /// The Service port's name (an int-or-string in the CRD: a number is the port).
+    #[serde(deserialize_with = "int_or_string")]
     pub port: String,
     pub api_version: String,
 }
 
 /// An Alertmanager cluster, run by the operator as a StatefulSet.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Alertmanager {
     pub metadata: ObjectMeta,
     pub spec: AlertmanagerSpec,
 }
 monitoring_resource!(Alertmanager, "Alertmanager", "alertmanagers");
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct AlertmanagerSpec {
     pub version: String,
@@ -347,4 +380,21 @@ pub struct AlertmanagerSpec {
     pub retention: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage: Option<StorageSpec>,
+    /// The URL users reach Alertmanager at, for the links in notifications.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_url: Option<String>,
+}
+
+/// A CRD field that is an int-or-string, read as its text.
+fn int_or_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum IntOrString {
+        Int(i64),
+        String(String),
+    }
+    Ok(match IntOrString::deserialize(d)? {
+        IntOrString::Int(i) => i.to_string(),
+        IntOrString::String(s) => s,
+    })
 }

@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
 use super::app::App;
+use super::argocd::ArgoSettings;
 use super::context::{Context, Declarations, EnvInfo, Link};
 use super::error::{ModuleError, OptionError};
 
@@ -42,6 +43,9 @@ pub trait Module {
 pub trait Stack: DeserializeOwned + JsonSchema + Default {
     /// Every enabled module's resolved options.
     type Resolved;
+
+    /// The Argo CD settings written under `components.<key>.argocd`, by module key.
+    fn argocd(&self) -> Vec<(&'static str, &ArgoSettings)>;
 
     /// Resolves every enabled module once, collecting all errors.
     fn resolve(&self, env: &EnvInfo) -> Result<Self::Resolved, Vec<ModuleError>>;

@@ -40,6 +40,9 @@ pub struct Garage {
     /// Expose the S3 API on this NodePort, to reach it with an S3 client from the host.
     /// Default: not exposed.
     pub s3_node_port: Option<NodePort>,
+    /// How Argo CD syncs the component's apps, as under an own app's `argocd:`.
+    #[serde(default, skip_serializing)]
+    pub argocd: crate::contract::argocd::ArgoSettings,
 }
 
 /// Credentials of Garage and of the S3 key its users share. Outside the local tier they are

@@ -54,6 +54,9 @@ pub(crate) fn render(
     let config_hash = k8s::content_hash(&(datasources_text + &providers_text));
     app.push(deployment(r, &labels, delivered, config_hash))?;
     app.push(service(r, &labels))?;
+    if let Some(exposure) = &r.exposure {
+        exposure.push(app, NAME, &labels, SERVICE, HTTP_PORT)?;
+    }
     if r.dev_credentials {
         app.push(dev_secret(&r.admin_secret, &labels))?;
     }
@@ -160,6 +163,10 @@ fn container(r: &Resolved, mounts: Vec<VolumeMount>) -> Container {
     ];
     if let Some(url) = &r.root_url {
         env_vars.push(env("GF_SERVER_ROOT_URL", url));
+    }
+    // Redirects and cookies are issued for the host users reach Grafana at.
+    if let Some(exposure) = &r.exposure {
+        env_vars.push(env("GF_SERVER_DOMAIN", exposure.host()));
     }
     // The first start migrates the database; give it a minute before liveness counts.
     let liveness = k8s_openapi::api::core::v1::Probe {

@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::contract::exposure::{IngressOptions, RouteOptions};
 use crate::contract::k8s::Resources;
 use crate::contract::{At, ByteSize, DnsLabel, NodePort};
 
@@ -28,8 +29,13 @@ pub struct Grafana {
     /// and production.
     pub node_port: Option<NodePort>,
     /// The URL users reach Grafana at (`http://` or `https://`), for links in alerts and
-    /// shares. Default: Grafana's own (`http://localhost:3000/`).
+    /// shares. Default: from `ingress` or `route` when set (`https://<host>/` behind TLS),
+    /// else Grafana's own (`http://localhost:3000/`).
     pub root_url: Option<At<String>>,
+    /// Expose the UI through an Ingress; the Service stays ClusterIP. Default: none.
+    pub ingress: Option<At<IngressOptions>>,
+    /// Expose the UI through a Gateway API HTTPRoute instead of an Ingress. Default: none.
+    pub route: Option<At<RouteOptions>>,
     /// Where the admin user and password come from.
     pub credentials: Option<Credentials>,
     /// Container resources. Default: 100m/256Mi requests and 1/512Mi limits (local),
@@ -37,6 +43,9 @@ pub struct Grafana {
     pub resources: Option<Resources>,
     /// Which dashboards ship. Default: every dashboard in `dashboards/`.
     pub dashboards: Option<DashboardSelection>,
+    /// How Argo CD syncs the component's apps, as under an own app's `argocd:`.
+    #[serde(default, skip_serializing)]
+    pub argocd: crate::contract::argocd::ArgoSettings,
 }
 
 /// Grafana's admin credentials.

@@ -1,5 +1,6 @@
 //! Grafana's options with every tier default applied, and the checks that span keys.
 
+use crate::contract::exposure::Exposure;
 use crate::contract::image::Image;
 use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, millicores};
 use crate::contract::{At, ByteSize, EnvInfo, NodePort, OptionError, OptionErrors, Pos, Tier};
@@ -17,6 +18,8 @@ pub(crate) struct Resolved {
     /// The NodePort as written (or the tier's), for the claim that names its line.
     pub node_port_claim: Option<NodePort>,
     pub root_url: Option<String>,
+    /// The Ingress or HTTPRoute in front of the Service, if any.
+    pub exposure: Option<Exposure>,
     pub admin_secret: String,
     pub dev_credentials: bool,
     pub resources: k8s_openapi::api::core::v1::ResourceRequirements,
@@ -53,6 +56,19 @@ impl Grafana {
                 Some(format!("write the full URL, such as `https://{}/`", url.value.trim_end_matches('/'))),
             ));
         }
+        let exposure =
+            errors.take(Exposure::resolve("grafana", "", self.ingress.as_ref(), self.route.as_ref())).flatten();
+        if let (Some(url), Some(exposure)) = (&self.root_url, &exposure) {
+            let url_host = url.value.split_once("://").map_or("", |(_, rest)| rest).split(['/', ':']).next();
+            if url_host != Some(exposure.host()) {
+                errors.push(option_error(
+                    "rootUrl",
+                    url.pos,
+                    format!("`{}` is not on `{}`, the host Grafana is exposed at", url.value, exposure.host()),
+                    Some("remove rootUrl: it follows the ingress or route host".into()),
+                ));
+            }
+        }
         let volume = self.volume.clone().unwrap_or(tier.pick(gibibytes(1), gibibytes(5), gibibytes(10)));
         let image = errors.take(Image::resolve("grafana", "image", self.image.as_ref(), super::IMAGE));
         let resources = errors.take(Resources::resolve(
@@ -73,7 +89,8 @@ impl Grafana {
             storage_class: self.storage_class.as_ref().map(|s| s.to_string()),
             node_port: self.node_port(tier).as_ref().map(NodePort::port),
             node_port_claim: self.node_port(tier),
-            root_url: self.root_url.as_ref().map(|u| u.value.clone()),
+            root_url: self.root_url.as_ref().map(|u| u.value.clone()).or(exposure.as_ref().map(Exposure::external_url)),
+            exposure,
             admin_secret: creds.admin_secret.map_or_else(|| "grafana-admin".into(), |s| s.to_string()),
             dev_credentials: dev.value,
             dashboards: self.dashboards.clone().unwrap_or_default(),

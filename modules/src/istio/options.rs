@@ -19,4 +19,7 @@ pub struct Istio {
     pub sampling_percentage: Option<At<f64>>,
     /// Name of the tracing provider in Istio's mesh config. Default: `oxidy-otel`.
     pub provider: Option<DnsLabel>,
+    /// How Argo CD syncs the component's apps, as under an own app's `argocd:`.
+    #[serde(default, skip_serializing)]
+    pub argocd: crate::contract::argocd::ArgoSettings,
 }

@@ -1,44 +1,11 @@
 //! Istio's `Telemetry` resource, typed, and the mesh-config snippet that names the provider.
 
 use crate::contract::yaml::EncodeError;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use k8s_openapi::{NamespaceResourceScope, Resource};
 use serde::Serialize;
 
 use crate::contract::Endpoint;
+use crate::contract::istio::{ProviderRef, Telemetry, TelemetrySpec, Tracing};
 use crate::contract::k8s;
-
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct Telemetry {
-    metadata: ObjectMeta,
-    spec: TelemetrySpec,
-}
-
-impl Resource for Telemetry {
-    const API_VERSION: &'static str = "telemetry.istio.io/v1";
-    const GROUP: &'static str = "telemetry.istio.io";
-    const KIND: &'static str = "Telemetry";
-    const VERSION: &'static str = "v1";
-    const URL_PATH_SEGMENT: &'static str = "telemetries";
-    type Scope = NamespaceResourceScope;
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct TelemetrySpec {
-    tracing: Vec<Tracing>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Tracing {
-    providers: Vec<ProviderRef>,
-    random_sampling_percentage: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct ProviderRef {
-    name: String,
-}
 
 /// The mesh-wide default: in the root namespace, with no selector.
 pub(crate) fn mesh_tracing(provider: &str, sampling_percentage: f64) -> Telemetry {
@@ -48,7 +15,7 @@ pub(crate) fn mesh_tracing(provider: &str, sampling_percentage: f64) -> Telemetr
         spec: TelemetrySpec {
             tracing: vec![Tracing {
                 providers: vec![ProviderRef { name: provider.into() }],
-                random_sampling_percentage: sampling_percentage,
+                random_sampling_percentage: Some(sampling_percentage),
             }],
         },
     }

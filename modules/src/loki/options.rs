@@ -44,6 +44,9 @@ pub struct Loki {
     /// Resources of each Loki container. Default: 100m/256Mi requests and 1/1Gi limits
     /// (local), 250m/512Mi and 2/2Gi (staging), 500m/2Gi and 4/4Gi (production).
     pub resources: Option<Resources>,
+    /// How Argo CD syncs the component's apps, as under an own app's `argocd:`.
+    #[serde(default, skip_serializing)]
+    pub argocd: crate::contract::argocd::ArgoSettings,
 }
 
 /// How Loki is laid out.

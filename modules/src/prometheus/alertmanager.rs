@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Secret;
 
+use crate::contract::exposure::Exposure;
 use crate::contract::monitoring::{Alertmanager, AlertmanagerSpec, EmbeddedMetadata};
 use crate::contract::{App, ModuleError, k8s};
 
@@ -39,6 +40,9 @@ pub(crate) fn push(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
             objects::service_port(RELOADER_PORT_NAME, RELOADER_PORT, None),
         ],
     ))?;
+    if let Some(exposure) = &r.alertmanager.exposure {
+        exposure.push(app, SERVICE, &labels, SERVICE, ALERTMANAGER_PORT)?;
+    }
     if r.alertmanager.replicas > 1 {
         app.push(objects::disruption_budget(SERVICE, &labels, k8s::selector(SERVICE, COMPONENT)))?;
     }
@@ -94,6 +98,7 @@ fn alertmanager(r: &Resolved, labels: &Labels) -> Alertmanager {
             // Silences and the notification log; replicas share them by gossip.
             retention: Some("120h".into()),
             storage: None,
+            external_url: a.exposure.as_ref().map(Exposure::external_url),
         },
     }
 }

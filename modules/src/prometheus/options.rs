@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::contract::exposure::{IngressOptions, RouteOptions};
 use crate::contract::k8s::Resources;
 use crate::contract::{At, ByteSize, DnsLabel, Duration, NodePort};
 
@@ -38,6 +39,11 @@ pub struct Prometheus {
     /// Expose the web UI and API on this NodePort. Default: 30090 in local; not exposed in
     /// staging and production.
     pub node_port: Option<NodePort>,
+    /// Expose the web UI and API through an Ingress; the Service stays ClusterIP. Its URL
+    /// becomes Prometheus' `externalUrl`, so links in alerts lead there. Default: none.
+    pub ingress: Option<At<IngressOptions>>,
+    /// Expose the web UI and API through a Gateway API HTTPRoute instead. Default: none.
+    pub route: Option<At<RouteOptions>>,
     /// Exemplars kept in memory for the metrics-to-traces links. Default: 100000.
     pub exemplars_max_size: Option<u32>,
     /// Alertmanager: replicas, exposure and notification receivers; each field has its own
@@ -64,6 +70,9 @@ pub struct Prometheus {
     /// format), rendered as the PrometheusRule `extra-rules`; every expression is parsed
     /// while rendering. Default: none.
     pub extra_rules: Option<Vec<At<String>>>,
+    /// How Argo CD syncs the component's apps, as under an own app's `argocd:`.
+    #[serde(default, skip_serializing)]
+    pub argocd: crate::contract::argocd::ArgoSettings,
 }
 
 /// Control-plane scrape targets and their rule groups. The defaults suit kind, k3d and
@@ -107,6 +116,12 @@ pub struct AlertmanagerOptions {
     /// Expose the web UI and API on this NodePort. Default: 30093 in local; not exposed in
     /// staging and production.
     pub node_port: Option<NodePort>,
+    /// Expose the web UI and API through an Ingress; the Service stays ClusterIP. Its URL
+    /// becomes Alertmanager's `externalUrl`, so links in notifications lead there. Default:
+    /// none.
+    pub ingress: Option<At<IngressOptions>>,
+    /// Expose the web UI and API through a Gateway API HTTPRoute instead. Default: none.
+    pub route: Option<At<RouteOptions>>,
     /// Where alerts are sent.
     pub notifications: Option<Notifications>,
     /// Receivers and routes written out in full; replaces `notifications` when set.

@@ -3,6 +3,7 @@
 
 use k8s_openapi::api::core::v1::ResourceRequirements;
 
+use crate::contract::exposure::Exposure;
 use crate::contract::image::Image;
 use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, millicores};
 use crate::contract::{At, ByteSize, Duration, DurationUnit, EnvInfo, NodePort, OptionError, OptionErrors, Pos, Tier};
@@ -17,6 +18,8 @@ pub(crate) struct ServerResolved {
     pub storage_class: Option<String>,
     pub resources: ResourceRequirements,
     pub node_port: Option<NodePort>,
+    /// The Ingress or HTTPRoute in front of the Service, if any.
+    pub exposure: Option<Exposure>,
     pub exemplars_max_size: u32,
 }
 
@@ -25,6 +28,8 @@ pub(crate) struct AlertmanagerResolved {
     pub replicas: i32,
     pub resources: ResourceRequirements,
     pub node_port: Option<NodePort>,
+    /// The Ingress or HTTPRoute in front of the Service, if any.
+    pub exposure: Option<Exposure>,
     /// `None` routes every alert to a null receiver.
     pub notifications: Option<NotificationsResolved>,
     /// Routing from the env file, which replaces the default configuration.
@@ -186,6 +191,7 @@ impl Prometheus {
                 Defaults(millicores(500), gibibytes(4), cores(4), gibibytes(8)),
             ),
         ));
+        let exposure = errors.take(Exposure::resolve("prometheus", "", self.ingress.as_ref(), self.route.as_ref()));
         Some(ServerResolved {
             image: image?,
             replicas: replicas?,
@@ -194,6 +200,7 @@ impl Prometheus {
             storage_class: self.storage_class.as_ref().map(|s| s.to_string()),
             resources: resources?,
             node_port: self.node_port.clone().or_else(|| tier.pick(Some(NodePort::default_port(30090)), None, None)),
+            exposure: exposure?,
             exemplars_max_size: self.exemplars_max_size.unwrap_or(100_000),
         })
     }
@@ -234,11 +241,14 @@ fn resolve_alertmanager(
             Defaults(millicores(50), mebibytes(128), millicores(500), mebibytes(256)),
         ),
     ));
+    let exposure =
+        errors.take(Exposure::resolve("prometheus", "alertmanager.", am.ingress.as_ref(), am.route.as_ref()));
     Some(AlertmanagerResolved {
         image: image?,
         replicas: replicas?,
         resources: resources?,
         node_port: am.node_port.clone().or_else(|| tier.pick(Some(NodePort::default_port(30093)), None, None)),
+        exposure: exposure?,
         routing: am.routing.clone(),
         notifications: notify.then(|| NotificationsResolved {
             secret: notifications.secret.map_or_else(|| "alertmanager-notifications".into(), |s| s.to_string()),

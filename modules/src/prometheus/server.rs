@@ -7,6 +7,7 @@ use k8s_openapi::api::rbac::v1::PolicyRule;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
+use crate::contract::exposure::Exposure;
 use crate::contract::monitoring::{
     AlertingSpec, AlertmanagerEndpoints, EmbeddedMetadata, EmbeddedVolumeClaim, Exemplars, Prometheus, PrometheusSpec,
     StorageSpec,
@@ -72,6 +73,9 @@ pub(crate) fn push(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
             objects::service_port(RELOADER_PORT_NAME, RELOADER_PORT, None),
         ],
     ))?;
+    if let Some(exposure) = &r.server.exposure {
+        exposure.push(app, SERVICE, &labels, SERVICE, PROMETHEUS_PORT)?;
+    }
     if r.server.replicas > 1 {
         app.push(objects::disruption_budget(SERVICE, &labels, k8s::selector(SERVICE, COMPONENT)))?;
     }
@@ -156,6 +160,7 @@ fn prometheus(r: &Resolved, labels: &Labels) -> Prometheus {
                     api_version: "v2".into(),
                 }],
             }),
+            external_url: s.exposure.as_ref().map(Exposure::external_url),
         },
     }
 }
