@@ -337,6 +337,14 @@ fn yaml_diagnostic(file: &Path, text: &str, key_path: &str, err: &serde_saphyr::
         None => full,
     };
     let message = plain_type_message(message);
+    // serde-saphyr names its own option in this message; say what the file must do instead.
+    let (message, duplicate) = match message.strip_prefix("duplicate mapping key: ") {
+        Some(rest) => {
+            let key = rest.split(',').next().unwrap_or(rest).trim().to_owned();
+            (format!("`{key}` is given twice in this mapping"), Some(key))
+        }
+        None => (message, None),
+    };
     let (message, mut help) = match message.split_once("; did you mean ") {
         Some((m, s)) => (m.to_owned(), Some(format!("did you mean {s}"))),
         None => (message, None),
@@ -344,6 +352,10 @@ fn yaml_diagnostic(file: &Path, text: &str, key_path: &str, err: &serde_saphyr::
     if help.is_none() {
         help = suggest_name(&message).map(|s| format!("did you mean `{s}`?"));
     }
+    if let Some(key) = &duplicate {
+        help = Some(format!("keep one `{key}:` and merge what the two set"));
+    }
+    let key_path = key_path.trim_end_matches(".?");
     let key = (!key_path.is_empty() && key_path != ".").then(|| key_path.to_owned());
     diagnostic(file, text, pos, key, message, help)
 }

@@ -112,3 +112,5 @@ error_case!(revision_git_does_not_accept, "revision-not-a-ref");
 error_case!(output_root_in_a_hidden_folder, "output-root-hidden");
 error_case!(boolean_spelled_yes, "boolean-yes");
 error_case!(image_reference_with_a_newline, "image-with-newline");
+error_case!(replicas_beyond_the_bound, "replicas-beyond-the-bound");
+error_case!(a_key_given_twice, "duplicate-key");

@@ -29,6 +29,7 @@ impl Collector {
         let tier = env.tier;
         let mut errors = OptionErrors::default();
         let replicas = self.replicas.clone().unwrap_or(At::default_value(tier.pick(1, 2, 2)));
+        errors.bound_replicas("collector", "replicas", replicas.value, replicas.pos);
         if replicas.value == 0 {
             errors.push(
                 OptionError::new("collector", "replicas", replicas.pos, "the collector needs at least one pod")
@@ -39,6 +40,7 @@ impl Collector {
         let autoscaling = match tier {
             Tier::Production => {
                 let max = self.max_replicas.clone().unwrap_or(At::default_value(6));
+                errors.bound_replicas("collector", "maxReplicas", max.value, max.pos);
                 if max.value < replicas {
                     errors.push(
                         OptionError::new(

@@ -172,7 +172,28 @@ impl From<OptionError> for ModuleError {
 #[derive(Debug, Default)]
 pub struct OptionErrors(Vec<OptionError>);
 
+/// The most replicas any one workload may ask for. A larger number is a typo, not a plan, and
+/// some components render one entry per replica (peer lists, remote-write URLs), which would
+/// grow without bound.
+pub const MAX_REPLICAS: u32 = 100;
+
 impl OptionErrors {
+    /// Records an error when the replica count at `components.<component>.<key>` is above
+    /// [`MAX_REPLICAS`].
+    pub fn bound_replicas(&mut self, component: &str, key: &str, value: u32, pos: Option<Pos>) {
+        if value > MAX_REPLICAS {
+            self.push(
+                OptionError::new(
+                    component,
+                    key,
+                    pos,
+                    format!("{value} replicas is more than the {MAX_REPLICAS} oxidy renders"),
+                )
+                .help(format!("set {key} to at most {MAX_REPLICAS}")),
+            );
+        }
+    }
+
     /// Records a refused value.
     pub fn push(&mut self, error: OptionError) {
         self.0.push(error);

@@ -32,7 +32,7 @@ pub use context::{
     Target,
 };
 pub use datasource::{Correlation, Datasource, Role};
-pub use error::{ModuleError, OptionError, OptionErrors};
+pub use error::{MAX_REPLICAS, ModuleError, OptionError, OptionErrors};
 pub use object::{Object, ObjectError};
 pub use stack::{Module, Stack};
 pub use tier::Tier;

@@ -2,7 +2,9 @@
 
 use crate::contract::image::Image;
 use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, millicores};
-use crate::contract::{At, ByteSize, Duration, DurationUnit, EnvInfo, NodePort, OptionError, OptionErrors, Tier};
+use crate::contract::{
+    At, ByteSize, Duration, DurationUnit, EnvInfo, MAX_REPLICAS, NodePort, OptionError, OptionErrors, Tier,
+};
 
 use super::options::Garage;
 
@@ -32,12 +34,14 @@ impl Garage {
         let tier = env.tier;
         let mut errors = OptionErrors::default();
         let replicas = self.replicas.clone().unwrap_or(At::default_value(tier.pick(1, 1, 3)));
+        errors.bound_replicas("garage", "replicas", replicas.value, replicas.pos);
         if replicas.value == 0 {
             errors.push(
                 OptionError::new("garage", "replicas", replicas.pos, "Garage needs at least one node")
                     .help("set replicas to 1 or more, or disable Garage"),
             );
         }
+        let replicas = At { value: replicas.value.min(MAX_REPLICAS), pos: replicas.pos };
         let factor =
             self.replication_factor.clone().unwrap_or(At::default_value(tier.pick(1, 1, 3).min(replicas.value)));
         // With no node at all, the factor has nothing to be checked against.

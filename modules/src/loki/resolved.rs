@@ -42,6 +42,7 @@ impl Loki {
         let backend = count(&replicas.backend, tier.pick(1, 1, 2));
         let gateway = count(&replicas.gateway, tier.pick(1, 2, 2));
         for (name, n) in [("write", &write), ("read", &read), ("backend", &backend), ("gateway", &gateway)] {
+            errors.bound_replicas("loki", &format!("replicas.{name}"), n.value, n.pos);
             if n.value == 0 {
                 errors.push(
                     OptionError::new(

@@ -6,7 +6,9 @@ use k8s_openapi::api::core::v1::ResourceRequirements;
 use crate::contract::exposure::Exposure;
 use crate::contract::image::Image;
 use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, millicores};
-use crate::contract::{At, ByteSize, Duration, DurationUnit, EnvInfo, NodePort, OptionError, OptionErrors, Pos, Tier};
+use crate::contract::{
+    At, ByteSize, Duration, DurationUnit, EnvInfo, MAX_REPLICAS, NodePort, OptionError, OptionErrors, Pos, Tier,
+};
 
 use super::options::{AlertmanagerOptions, Prometheus};
 
@@ -83,6 +85,15 @@ fn image(key: &str, set: Option<&At<String>>, default: &str) -> Result<Image, Op
 /// A replica count the resource accepts: at least one, and within the API's int32.
 fn replicas(key: &str, set: Option<&At<u32>>, default: i32) -> Result<i32, OptionError> {
     let Some(at) = set else { return Ok(default) };
+    if at.value > MAX_REPLICAS {
+        return Err(OptionError::new(
+            "prometheus",
+            key,
+            at.pos,
+            format!("{} replicas is more than the {MAX_REPLICAS} oxidy renders", at.value),
+        )
+        .help(format!("set {key} to at most {MAX_REPLICAS}")));
+    }
     match i32::try_from(at.value) {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err(OptionError::new("prometheus", key, at.pos, format!("{} replicas cannot run", at.value))

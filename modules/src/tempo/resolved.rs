@@ -54,6 +54,7 @@ impl Tempo {
             ("metricsGenerator", &metrics_generator),
         ];
         for (name, n) in parts {
+            errors.bound_replicas("tempo", &format!("replicas.{name}"), n.value, n.pos);
             if n.value == 0 {
                 errors.push(
                     OptionError::new(
