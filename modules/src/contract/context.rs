@@ -179,6 +179,15 @@ pub struct PortClaim {
     pub port: NodePort,
 }
 
+/// A scrape job a component's monitors produce: the `job` label of its series (the name of
+/// the Service its ServiceMonitor selects) and the namespace of its targets. The metrics
+/// component alerts when one is not discovered at all.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ScrapeJob {
+    pub job: String,
+    pub namespace: String,
+}
+
 /// What the modules declared in the first phase, before the context is sealed.
 #[derive(Debug, Default)]
 pub struct Declarations {
@@ -188,6 +197,7 @@ pub struct Declarations {
     node_ports: Vec<PortClaim>,
     datasources: Vec<(&'static str, Datasource)>,
     rule_sets: Vec<(&'static str, RuleSet)>,
+    scrape_jobs: Vec<ScrapeJob>,
     errors: Vec<ModuleError>,
 }
 
@@ -242,6 +252,11 @@ impl Declarations {
         self.rule_sets.push((owner, set));
     }
 
+    /// `owner`'s monitors produce scrape job `job` in `namespace`.
+    pub fn provide_scrape_job(&mut self, _owner: &'static str, job: impl Into<String>, namespace: impl Into<String>) {
+        self.scrape_jobs.push(ScrapeJob { job: job.into(), namespace: namespace.into() });
+    }
+
     /// Every rule group handed over so far, in declaration order.
     pub fn rule_sets(&self) -> impl Iterator<Item = &RuleSet> {
         self.rule_sets.iter().map(|(_, s)| s)
@@ -269,7 +284,10 @@ impl Declarations {
             self.datasources.into_iter().map(|(_, d)| d).partition(|d| d.is_default);
         datasources.extend(others);
         let rule_sets = self.rule_sets.into_iter().map(|(_, s)| s).collect();
-        Ok(Context { env, links: self.links, s3: self.s3, buckets: self.buckets, datasources, rule_sets })
+        let mut scrape_jobs = self.scrape_jobs;
+        scrape_jobs.sort();
+        scrape_jobs.dedup();
+        Ok(Context { env, links: self.links, s3: self.s3, buckets: self.buckets, datasources, rule_sets, scrape_jobs })
     }
 
     fn check_node_ports(&mut self) {
@@ -311,6 +329,7 @@ pub struct Context {
     buckets: Vec<BucketClaim>,
     datasources: Vec<Datasource>,
     rule_sets: Vec<RuleSet>,
+    scrape_jobs: Vec<ScrapeJob>,
 }
 
 impl Context {
@@ -323,6 +342,11 @@ impl Context {
     /// The first datasource of `role`, if any component offers one.
     pub fn datasource(&self, role: Role) -> Option<&Datasource> {
         self.datasources.iter().find(|d| d.role == role)
+    }
+
+    /// Every scrape job the enabled components' monitors produce, sorted.
+    pub fn scrape_jobs(&self) -> &[ScrapeJob] {
+        &self.scrape_jobs
     }
 
     /// Every rule group the enabled components handed over, in composition order.
