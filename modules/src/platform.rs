@@ -174,7 +174,11 @@ pub(crate) fn documented_rule_sets() -> Result<Vec<RuleSet>, ModuleError> {
     let resolved = Platform::default().resolve(&env).map_err(first)?;
     let mut decl = Declarations::default();
     Platform::declare(&resolved, &mut decl);
-    Ok(decl.rule_sets().cloned().collect())
+    let ctx = decl.into_context(env).map_err(first)?;
+    // As the metrics component renders them: availability over every scrape job first.
+    let mut sets = vec![crate::prometheus::availability_set(ctx.scrape_jobs())];
+    sets.extend_from_slice(ctx.rule_sets());
+    Ok(sets)
 }
 
 /// The first of several errors (the defaults have none).

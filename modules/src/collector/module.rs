@@ -25,6 +25,7 @@ impl Module for CollectorModule {
 
     fn declare(r: &Resolved, decl: &mut Declarations) {
         decl.provide_rules(Self::KEY, alerts::rule_set());
+        decl.provide_scrape_job(Self::KEY, objects::NAME, r.namespace.clone());
         let endpoint = |port: u16, port_name: &str| Endpoint {
             service: objects::SERVICE.into(),
             namespace: r.namespace.clone(),

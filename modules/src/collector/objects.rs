@@ -27,7 +27,7 @@ use super::routes::HEALTH_PATH;
 use super::{HEALTH_PORT, METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, USER, VERSION};
 
 const M: &str = "collector";
-const NAME: &str = "otel-collector";
+pub(crate) const NAME: &str = "otel-collector";
 const COMPONENT: &str = "pipeline";
 pub(crate) const SERVICE: &str = "otel-collector";
 const CONFIG_MAP: &str = "otel-collector-config";

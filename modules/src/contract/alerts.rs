@@ -53,7 +53,7 @@ pub struct Series {
 #[derive(Debug, Clone, Default)]
 pub struct Case {
     pub series: Vec<Series>,
-    pub fires: Vec<(Severity, Vec<(&'static str, &'static str)>)>,
+    pub fires: Vec<(Severity, Vec<(&'static str, String)>)>,
     /// How `{{ $value ... }}` renders in the firing case, when a text uses it.
     pub value: Option<&'static str>,
 }
@@ -85,6 +85,10 @@ pub struct RuleSet {
     pub name: &'static str,
     pub records: Vec<Record>,
     pub alerts: Vec<AlertRule>,
+}
+
+fn owned(labels: &[(&'static str, &'static str)]) -> Vec<(&'static str, String)> {
+    labels.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()
 }
 
 /// Starts an alert.
@@ -131,13 +135,13 @@ impl AlertRule {
                 healthy: (*healthy).to_owned(),
             })
             .collect();
-        self.case.fires = vec![(self.severity, labels.to_vec())];
+        self.case.fires = vec![(self.severity, owned(labels))];
         self
     }
 
     /// Another alert of the same name (another severity) that fires on the test series too.
     pub fn also_fires(mut self, severity: Severity, labels: &[(&'static str, &'static str)]) -> Self {
-        self.case.fires.push((severity, labels.to_vec()));
+        self.case.fires.push((severity, owned(labels)));
         self
     }
 

@@ -179,6 +179,15 @@ pub struct PortClaim {
     pub port: NodePort,
 }
 
+/// A scrape job a component's monitors produce: the `job` label of its series (the name of
+/// the Service its ServiceMonitor selects) and the namespace of its targets. The metrics
+/// component alerts when one is not discovered at all.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ScrapeJob {
+    pub job: String,
+    pub namespace: String,
+}
+
 /// What the modules declared in the first phase, before the context is sealed.
 #[derive(Debug, Default)]
 pub struct Declarations {
@@ -188,6 +197,7 @@ pub struct Declarations {
     node_ports: Vec<PortClaim>,
     datasources: Vec<(&'static str, Datasource)>,
     rule_sets: Vec<(&'static str, RuleSet)>,
+    scrape_jobs: Vec<(&'static str, ScrapeJob)>,
     errors: Vec<ModuleError>,
 }
 
@@ -242,6 +252,22 @@ impl Declarations {
         self.rule_sets.push((owner, set));
     }
 
+    /// `owner`'s monitors produce scrape job `job` in `namespace`. Two components producing
+    /// one job would mix their series under one name: an error naming both.
+    pub fn provide_scrape_job(&mut self, owner: &'static str, job: impl Into<String>, namespace: impl Into<String>) {
+        let job = ScrapeJob { job: job.into(), namespace: namespace.into() };
+        if let Some((first, _)) = self.scrape_jobs.iter().find(|(_, j)| *j == job) {
+            self.errors.push(ModuleError::DuplicateScrapeJob {
+                job: job.job,
+                namespace: job.namespace,
+                first,
+                second: owner,
+            });
+            return;
+        }
+        self.scrape_jobs.push((owner, job));
+    }
+
     /// Every rule group handed over so far, in declaration order.
     pub fn rule_sets(&self) -> impl Iterator<Item = &RuleSet> {
         self.rule_sets.iter().map(|(_, s)| s)
@@ -269,7 +295,9 @@ impl Declarations {
             self.datasources.into_iter().map(|(_, d)| d).partition(|d| d.is_default);
         datasources.extend(others);
         let rule_sets = self.rule_sets.into_iter().map(|(_, s)| s).collect();
-        Ok(Context { env, links: self.links, s3: self.s3, buckets: self.buckets, datasources, rule_sets })
+        let mut scrape_jobs: Vec<ScrapeJob> = self.scrape_jobs.into_iter().map(|(_, j)| j).collect();
+        scrape_jobs.sort();
+        Ok(Context { env, links: self.links, s3: self.s3, buckets: self.buckets, datasources, rule_sets, scrape_jobs })
     }
 
     fn check_node_ports(&mut self) {
@@ -311,6 +339,7 @@ pub struct Context {
     buckets: Vec<BucketClaim>,
     datasources: Vec<Datasource>,
     rule_sets: Vec<RuleSet>,
+    scrape_jobs: Vec<ScrapeJob>,
 }
 
 impl Context {
@@ -323,6 +352,11 @@ impl Context {
     /// The first datasource of `role`, if any component offers one.
     pub fn datasource(&self, role: Role) -> Option<&Datasource> {
         self.datasources.iter().find(|d| d.role == role)
+    }
+
+    /// Every scrape job the enabled components' monitors produce, sorted.
+    pub fn scrape_jobs(&self) -> &[ScrapeJob] {
+        &self.scrape_jobs
     }
 
     /// Every rule group the enabled components handed over, in composition order.
@@ -442,8 +476,8 @@ mod tests {
         );
     }
 
-    /// Two components offering one rule group or a default datasource each, and a broken rule:
-    /// the messages a module author sees.
+    /// Two components offering one rule group, a default datasource or a scrape job each, and a
+    /// broken rule: the messages a module author sees.
     #[test]
     fn offered_values_that_clash_or_break_are_errors() {
         use crate::contract::alerts::{RuleSet, Severity, alert};
@@ -460,6 +494,8 @@ mod tests {
             |uid: &str| Datasource::new(uid, uid, "prometheus", Role::METRICS, "http://m").default_datasource();
         decl.provide_datasource("prometheus", metrics("prometheus"));
         decl.provide_datasource("mimir", metrics("mimir"));
+        decl.provide_scrape_job("loki", "loki", "observability");
+        decl.provide_scrape_job("logs-two", "loki", "observability");
         let mut messages: Vec<String> = decl.into_context(env()).unwrap_err().iter().map(ToString::to_string).collect();
         let broken = crate::contract::alerts::rule_group(&set("up == "), &|a| format!("https://r/{a}.md"));
         messages.push(broken.unwrap_err().to_string());

@@ -36,6 +36,10 @@ pub enum ModuleError {
     #[error("rule group `{group}` is offered by both {first} and {second}")]
     DuplicateRuleGroup { group: String, first: &'static str, second: &'static str },
 
+    /// Two components' monitors produce one scrape job.
+    #[error("scrape job `{job}` in namespace `{namespace}` is produced by both {first} and {second}")]
+    DuplicateScrapeJob { job: String, namespace: String, first: &'static str, second: &'static str },
+
     /// Two modules claim one bucket.
     #[error("bucket `{bucket}` is claimed by both {first} and {second}")]
     DuplicateBucket { bucket: String, first: &'static str, second: &'static str },

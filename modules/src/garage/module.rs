@@ -27,6 +27,8 @@ impl Module for GarageModule {
 
     fn declare(r: &Resolved, decl: &mut Declarations) {
         decl.provide_rules(Self::KEY, alerts::rule_set());
+        // Its ServiceMonitor scrapes the admin port, which only this Service has.
+        decl.provide_scrape_job(Self::KEY, objects::ADMIN_SERVICE, r.namespace.clone());
         let endpoint = |service: &str, port: u16, port_name: &str| Endpoint {
             service: service.into(),
             namespace: r.namespace.clone(),

@@ -25,6 +25,10 @@ impl Module for LokiModule {
 
     fn declare(r: &Resolved, decl: &mut Declarations) {
         decl.provide_rules(Self::KEY, alerts::rule_set());
+        // Each target's ServiceMonitor selects its Service, whose name becomes the job.
+        for target in objects::targets(r) {
+            decl.provide_scrape_job(Self::KEY, target.service, r.namespace.clone());
+        }
         decl.need_bucket(Self::KEY, r.chunks_bucket.clone());
         decl.need_bucket(Self::KEY, r.ruler_bucket.clone());
         let entry = Endpoint {

@@ -6,10 +6,10 @@
 //! hold whatever those components' monitors are called.
 
 use super::kubernetes::{RuleSet, platform_docs};
-use super::monitors;
 use super::resolved::Resolved;
 use super::rules::{Alert, Group, Severity};
 use super::server::{self, RETENTION_PERCENT};
+use crate::contract::ScrapeJob;
 
 fn alert(
     name: &'static str,
@@ -22,15 +22,22 @@ fn alert(
     Alert { name, expr, for_, severity, summary: summary.into(), description: description.into() }
 }
 
-/// The groups this component hands to the context, with their runbooks and tests.
+/// The groups this component hands to the context, with their runbooks and tests: all but
+/// the availability group, which needs every component's scrape jobs.
 pub(crate) fn rule_sets(r: &Resolved) -> Vec<RuleSet> {
-    platform_docs::from_groups(&groups(r, &monitors::jobs(r)))
+    platform_docs::from_groups(&groups(r))
 }
 
-/// Every group the metrics stack ships of its own. `jobs` are the stack's own scrape jobs and their
-/// namespaces, each of which must always be discovered.
-pub(crate) fn groups(r: &Resolved, jobs: &[(String, String)]) -> Vec<Group> {
-    let mut groups = vec![availability(jobs), prometheus(r)];
+/// The availability group over `jobs`, every scrape job the context collected, each of
+/// which must always be discovered; with its runbooks and tests.
+pub(crate) fn availability_set(jobs: &[ScrapeJob]) -> RuleSet {
+    let pairs: Vec<(String, String)> = jobs.iter().map(|j| (j.job.clone(), j.namespace.clone())).collect();
+    platform_docs::availability(&availability(&pairs), jobs)
+}
+
+/// The groups the metrics stack ships of its own besides availability.
+pub(crate) fn groups(r: &Resolved) -> Vec<Group> {
+    let mut groups = vec![prometheus(r)];
     if r.kube_state_metrics.is_some() {
         groups.push(workloads());
     }

@@ -51,6 +51,7 @@ mod server;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use alerts::availability_set;
 pub(crate) use kubernetes::{rule_fixtures, runbook_pages};
 pub(crate) use module::PrometheusModule;
 pub use options::Prometheus;

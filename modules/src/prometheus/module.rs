@@ -41,6 +41,9 @@ impl Module for PrometheusModule {
         for set in alerts::rule_sets(r) {
             decl.provide_rules(Self::KEY, set);
         }
+        for (job, namespace) in monitors::jobs(r) {
+            decl.provide_scrape_job(Self::KEY, job, namespace);
+        }
         decl.provide_urls(Self::KEY, Link::MetricsRemoteWrite, prometheus.clone(), server::remote_write_urls(r));
         decl.provide(Self::KEY, Link::MetricsQueryHttp, prometheus);
         decl.provide(Self::KEY, Link::AlertsHttp, alertmanager);
@@ -63,7 +66,9 @@ impl Module for PrometheusModule {
         if let Some(ne) = &r.node_exporter {
             apps.push(node_exporter::app(ne)?);
         }
-        apps.push(monitors::app(r, ctx.rule_sets())?);
+        let mut rule_sets = vec![alerts::availability_set(ctx.scrape_jobs())];
+        rule_sets.extend_from_slice(ctx.rule_sets());
+        apps.push(monitors::app(r, &rule_sets)?);
         apps.extend(cluster_monitors::app(r)?);
         Ok(apps)
     }

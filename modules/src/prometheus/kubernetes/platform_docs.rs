@@ -2,6 +2,8 @@
 //! tests, so they get runbook links, pages and promtool cases like the Kubernetes families
 //! and the alerts other components hand over.
 
+use crate::contract::ScrapeJob;
+use crate::contract::alerts::Series;
 use crate::contract::alerts::{AlertRule, RuleSet, Severity::*, alert};
 use crate::prometheus::rules::Group;
 
@@ -19,17 +21,7 @@ fn document(a: AlertRule) -> AlertRule {
             .test(&[(r#"up{job="checkout", instance="10.0.0.7:3100", namespace="observability"}"#, "0", "1")], &[("job", "checkout"), ("namespace", "observability")])
             .also_fires(Warning, &[("job", "checkout"), ("instance", "10.0.0.7:3100"), ("namespace", "observability")]),
         ("ComponentNotScraped", _) => a
-            .runbook("A platform component is invisible: neither its metrics nor TargetDown reach anyone.", "`kubectl -n <namespace> get servicemonitor,service,pods` for the component.", "Restore the monitor or Service (re-sync the Argo CD app), or fix the selector.")
-            .test(
-                &[
-                    (r#"up{job="prometheus-operator", namespace="observability"}"#, "_", "1"),
-                    (r#"up{job="prometheus", namespace="observability"}"#, "1", "1"),
-                    (r#"up{job="alertmanager", namespace="observability"}"#, "1", "1"),
-                    (r#"up{job="kube-state-metrics", namespace="observability"}"#, "1", "1"),
-                    (r#"up{job="node-exporter", namespace="node-exporter"}"#, "1", "1"),
-                ],
-                &[("job", "prometheus-operator"), ("namespace", "observability")],
-            ),
+            .runbook("A platform component is invisible: neither its metrics nor TargetDown reach anyone.", "`kubectl -n <namespace> get servicemonitor,service,pods` for the component.", "Restore the monitor or Service (re-sync the Argo CD app), or fix the selector."),
         ("PrometheusRemoteWriteReceiveErrors", _) => a
             .runbook("Samples pushed by remote-write senders are lost.", "Prometheus' logs for rejected writes (out-of-order samples, limits).", "Fix the sender's timestamps or labels, or raise the limit it hits.")
             .test(
@@ -128,4 +120,27 @@ pub(crate) fn from_groups(groups: &[Group]) -> Vec<RuleSet> {
                 .collect(),
         })
         .collect()
+}
+
+/// The availability group with its runbooks and tests; `jobs` are the scrape jobs
+/// ComponentNotScraped watches. Its test leaves the first job undiscovered and every other
+/// one scraped.
+pub(crate) fn availability(group: &Group, jobs: &[ScrapeJob]) -> RuleSet {
+    let mut set = from_groups(std::slice::from_ref(group)).remove(0);
+    for a in set.alerts.iter_mut().filter(|a| a.name == "ComponentNotScraped") {
+        a.case.series = jobs
+            .iter()
+            .enumerate()
+            .map(|(i, j)| Series {
+                selector: format!(r#"up{{job="{}", namespace="{}"}}"#, j.job, j.namespace),
+                firing: if i == 0 { "_" } else { "1" }.into(),
+                healthy: "1".into(),
+            })
+            .collect();
+        a.case.fires = jobs
+            .first()
+            .map(|j| vec![(a.severity, vec![("job", j.job.clone()), ("namespace", j.namespace.clone())])])
+            .unwrap_or_default();
+    }
+    set
 }
