@@ -36,6 +36,8 @@ impl Module for GrafanaModule {
                 scheme: "http",
             },
         );
+        // Its ServiceMonitor scrapes the UI port's /metrics.
+        decl.provide_scrape_job(Self::KEY, objects::SERVICE, r.namespace.clone());
         if let Some(port) = &r.node_port_claim {
             decl.claim_node_port(Self::KEY, "components.grafana.nodePort", port);
         }

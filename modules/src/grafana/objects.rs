@@ -12,6 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::contract::k8s::{self, env};
+use crate::contract::monitoring::ServiceMonitor;
 use crate::contract::{App, ModuleError};
 
 use super::dashboards::{self, Delivered, FOLDERS};
@@ -54,6 +55,8 @@ pub(crate) fn render(
     let config_hash = k8s::content_hash(&(datasources_text + &providers_text));
     app.push(deployment(r, &labels, delivered, config_hash))?;
     app.push(service(r, &labels))?;
+    // Grafana serves its own metrics on the UI port; the Grafana dashboard reads them.
+    app.push(ServiceMonitor::new(NAME, &labels, k8s::selector(NAME, COMPONENT), "http", "/metrics"))?;
     if let Some(exposure) = &r.exposure {
         exposure.push(app, NAME, &labels, SERVICE, HTTP_PORT)?;
     }
