@@ -17,6 +17,10 @@ use oxidy_modules::contract::{App, GroupKind, Object, PodSecurity, Source, Wave}
 use crate::apps::spec::{ArgoSettings, IgnoreDifference};
 use crate::envfile::Cluster;
 
+/// The pod-security standards' version namespaces are labelled with: that of the Kubernetes API
+/// the objects are typed against (k8s-openapi's `v1_33`).
+pub const POD_SECURITY_VERSION: &str = "v1.33";
+
 /// The name of the app-of-apps, and of its folder.
 pub const ROOT_APP: &str = "apps";
 const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
@@ -175,6 +179,10 @@ struct AppProjectSpec {
 struct Kind {
     group: String,
     kind: String,
+    /// Cluster-scoped objects are allowed by name where oxidy renders them, so the project
+    /// cannot create any other `ClusterRoleBinding` (to cluster-admin, say).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
 }
 
 /// What the Applications of one environment are built from.
@@ -399,10 +407,13 @@ fn application(target: &Target, app: &App, options: &AppOptions) -> Application 
         Some(chart) if app.objects.is_empty() && !options.verbatim_files => (Some(chart.source()), Vec::new()),
         Some(chart) => (None, vec![chart.source(), source]),
     };
-    let mut labels = BTreeMap::from([
-        ("pod-security.kubernetes.io/enforce".to_owned(), app.pod_security.as_str().to_owned()),
-        ("pod-security.kubernetes.io/warn".to_owned(), app.pod_security.as_str().to_owned()),
-    ]);
+    // Enforced, audited and warned at one level, each pinned to the Kubernetes version the
+    // objects are typed against, so a cluster upgrade cannot tighten or loosen it unseen.
+    let mut labels = BTreeMap::new();
+    for mode in ["enforce", "audit", "warn"] {
+        labels.insert(format!("pod-security.kubernetes.io/{mode}"), app.pod_security.as_str().to_owned());
+        labels.insert(format!("pod-security.kubernetes.io/{mode}-version"), POD_SECURITY_VERSION.to_owned());
+    }
     labels.extend(options.namespace_labels.clone());
     let wave = settings.sync_wave.as_ref().map(|w| w.value).or(options.default_wave).unwrap_or(app.wave.number());
     let mut annotations = settings.annotations.clone();
@@ -477,30 +488,36 @@ fn root_application(target: &Target) -> Application {
 fn child_project(target: &Target, apps: &[App], options: &BTreeMap<String, AppOptions>) -> AppProject {
     let mut repos = BTreeSet::from([target.repo_url.to_owned()]);
     let mut namespaces = BTreeSet::new();
-    let mut cluster_kinds = BTreeSet::from([Kind { group: String::new(), kind: "Namespace".into() }]);
+    let mut cluster_kinds = BTreeSet::new();
     let mut namespaced_kinds = BTreeSet::new();
     for app in apps {
         namespaces.insert(app.namespace.clone());
-        let mut add = |group: &str, kind: &str, namespaced: bool| {
-            let k = Kind { group: group.into(), kind: kind.into() };
+        if app.manage_namespace {
+            let name = Some(app.namespace.clone());
+            cluster_kinds.insert(Kind { group: String::new(), kind: "Namespace".into(), name });
+        }
+        // Kinds Argo CD renders from upstream sources or charts come without names: oxidy
+        // does not see those objects.
+        let mut add = |group: &str, kind: &str, namespaced: bool, name: Option<&str>| {
+            let k = Kind { group: group.into(), kind: kind.into(), name: None };
             if namespaced {
                 namespaced_kinds.insert(k)
             } else {
-                cluster_kinds.insert(k)
+                cluster_kinds.insert(Kind { name: name.map(str::to_owned), ..k })
             };
         };
         for o in &app.objects {
-            add(o.group(), o.kind(), o.namespaced());
+            add(o.group(), o.kind(), o.namespaced(), Some(o.name()));
             if let Some(ns) = o.namespace() {
                 namespaces.insert(ns.to_owned());
             }
         }
         if let Source::Upstream { repo_url, kinds, .. } = &app.source {
             repos.insert(repo_url.clone());
-            kinds.iter().for_each(|k| add(&k.group, &k.kind, k.namespaced));
+            kinds.iter().for_each(|k| add(&k.group, &k.kind, k.namespaced, None));
         }
         if let Some(o) = options.get(&app.name) {
-            o.extra_kinds.iter().for_each(|k| add(&k.group, &k.kind, k.namespaced));
+            o.extra_kinds.iter().for_each(|k| add(&k.group, &k.kind, k.namespaced, None));
             repos.extend(o.chart.as_ref().map(|c| c.repo_url.clone()));
         }
     }
@@ -518,7 +535,7 @@ fn child_project(target: &Target, apps: &[App], options: &BTreeMap<String, AppOp
 
 /// The root's project: Applications and AppProjects in Argo CD's namespace, nothing else.
 fn root_project(target: &Target) -> AppProject {
-    let argo = |kind: &str| Kind { group: "argoproj.io".into(), kind: kind.into() };
+    let argo = |kind: &str| Kind { group: "argoproj.io".into(), kind: kind.into(), name: None };
     AppProject {
         metadata: meta(&target.root_project(), target.argocd_namespace, BTreeMap::new(), BTreeMap::new(), None),
         spec: AppProjectSpec {
@@ -592,6 +609,37 @@ mod tests {
         assert!(spec(&owned)["managedNamespaceMetadata"].is_object());
         assert_eq!(spec(&foreign)["syncOptions"], serde_json::json!(["PruneLast=true"]));
         assert!(spec(&foreign)["managedNamespaceMetadata"].is_null());
+    }
+
+    #[test]
+    fn cluster_scoped_objects_are_allowed_by_name_only() {
+        let cluster = Cluster::Server("https://kubernetes.default.svc".into());
+        let target = Target {
+            env: "local",
+            repo_url: "https://git.example.com/x.git",
+            revision: "main",
+            output_root: "generated/local",
+            cluster: &cluster,
+            argocd_cluster: &cluster,
+            argocd_namespace: "argocd",
+            project: "oxidy-local",
+            name_suffix: "",
+        };
+        let mut app = App::new("metrics", "observability", Wave::Monitoring);
+        let binding = serde_json::json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRoleBinding",
+            "metadata": {"name": "metrics-reader"},
+        });
+        app.objects.push(Object::from_value(binding, false).unwrap());
+        let project = serde_json::to_value(child_project(&target, &[app], &BTreeMap::new())).unwrap();
+        assert_eq!(
+            project["spec"]["clusterResourceWhitelist"],
+            serde_json::json!([
+                {"group": "", "kind": "Namespace", "name": "observability"},
+                {"group": "rbac.authorization.k8s.io", "kind": "ClusterRoleBinding", "name": "metrics-reader"},
+            ])
+        );
     }
 
     fn settings(yaml: &str) -> ArgoSettings {

@@ -1,6 +1,7 @@
 //! Command-line flags, parsed into raw arguments and resolved into a [`Plan`].
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -24,6 +25,9 @@ pub enum Command {
     Render {
         /// Environments to render: names of env/<name>.yaml.
         envs: Vec<String>,
+        /// Seconds to wait for another render of the same project to finish.
+        #[arg(long, value_name = "SECONDS", default_value_t = crate::lock::DEFAULT_WAIT.as_secs())]
+        wait: u64,
     },
     /// Render in memory and compare with the committed files: exit 0 when identical, 1 with
     /// a diff when not, 2 on error.
@@ -38,7 +42,7 @@ pub enum Command {
 /// What to do, with every name resolved against the project.
 #[derive(Debug)]
 pub enum Plan {
-    Render { project: Project, envs: Vec<String> },
+    Render { project: Project, envs: Vec<String>, wait: Duration },
     Check { project: Project, envs: Vec<String> },
     Schema,
 }
@@ -48,7 +52,9 @@ impl Args {
     pub fn plan(self) -> Result<Plan, Error> {
         let project = Project::new(self.root);
         Ok(match self.command {
-            Command::Render { envs } => Plan::Render { envs: project.select(&envs)?, project },
+            Command::Render { envs, wait } => {
+                Plan::Render { envs: project.select(&envs)?, project, wait: Duration::from_secs(wait) }
+            }
             Command::Check { envs } => Plan::Check { envs: project.select(&envs)?, project },
             Command::Schema => Plan::Schema,
         })

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use oxidy_modules::contract::{Dashboard, Pos};
 
 use crate::error::{Diagnostic, Error};
+use crate::input::Limit;
 use crate::jsonnet;
 use crate::project::Project;
 
@@ -25,12 +26,12 @@ pub fn compile(project: &Project) -> Result<Vec<Dashboard>, Error> {
     let mut dashboards: Vec<Dashboard> = Vec::new();
     let mut problems = Vec::new();
     for relative in sources {
-        let text = project.read(&relative)?;
+        let text = project.read(&relative, Limit::Dashboard)?;
         let name = relative.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let json = if relative.extension().is_some_and(|e| e == "json") {
             serde_json::from_str(&text).map_err(|e| json_diagnostic(&relative, &text, &e))
         } else {
-            jsonnet::evaluate(&project.root.join(&relative), &text, &library)
+            jsonnet::evaluate(&project.root, &project.root.join(&relative), &text, &library)
                 .map_err(|e| diagnostic(project, &relative, e))
         };
         match json {

@@ -60,9 +60,9 @@ pub struct EnvFile<S> {
 pub struct Git {
     /// The repository URL Argo CD clones, as registered in Argo CD.
     #[serde(rename = "repoURL")]
-    pub repo_url: String,
+    pub repo_url: At<String>,
     /// The branch, tag or commit Argo CD follows. Default: `main`.
-    pub revision: Option<String>,
+    pub revision: Option<At<String>>,
     /// Where this environment's manifests are written, relative to the repository root and
     /// inside `generated/`. Default: `generated/<env>`.
     pub output_root: Option<At<String>>,
@@ -115,7 +115,7 @@ impl<S> EnvFile<S> {
         self.git.output_root.as_ref().map_or_else(|| Path::new("generated").join(env), |r| PathBuf::from(&r.value))
     }
     pub fn revision(&self) -> &str {
-        self.git.revision.as_deref().unwrap_or("main")
+        self.git.revision.as_ref().map_or("main", |r| r.value.as_str())
     }
     pub fn argocd_namespace(&self) -> String {
         self.argocd.namespace.as_ref().map_or_else(|| "argocd".into(), |n| n.to_string())
@@ -161,7 +161,11 @@ pub fn parse<S: Stack>(file: &Path, text: &str) -> Result<EnvFile<S>, Vec<Diagno
         return Err(vec![diagnostic(file, text, None, None, message, help)]);
     }
     let mut key_path = String::new();
-    let parsed = serde_saphyr::with_deserializer_from_str(text, |de| {
+    // YAML 1.2 booleans only: `yes`, `on` or `"yes"` where a boolean belongs is an error,
+    // not a silent `true`.
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    let parsed = serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
         serde_path_to_error::deserialize::<_, EnvFile<S>>(de).map_err(|e| {
             // A value read with its position (`At<T>`) is a `value` field inside: not a key.
             key_path = e.path().to_string().trim_end_matches(".value").to_owned();
@@ -222,6 +226,19 @@ fn check<S>(env: &EnvFile<S>) -> Vec<Problem> {
             ));
         }
     }
+    if let Err(message) = check_repo_url(&env.git.repo_url.value) {
+        problems.push((
+            env.git.repo_url.pos,
+            "git.repoURL",
+            message,
+            Some("such as `https://git.example.com/platform/observability.git` or `git@git.example.com:platform/observability.git`".into()),
+        ));
+    }
+    if let Some(revision) = &env.git.revision
+        && let Err(message) = check_revision(&revision.value)
+    {
+        problems.push((revision.pos, "git.revision", message, Some("a branch, tag or commit, such as `main`".into())));
+    }
     if let Some(root) = &env.git.output_root
         && let Err(message) = check_output_root(&root.value)
     {
@@ -237,10 +254,58 @@ fn check<S>(env: &EnvFile<S>) -> Vec<Problem> {
     problems
 }
 
-/// The output root is pruned on every render, so it must be a plain folder below `generated/`.
+/// The repository URL must be one Argo CD can clone: a URL with a scheme it speaks, or git's
+/// `user@host:path` form.
+fn check_repo_url(url: &str) -> Result<(), String> {
+    const SCHEMES: [&str; 4] = ["https://", "http://", "ssh://", "git://"];
+    let clean = !url.is_empty() && url.len() <= 2048 && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    let with_scheme =
+        SCHEMES.iter().any(|s| url.strip_prefix(s).is_some_and(|rest| rest.len() > 1 && !rest.starts_with('/')));
+    let scp_like = url.split_once('@').is_some_and(|(user, rest)| {
+        !user.is_empty()
+            && !user.contains('/')
+            && rest.split_once(':').is_some_and(|(host, path)| !host.is_empty() && !path.is_empty())
+    });
+    if clean && (with_scheme || scp_like) {
+        Ok(())
+    } else if url.is_empty() {
+        Err("the repository URL is empty".into())
+    } else {
+        Err(format!("`{url}` is not a repository URL Argo CD can clone"))
+    }
+}
+
+/// The revision must be a name git accepts for a branch, tag or commit
+/// (`git check-ref-format`'s rules, and at most 255 bytes).
+fn check_revision(revision: &str) -> Result<(), String> {
+    let bad_char = revision.chars().find(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(*c));
+    let problem = if revision.is_empty() {
+        Some("the revision is empty".to_owned())
+    } else if revision.len() > 255 {
+        Some(format!("the revision is {} bytes long; git names are at most 255", revision.len()))
+    } else if let Some(c) = bad_char {
+        Some(format!("`{revision}` is not a git revision: it contains {c:?}"))
+    } else if revision.contains("..")
+        || revision.contains("@{")
+        || revision.contains("//")
+        || revision.starts_with(['/', '.', '-'])
+        || revision.ends_with(['/', '.'])
+        || revision.ends_with(".lock")
+    {
+        Some(format!("`{revision}` is not a git revision (see `git check-ref-format`)"))
+    } else {
+        None
+    };
+    problem.map_or(Ok(()), Err)
+}
+
+/// The output root is pruned on every render, so it must be a plain folder below `generated/`;
+/// no part may be hidden (`.git`, or the `.oxidy-` names a render stages in).
 fn check_output_root(root: &str) -> Result<(), String> {
     let path = Path::new(root);
-    let plain = path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    let plain = path
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(part) if !part.to_string_lossy().starts_with('.')));
     let mut parts = path.components();
     let under_generated = parts.next().is_some_and(|c| c.as_os_str() == "generated") && parts.next().is_some();
     if plain && under_generated && !root.ends_with('/') {
@@ -272,6 +337,14 @@ fn yaml_diagnostic(file: &Path, text: &str, key_path: &str, err: &serde_saphyr::
         None => full,
     };
     let message = plain_type_message(message);
+    // serde-saphyr names its own option in this message; say what the file must do instead.
+    let (message, duplicate) = match message.strip_prefix("duplicate mapping key: ") {
+        Some(rest) => {
+            let key = rest.split(',').next().unwrap_or(rest).trim().to_owned();
+            (format!("`{key}` is given twice in this mapping"), Some(key))
+        }
+        None => (message, None),
+    };
     let (message, mut help) = match message.split_once("; did you mean ") {
         Some((m, s)) => (m.to_owned(), Some(format!("did you mean {s}"))),
         None => (message, None),
@@ -279,6 +352,10 @@ fn yaml_diagnostic(file: &Path, text: &str, key_path: &str, err: &serde_saphyr::
     if help.is_none() {
         help = suggest_name(&message).map(|s| format!("did you mean `{s}`?"));
     }
+    if let Some(key) = &duplicate {
+        help = Some(format!("keep one `{key}:` and merge what the two set"));
+    }
+    let key_path = key_path.trim_end_matches(".?");
     let key = (!key_path.is_empty() && key_path != ".").then(|| key_path.to_owned());
     diagnostic(file, text, pos, key, message, help)
 }
@@ -291,7 +368,10 @@ fn plain_type_message(message: String) -> String {
         "invalid u16" => whole("0 to 65535"),
         "invalid u32" | "invalid u64" | "invalid usize" => whole("0 or more"),
         "invalid i32" | "invalid i64" => whole("an integer"),
-        "invalid bool" | "invalid boolean" => "expected true or false".into(),
+        "invalid bool" | "invalid boolean" | "invalid boolean (strict mode expects true/false)" => {
+            "expected `true` or `false` (YAML 1.1 spellings such as `yes`, `on` or a quoted string are not booleans)"
+                .into()
+        }
         "expected mapping start" => "expected a mapping of `key: value` lines (`{}` for all defaults)".into(),
         "expected sequence start" => "expected a list".into(),
         _ => message,
@@ -335,6 +415,7 @@ mod tests {
     fn output_roots_stay_below_generated() {
         assert!(check_output_root("generated/local").is_ok());
         assert!(check_output_root("generated/clusters/eu").is_ok());
+        assert!(check_output_root("generated/.git").is_err());
         for bad in ["generated", "/tmp/x", "generated/../src", "src", "./generated/x", ""] {
             assert!(check_output_root(bad).is_err(), "{bad} should be refused");
         }

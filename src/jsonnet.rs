@@ -3,8 +3,9 @@
 //! implementation runs.
 
 use std::collections::HashMap;
-use std::fs;
 use std::path::{Path, PathBuf};
+
+use crate::input::{self, InputProblem, Limit};
 
 use rsjsonnet_lang::arena::Arena;
 use rsjsonnet_lang::ast::{BinaryOp, UnaryOp};
@@ -33,11 +34,17 @@ pub struct JsonnetError {
 }
 
 /// Evaluates `text` (the contents of `path`) to JSON. `import "x"` is resolved against the
-/// importing file's folder first, then against each of `import_dirs` in order.
-pub fn evaluate(path: &Path, text: &str, import_dirs: &[PathBuf]) -> Result<serde_json::Value, JsonnetError> {
+/// importing file's folder first, then against each of `import_dirs` in order; imported files
+/// must be regular files inside `root` (see [`crate::input`]).
+pub fn evaluate(
+    root: &Path,
+    path: &Path,
+    text: &str,
+    import_dirs: &[PathBuf],
+) -> Result<serde_json::Value, JsonnetError> {
     let arena = Arena::new();
     let mut program = Program::new(&arena);
-    let mut files = Files::new(import_dirs);
+    let mut files = Files::new(root, import_dirs);
     let thunk = files.load(&mut program, path, text.to_owned())?;
     let value = program.eval_value(&thunk, &mut files).map_err(|e| files.eval_error(&program, &e))?;
     let json = program.manifest_json(&value, false).map_err(|e| files.eval_error(&program, &e))?;
@@ -52,6 +59,7 @@ pub fn evaluate(path: &Path, text: &str, import_dirs: &[PathBuf]) -> Result<serd
 
 /// The files one evaluation has read, so that spans can be turned into positions.
 struct Files<'d, 'p> {
+    root: &'d Path,
     import_dirs: &'d [PathBuf],
     sources: Vec<(PathBuf, String)>,
     by_context: HashMap<SpanContextId, usize>,
@@ -62,8 +70,9 @@ struct Files<'d, 'p> {
 }
 
 impl<'d, 'p> Files<'d, 'p> {
-    fn new(import_dirs: &'d [PathBuf]) -> Self {
+    fn new(root: &'d Path, import_dirs: &'d [PathBuf]) -> Self {
         Files {
+            root,
             import_dirs,
             sources: Vec::new(),
             by_context: HashMap::new(),
@@ -188,7 +197,7 @@ impl<'p> Callbacks<'p> for Files<'_, 'p> {
 
     fn import_bin(&mut self, program: &mut Program<'p>, from: SpanId, path: &str) -> Result<Vec<u8>, ImportError> {
         let file = self.resolve(program, from, path).ok_or(ImportError)?;
-        fs::read(&file).map_err(|_| ImportError)
+        input::read_bytes(self.root, &file, Limit::Dashboard).map_err(|e| self.import_error(program, from, &file, e))
     }
 
     fn trace(&mut self, _: &mut Program<'p>, _: &str, _: &[EvalStackTraceItem]) {}
@@ -206,11 +215,14 @@ impl<'p> Callbacks<'p> for Files<'_, 'p> {
 
 impl<'p> Files<'_, 'p> {
     fn read(&mut self, program: &Program<'p>, from: SpanId, file: &Path) -> Result<String, ImportError> {
-        fs::read_to_string(file).map_err(|e| {
-            let error = self.error_at(program, Some(from), format!("cannot read {}: {e}", file.display()));
-            self.import_failure.get_or_insert(error);
-            ImportError
-        })
+        input::read_text(self.root, file, Limit::Dashboard).map_err(|e| self.import_error(program, from, file, e))
+    }
+
+    fn import_error(&mut self, program: &Program<'p>, from: SpanId, file: &Path, e: InputProblem) -> ImportError {
+        let shown = file.strip_prefix(self.root).unwrap_or(file);
+        let error = self.error_at(program, Some(from), format!("cannot import {}: {e}", shown.display()));
+        self.import_failure.get_or_insert(error);
+        ImportError
     }
 }
 

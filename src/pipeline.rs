@@ -20,8 +20,10 @@ use crate::argocd::{self, ROOT_APP, Target};
 use crate::envfile::Cluster;
 use crate::envfile::{self, EnvFile};
 use crate::error::{Diagnostic, Error};
+use crate::input::Limit;
 use crate::layout::{self, BUILD_DIR, Layout};
 use crate::overrides;
+use crate::policy;
 use crate::project::Project;
 
 /// An environment read and type-checked.
@@ -62,7 +64,7 @@ pub struct ArgoCdNames {
 /// Reads and type-checks one environment.
 pub fn load<S: Stack>(project: &Project, name: &str) -> Result<LoadedEnv<S>, Error> {
     let file = project.env_file(name);
-    let text = project.read(&file)?;
+    let text = project.read(&file, Limit::EnvFile)?;
     let spec = envfile::parse::<S>(&file, &text).map_err(Error::Invalid)?;
     Ok(LoadedEnv { name: name.into(), root: project.root.clone(), file, text, spec })
 }
@@ -91,10 +93,11 @@ pub fn render<S: Stack>(
     check_apps(env, &apps)?;
     one_owner_per_object(env, &apps, &own.origins)?;
     apps.iter_mut().for_each(finish_objects);
+    policy_gate(env, &apps)?;
 
     let output_root = spec.output_root(&env.name);
     let parts = TargetParts::of(env);
-    let target = parts.target(&env.name, &spec.git.repo_url);
+    let target = parts.target(&env.name, &spec.git.repo_url.value);
     let names: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
     let argocd = parts.names(env, &target, &names);
     let root = argocd::app_of_apps(&target, &apps, &options).map_err(|m| env_error(env, m))?;
@@ -118,7 +121,7 @@ pub fn argocd_names<S: Stack>(
     let mut names: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
     names.extend(env.spec.apps.keys().map(|k| k.as_str()));
     let parts = TargetParts::of(env);
-    let target = parts.target(&env.name, &env.spec.git.repo_url);
+    let target = parts.target(&env.name, &env.spec.git.repo_url.value);
     Ok(parts.names(env, &target, &names))
 }
 
@@ -129,7 +132,7 @@ fn env_info<S>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>, rule_files:
         tier: spec.tier,
         namespace: spec.namespace(),
         dashboards: dashboards.clone(),
-        git: GitSource { repo_url: spec.git.repo_url.clone(), revision: spec.revision().into() },
+        git: GitSource { repo_url: spec.git.repo_url.value.clone(), revision: spec.revision().into() },
         rule_files: rule_files.clone(),
     }
 }
@@ -191,6 +194,25 @@ impl TargetParts {
             names: argocd::argocd_names(target, apps),
         }
     }
+}
+
+/// The policy gate ([`crate::policy`]): every finding fails the render, naming the file each
+/// object would be written to.
+fn policy_gate<S>(env: &LoadedEnv<S>, apps: &[App]) -> Result<(), Error> {
+    let strictness = policy::Strictness { no_secrets: env.spec.tier != oxidy_modules::contract::Tier::Local };
+    let findings = policy::check(apps, strictness);
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let root = env.spec.output_root(&env.name);
+    let lines = findings
+        .iter()
+        .map(|f| {
+            let file = root.join(layout::object_path(&f.app, &f.kind, &f.name));
+            format!("{}: {}: {}: {}", file.display(), f.object, f.rule, f.message)
+        })
+        .collect();
+    Err(Error::Policy { env: env.name.clone(), file: env.file.clone(), findings: lines })
 }
 
 /// The env file's extra files by path in the output root: plain relative paths outside every

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use oxidy_modules::contract::DnsLabel;
 
 use crate::error::{Diagnostic, Error};
+use crate::input::{self, Limit};
 use crate::suggest;
 
 /// The folder of environment files, relative to the project root.
@@ -87,8 +88,10 @@ impl Project {
         Path::new(ENV_DIR).join(format!("{name}.yaml"))
     }
 
-    pub fn read(&self, relative: &Path) -> Result<String, Error> {
-        let path = self.root.join(relative);
-        fs::read_to_string(&path).map_err(|source| Error::Read { path: relative.to_owned(), source })
+    /// The text of a project file, read only when it is a regular file inside the project and
+    /// within `limit` (see [`crate::input`]).
+    pub fn read(&self, relative: &Path, limit: Limit) -> Result<String, Error> {
+        input::read_text(&self.root, relative, limit)
+            .map_err(|source| Error::Input { path: relative.to_owned(), source })
     }
 }

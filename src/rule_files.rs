@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use oxidy_modules::contract::ProjectFile;
 
 use crate::error::Error;
+use crate::input::Limit;
 use crate::project::Project;
 
 /// The folder of extra rule files, relative to the project root.
@@ -32,7 +33,7 @@ pub fn read(project: &Project) -> Result<Vec<ProjectFile>, Error> {
         .into_iter()
         .map(|name| {
             let relative = Path::new(RULES_DIR).join(&name);
-            Ok(ProjectFile { path: format!("{RULES_DIR}/{name}"), text: project.read(&relative)? })
+            Ok(ProjectFile { path: format!("{RULES_DIR}/{name}"), text: project.read(&relative, Limit::Manifest)? })
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! Carries out a [`Plan`].
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use oxidy_modules::contract::Stack;
 use crate::cli::Plan;
 use crate::drift::Drift;
 use crate::error::Error;
+use crate::lock::ProjectLock;
 use crate::output::{self, TreeWrite};
 use crate::pipeline::{self, ArgoCdNames, RenderedEnv};
 use crate::project::{Project, SCHEMA_FILE};
@@ -32,6 +34,9 @@ impl Outcome {
     }
 }
 
+/// The folder all output goes below, relative to the project root.
+const GENERATED: &str = "generated";
+
 /// The exit code for an error: 2, as ripgrep uses it.
 pub const ERROR_CODE: u8 = 2;
 
@@ -41,14 +46,18 @@ pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error>
             let _ = out.write_all(schema::env_schema::<S>().as_bytes());
             Ok(Outcome::Ok)
         }
-        Plan::Render { project, envs } => {
+        Plan::Render { project, envs, wait } => {
+            output::guard(&project.root, &project.root.join(GENERATED))?;
+            // Held until the trees are written: a second render waits here, then reads the
+            // env files as they are after the first one.
+            let _lock = ProjectLock::acquire(&project.root, *wait, &mut std::io::stderr())?;
             let rendered = render_all::<S>(project, envs)?;
             write(project, &rendered, &schema::env_schema::<S>(), out)?;
             Ok(Outcome::Ok)
         }
         Plan::Check { project, envs } => {
             let rendered = render_all::<S>(project, envs)?;
-            check(project, &rendered, &schema::env_schema::<S>(), out)
+            check::<S>(project, &rendered, &schema::env_schema::<S>(), out)
         }
     }
 }
@@ -110,6 +119,40 @@ pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<Re
     Ok(rendered)
 }
 
+/// The output root of an environment that is not being rendered (which loaded already, as
+/// every env file must for any render; its default root stands in otherwise).
+fn root_of_other<S: Stack>(project: &Project, name: &str) -> PathBuf {
+    pipeline::load::<S>(project, name).map_or_else(|_| Path::new(GENERATED).join(name), |e| e.spec.output_root(name))
+}
+
+/// Files below `generated/` that no environment of the project writes, and leftovers of
+/// interrupted renders beside the output roots (both relative to the project root).
+fn strays<S: Stack>(project: &Project, rendered: &[RenderedEnv]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Error> {
+    let mut roots: Vec<PathBuf> = rendered.iter().map(|r| r.output_root.clone()).collect();
+    for other in project.env_names()? {
+        if !rendered.iter().any(|r| r.name == other) {
+            roots.push(root_of_other::<S>(project, &other));
+        }
+    }
+    let targets: Vec<PathBuf> =
+        roots.iter().map(|r| project.root.join(r)).chain([project.root.join(SCHEMA_FILE)]).collect();
+    let leftovers: Vec<PathBuf> = output::leftovers(&targets)
+        .into_iter()
+        .map(|p| p.strip_prefix(&project.root).map(Path::to_owned).unwrap_or(p))
+        .collect();
+    let mut unknown = Vec::new();
+    let generated = project.root.join(GENERATED);
+    for entry in walkdir::WalkDir::new(&generated).sort_by_file_name().into_iter().filter_map(Result::ok) {
+        let relative = entry.path().strip_prefix(&project.root).unwrap_or(entry.path()).to_owned();
+        let owned = roots.iter().any(|r| relative.starts_with(r) || r.starts_with(&relative));
+        let leftover = leftovers.iter().any(|l| relative.starts_with(l));
+        if !owned && !leftover && !entry.file_type().is_dir() {
+            unknown.push(relative);
+        }
+    }
+    Ok((unknown, leftovers))
+}
+
 /// Environments bootstrapped into one Argo CD (the same cluster and namespace) must not
 /// create Applications or AppProjects of the same name: the second would overwrite the first.
 /// Every env file of the project counts, not only the environments being rendered.
@@ -142,7 +185,7 @@ fn write(project: &Project, rendered: &[RenderedEnv], schema: &str, out: &mut dy
         .map(|r| TreeWrite { root: project.root.join(&r.output_root), files: &r.layout.files })
         .collect();
     let singles = [(project.root.join(SCHEMA_FILE), schema.to_owned())];
-    let changes = output::write_atomically(&trees, &singles)?;
+    let changes = output::write_atomically(&project.root, &trees, &singles)?;
     for (env, c) in rendered.iter().zip(changes) {
         let verbatim = match env.layout.verbatim.as_slice() {
             [] => String::new(),
@@ -166,24 +209,45 @@ fn write(project: &Project, rendered: &[RenderedEnv], schema: &str, out: &mut dy
     Ok(())
 }
 
-fn check(project: &Project, rendered: &[RenderedEnv], schema: &str, out: &mut dyn Write) -> Result<Outcome, Error> {
+fn check<S: Stack>(
+    project: &Project,
+    rendered: &[RenderedEnv],
+    schema: &str,
+    out: &mut dyn Write,
+) -> Result<Outcome, Error> {
     let mut drift = Drift::default();
     for env in rendered {
         drift.tree(&project.root, &env.output_root, &env.layout.files)?;
     }
-    drift.single(&project.root, std::path::Path::new(SCHEMA_FILE), schema);
-    if drift.is_clean() {
+    drift.single(&project.root, Path::new(SCHEMA_FILE), schema);
+    let (unknown, leftovers) = strays::<S>(project, rendered)?;
+    if drift.is_clean() && unknown.is_empty() && leftovers.is_empty() {
         let files: usize = rendered.iter().map(|r| r.layout.files.len()).sum();
         let _ = writeln!(out, "up to date: {} environments, {files} files", rendered.len());
         return Ok(Outcome::Ok);
     }
     let _ = out.write_all(drift.diff.as_bytes());
+    for path in &unknown {
+        let _ = writeln!(out, "unknown: {} is written by no environment; delete it", path.display());
+    }
+    for path in &leftovers {
+        let _ = writeln!(
+            out,
+            "leftover: {} is left from an interrupted render; the next render removes it",
+            path.display()
+        );
+    }
+    let strays = [(unknown.len(), "unknown"), (leftovers.len(), "leftover")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!(", {n} {what}"))
+        .collect::<String>();
     let _ = writeln!(
         out,
-        "drift: {} added, {} changed, {} removed; run `cargo run --release -- render` and commit the result",
+        "drift: {} added, {} changed, {} removed{strays}; run `cargo run --release -- render` and commit the result",
         drift.added.len(),
         drift.changed.len(),
-        drift.removed.len()
+        drift.removed.len(),
     );
     Ok(Outcome::Drift)
 }

@@ -4,10 +4,15 @@
 //! - Modules never import each other: what one needs from another comes through the
 //!   contract's context.
 //! - Module code does no I/O: it turns options into objects; the engine reads and writes.
+//! - The engine reads project files only through `src/input.rs`, which refuses links out of
+//!   the repository, devices, pipes and oversized files.
 //! - Every source file opens with a `//!` line saying what it is for.
 //! - Only `src/helm.rs` starts another program (helm).
 //! - Every module type is composed in the composition root: a module that exists but is
 //!   not registered would compile and silently render nothing.
+//! - The contract names no component, and the components that collect what the others
+//!   offer (Grafana its datasources, Prometheus its alert groups and monitors) name none of
+//!   them: a new component adds its datasource and alerts without editing either.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -135,6 +140,32 @@ fn module_code_does_no_io() {
 }
 
 #[test]
+fn the_engine_reads_input_only_through_the_input_module() {
+    const READS: [&str; 4] = ["fs::read(", "fs::read_to_string(", "File::open(", "read_to_end("];
+    // Output (the committed tree it compares and replaces) is read by output and drift alone;
+    // the lock opens the project folder to lock it, reading nothing.
+    const ALLOWED: [&str; 4] = ["src/input.rs", "src/output.rs", "src/drift.rs", "src/lock.rs"];
+    let mut offences = Vec::new();
+    for file in rust_files(&root().join("src")) {
+        if ALLOWED.iter().any(|a| relative(&file) == *a) {
+            continue;
+        }
+        let text = read(&file);
+        let mut in_tests = false;
+        for (i, line) in text.lines().enumerate() {
+            in_tests |= line.trim_start().starts_with("#[cfg(test)]");
+            let code = line.split("//").next().unwrap_or("");
+            if let Some(call) = READS.iter().find(|r| code.contains(*r))
+                && !in_tests
+            {
+                offences.push(format!("{}:{}: `{call}`", relative(&file), i + 1));
+            }
+        }
+    }
+    assert!(offences.is_empty(), "read project files through crate::input:\n{}", offences.join("\n"));
+}
+
+#[test]
 fn every_source_file_says_what_it_is_for() {
     let mut missing = Vec::new();
     for dir in ["src", MODULES, "tests", "benches"] {
@@ -182,4 +213,88 @@ fn only_the_helm_file_starts_programs() {
         .map(|p| relative(&p))
         .collect();
     assert!(starters.is_empty(), "only src/helm.rs starts programs; also: {starters:?}");
+}
+
+/// The code of a source file without its comments and its `#[cfg(test)]` part, as
+/// `(line number, code)`.
+fn code_lines(path: &Path) -> Vec<(usize, String)> {
+    let text = read(path);
+    let mut lines = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("#[cfg(test)]") {
+            break;
+        }
+        let code = line.split("//").next().unwrap_or("");
+        lines.push((i + 1, code.to_owned()));
+    }
+    lines
+}
+
+/// The lower-case words of `code`: runs of letters and digits.
+fn words(code: &str) -> Vec<String> {
+    code.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_ascii_lowercase).collect()
+}
+
+/// Every place in the non-test code of `files` that names a component of `names`, except
+/// the `allowed` (file name, word) pairs.
+fn naming(files: &[PathBuf], names: &[String], allowed: &[(&str, &str)]) -> Vec<String> {
+    let mut offences = Vec::new();
+    for file in files.iter().filter(|f| !is_test_file(f)) {
+        let file_name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        for (line, code) in code_lines(file) {
+            for word in words(&code) {
+                if names.contains(&word) && !allowed.contains(&(file_name.as_str(), word.as_str())) {
+                    offences.push(format!("{}:{line}: names `{word}`", relative(file)));
+                }
+            }
+        }
+    }
+    offences
+}
+
+#[test]
+fn the_contract_names_no_component() {
+    // The prometheus-operator's resource kinds are called `Prometheus`; they are the
+    // contract's monitoring types, not the component.
+    // Likewise Istio's Telemetry kind (API group `telemetry.istio.io`), typed in `istio.rs`.
+    let allowed = [("monitoring.rs", "prometheus"), ("istio.rs", "istio"), ("mod.rs", "istio")];
+    let offences = naming(&rust_files(&root().join(MODULES).join("contract")), &module_names(), &allowed);
+    assert!(offences.is_empty(), "the contract speaks of roles, never of components:\n{}", offences.join("\n"));
+}
+
+#[test]
+fn collecting_components_name_no_other_component() {
+    let names = module_names();
+    // Each allowance is a name that is also something else: the Prometheus datasource plugin
+    // and query language Grafana checks dashboards against, and node-exporter's own
+    // collectors (`--collector.*` flags, its textfile collector).
+    let allowed: [(&str, &[(&str, &str)]); 2] = [
+        ("grafana", &[("lint.rs", "prometheus")]),
+        ("prometheus", &[("node_exporter.rs", "collector"), ("node_host.rs", "collector")]),
+    ];
+    let mut offences = Vec::new();
+    for (collector, allowed) in allowed {
+        let others: Vec<String> = names.iter().filter(|n| *n != collector).cloned().collect();
+        offences.extend(naming(&rust_files(&root().join(MODULES).join(collector)), &others, allowed));
+    }
+    assert!(
+        offences.is_empty(),
+        "components hand their datasources, alerts and monitors to the context; the collectors name none of them:\n{}",
+        offences.join("\n")
+    );
+}
+
+/// The tidy check itself finds a component named in code, and not one named in a comment.
+#[test]
+fn naming_finds_code_not_comments() {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let file = dir.path().join("sample.rs");
+    fs::write(
+        &file,
+        "//! About loki.\nlet x = \"loki\"; // tempo\n#[cfg(test)]\nmod tests { const T: &str = \"tempo\"; }\n",
+    )
+    .unwrap();
+    let names = vec!["loki".to_owned(), "tempo".to_owned()];
+    assert_eq!(naming(std::slice::from_ref(&file), &names, &[]), [format!("{}:2: names `loki`", file.display())]);
+    assert!(naming(&[file], &names, &[("sample.rs", "loki")]).is_empty());
 }

@@ -60,6 +60,9 @@ error_case!(size_without_a_unit, "size-without-unit");
 error_case!(cpu_request_above_its_limit, "cpu-request-above-limit");
 error_case!(memory_limit_below_its_request, "memory-limit-below-request");
 error_case!(unpinned_image_is_refused_at_its_line, "unpinned-image");
+error_case!(every_option_error_of_every_component_at_once, "several-option-errors");
+error_case!(runbook_base_url_must_be_a_url_at_its_line, "runbook-base-url-not-a-url");
+error_case!(routing_to_an_undefined_receiver_names_its_line, "routing-undefined-receiver");
 
 #[test]
 fn unknown_environment_suggests_a_name() {
@@ -103,3 +106,11 @@ fn no_environments() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no environments"), "{}", run.stderr);
 }
+error_case!(repo_url_that_is_not_a_url, "repo-url-not-a-url");
+error_case!(repo_url_that_is_empty, "repo-url-empty");
+error_case!(revision_git_does_not_accept, "revision-not-a-ref");
+error_case!(output_root_in_a_hidden_folder, "output-root-hidden");
+error_case!(boolean_spelled_yes, "boolean-yes");
+error_case!(image_reference_with_a_newline, "image-with-newline");
+error_case!(replicas_beyond_the_bound, "replicas-beyond-the-bound");
+error_case!(a_key_given_twice, "duplicate-key");

@@ -9,7 +9,7 @@ use serde_json::Value;
 use oxidy::dashboards::compile;
 use oxidy::project::Project;
 use oxidy_modules::Platform;
-use oxidy_modules::contract::{Datasource, DatasourceKind, Declarations, EnvInfo, Stack, Tier};
+use oxidy_modules::contract::{Datasource, Declarations, EnvInfo, Role, Stack, Tier};
 
 /// Grafana alone: the other components are disabled, and the datasources their backends
 /// would declare are declared by hand with the uids those backends use.
@@ -18,17 +18,14 @@ const GRAFANA_ONLY: &str = "garage: {enabled: false}\nloki: {enabled: false}\nte
 
 fn datasources() -> Vec<Datasource> {
     [
-        ("prometheus", DatasourceKind::Prometheus, 9090),
-        ("loki", DatasourceKind::Loki, 3100),
-        ("tempo", DatasourceKind::Tempo, 3200),
-        ("alertmanager", DatasourceKind::Alertmanager, 9093),
+        ("prometheus", Role::METRICS, 9090),
+        ("loki", Role::LOGS, 3100),
+        ("tempo", Role::TRACES, 3200),
+        ("alertmanager", Role::ALERTS, 9093),
     ]
     .into_iter()
-    .map(|(uid, kind, port)| Datasource {
-        uid: uid.into(),
-        name: format!("{kind:?}"),
-        kind,
-        url: format!("http://{uid}.observability.svc.cluster.local:{port}"),
+    .map(|(uid, role, port)| {
+        Datasource::new(uid, uid, uid, role, format!("http://{uid}.observability.svc.cluster.local:{port}"))
     })
     .collect()
 }

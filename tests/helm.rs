@@ -68,11 +68,14 @@ spec:
     metadata:
       labels: {app: {{ .Release.Name }}}
     spec:
-      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+      automountServiceAccountToken: false
+      securityContext: {runAsNonRoot: true, runAsUser: 10101, seccompProfile: {type: RuntimeDefault}}
       containers:
         - name: web
           image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
           ports: [{name: http, containerPort: 8080}]
+          readinessProbe: {httpGet: {path: /, port: http}}
+          livenessProbe: {httpGet: {path: /, port: http}}
           securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
           {{- with .Values.extraContainerField }}
           {{- toYaml . | nindent 10 }}

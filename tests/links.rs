@@ -183,3 +183,79 @@ fn every_bucket_used_is_created_by_the_bootstrap() {
         }
     }
 }
+
+/// The jobs a ServiceMonitor produces: each Service in its namespaces whose labels match its
+/// selector and that has a port an endpoint scrapes, named by the Service (or by its
+/// `jobLabel` label).
+fn monitored_jobs(objects: &[Value]) -> BTreeSet<(String, String)> {
+    let mut jobs = BTreeSet::new();
+    for monitor in kind(objects, "ServiceMonitor") {
+        let (_, own_ns) = name_ns(monitor);
+        let spec = &monitor["spec"];
+        let namespaces: Vec<String> = match spec["namespaceSelector"]["matchNames"].as_array() {
+            Some(names) => names.iter().filter_map(Value::as_str).map(String::from).collect(),
+            None => vec![own_ns],
+        };
+        let selector = spec["selector"]["matchLabels"].as_object().cloned().unwrap_or_default();
+        let ports: Vec<&str> =
+            spec["endpoints"].as_array().into_iter().flatten().filter_map(|e| e["port"].as_str()).collect();
+        for service in kind(objects, "Service") {
+            let (name, ns) = name_ns(service);
+            let labels = &service["metadata"]["labels"];
+            let matches = namespaces.contains(&ns) && selector.iter().all(|(k, v)| &labels[k] == v);
+            let scraped = service["spec"]["ports"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["name"].as_str().is_some_and(|n| ports.contains(&n)));
+            if matches && scraped {
+                let job = match spec["jobLabel"].as_str() {
+                    Some(label) => labels[label].as_str().unwrap_or_default().to_owned(),
+                    None => name,
+                };
+                jobs.insert((job, ns));
+            }
+        }
+    }
+    jobs
+}
+
+/// ComponentNotScraped watches exactly the jobs the components' ServiceMonitors produce: a
+/// job a component declares but no monitor produces would fire forever, and a monitored
+/// job left out could vanish unnoticed.
+#[test]
+fn the_watched_scrape_jobs_are_the_monitored_ones() {
+    for env in rendered() {
+        let objects = objects(&env.layout.files);
+        let rule = kind(&objects, "PrometheusRule")
+            .find(|r| r["metadata"]["name"] == "platform-alerts")
+            .expect("the platform-alerts rule");
+        let expr = rule["spec"]["groups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|g| g["rules"].as_array().into_iter().flatten())
+            .find(|r| r["alert"] == "ComponentNotScraped")
+            .and_then(|r| r["expr"].as_str())
+            .expect("ComponentNotScraped")
+            .to_owned();
+        let watched: BTreeSet<(String, String)> = expr
+            .split(" or ")
+            .map(|term| {
+                let field = |key: &str| {
+                    let start = term.find(&format!("{key}=\"")).expect("a label matcher") + key.len() + 2;
+                    term[start..].split('"').next().unwrap_or_default().to_owned()
+                };
+                (field("job"), field("namespace"))
+            })
+            .collect();
+        // The cluster's own components (API server, CoreDNS, kubelet, the control plane) are
+        // watched by their own alerts, not as platform components.
+        let cluster = ["kubernetes", "kube-dns", "kubelet", "coredns", "apiserver"];
+        let monitored: BTreeSet<(String, String)> = monitored_jobs(&objects)
+            .into_iter()
+            .filter(|(job, ns)| ns != "kube-system" && ns != "default" && !cluster.contains(&job.as_str()))
+            .collect();
+        assert_eq!(watched, monitored, "{}: the watched jobs (left) and the monitored ones (right)", env.name);
+    }
+}

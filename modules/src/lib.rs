@@ -21,5 +21,15 @@ mod tempo;
 mod testing;
 
 pub use platform::Platform;
-/// The alert rules' promtool fixtures and runbook pages, generated from their definitions.
-pub use prometheus::{rule_fixtures, runbook_pages};
+
+/// The alert rules' promtool fixtures, generated from their definitions: every component's
+/// groups as a local environment with default options hands them over, and every Kubernetes
+/// family.
+pub fn rule_fixtures() -> Result<Vec<(String, String)>, contract::ModuleError> {
+    prometheus::rule_fixtures(&platform::documented_rule_sets()?)
+}
+
+/// The runbook page of every alert [`rule_fixtures`] covers.
+pub fn runbook_pages() -> Result<Vec<(String, String)>, contract::ModuleError> {
+    prometheus::runbook_pages(&platform::documented_rule_sets()?)
+}

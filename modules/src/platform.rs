@@ -4,8 +4,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::collector::{Collector, CollectorModule};
+use crate::contract::alerts::RuleSet;
 use crate::contract::argocd::ArgoSettings;
-use crate::contract::{App, Context, Declarations, EnvInfo, Link, Module, ModuleError, Stack};
+use crate::contract::{App, Context, Declarations, EnvInfo, GitSource, Link, Module, ModuleError, Stack, Tier};
 use crate::garage::{Garage, GarageModule};
 use crate::grafana::{Grafana, GrafanaModule};
 use crate::istio::{Istio, IstioModule};
@@ -154,4 +155,33 @@ impl Stack for Platform {
         }
         if errors.is_empty() { Ok(apps) } else { Err(errors) }
     }
+}
+
+/// Every rule group the components hand over when each is enabled with its defaults in a
+/// local environment: the groups the promtool fixtures and runbook pages cover.
+pub(crate) fn documented_rule_sets() -> Result<Vec<RuleSet>, ModuleError> {
+    let env = EnvInfo {
+        name: "local".into(),
+        tier: Tier::Local,
+        namespace: "observability".into(),
+        dashboards: Default::default(),
+        git: GitSource {
+            repo_url: "https://git.example.com/platform/observability.git".into(),
+            revision: "main".into(),
+        },
+        rule_files: Default::default(),
+    };
+    let resolved = Platform::default().resolve(&env).map_err(first)?;
+    let mut decl = Declarations::default();
+    Platform::declare(&resolved, &mut decl);
+    let ctx = decl.into_context(env).map_err(first)?;
+    // As the metrics component renders them: availability over every scrape job first.
+    let mut sets = vec![crate::prometheus::availability_set(ctx.scrape_jobs())];
+    sets.extend_from_slice(ctx.rule_sets());
+    Ok(sets)
+}
+
+/// The first of several errors (the defaults have none).
+fn first(mut errors: Vec<ModuleError>) -> ModuleError {
+    errors.swap_remove(0)
 }

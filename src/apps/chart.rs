@@ -20,6 +20,7 @@ use oxidy_modules::contract::{At, GroupKind, Pos};
 use crate::argocd::ChartSource;
 use crate::error::Diagnostic;
 use crate::helm::{self, HelmError, Job};
+use crate::input::{self, Limit};
 
 use super::{Input, Reader, at, diagnostic, document, files, kinds};
 
@@ -265,7 +266,7 @@ impl Check<'_> {
                 return None;
             }
         };
-        let text = match std::fs::read_to_string(root.join(&path)) {
+        let text = match input::read_text(root, &path, Limit::Manifest) {
             Ok(t) => t,
             Err(e) => {
                 self.problem(written.pos, field, format!("cannot read `{}`: {e}", written.value), None);
@@ -398,6 +399,19 @@ impl Check<'_> {
                 Some("vendor the chart with `helm pull REPO/CHART --version X --untar`".into()),
             );
             return None;
+        }
+        // helm reads the chart itself: every file in it must be one oxidy would read, so a
+        // link in a chart cannot pull a file from outside the repository into the output.
+        for file in walkdir::WalkDir::new(&full).follow_links(false).into_iter().filter_map(Result::ok) {
+            if file.file_type().is_dir() {
+                continue;
+            }
+            let relative = file.path().strip_prefix(self.input.root).unwrap_or(file.path());
+            if let Err(e) = input::read_bytes(self.input.root, relative, Limit::Manifest) {
+                let shown = relative.display();
+                self.problem(helm.chart.pos, "chart", format!("the chart's file {shown} cannot be used: {e}"), None);
+                return None;
+            }
         }
         Some(path)
     }

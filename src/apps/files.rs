@@ -59,12 +59,25 @@ pub fn manifest_files(root: &Path, path: &Path) -> Result<Vec<PathBuf>, PathProb
         return Ok(vec![path.to_owned()]);
     }
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(&full).follow_links(true).sort_by_file_name() {
+    // Links are followed, but never out of the repository: a link to `/` would otherwise
+    // walk the whole machine.
+    let mut outside = None;
+    let walk = walkdir::WalkDir::new(&full).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
+        let keep = crate::input::inside(root, e.path()).is_ok();
+        if !keep {
+            outside.get_or_insert_with(|| path.join(e.path().strip_prefix(&full).unwrap_or(e.path())));
+        }
+        keep
+    });
+    for entry in walk {
         let entry = entry.map_err(|e| PathProblem::Unreadable(path.to_owned(), e.to_string()))?;
         let is_manifest = entry.path().extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json");
         if entry.file_type().is_file() && is_manifest {
             files.push(path.join(entry.path().strip_prefix(&full).expect("below the folder")));
         }
+    }
+    if let Some(link) = outside {
+        return Err(PathProblem::Outside(link));
     }
     Ok(files)
 }

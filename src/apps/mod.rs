@@ -21,6 +21,7 @@ use oxidy_modules::contract::{App, DnsLabel, GroupKind, Object, Pos, Wave};
 
 use crate::argocd::AppOptions;
 use crate::error::Diagnostic;
+use crate::input::{self, InputProblem, Limit};
 use document::Document;
 use spec::{AppSpec, SYNC_OPTIONS, is_go_duration};
 
@@ -164,7 +165,7 @@ struct Reader<'a, 'b> {
 
 impl Reader<'_, '_> {
     fn file(&mut self, path: &Path) {
-        let text = match std::fs::read_to_string(self.input.root.join(path)) {
+        let text = match input::read_text(self.input.root, path, Limit::Manifest) {
             Ok(t) => t,
             Err(e) => {
                 self.problems.push(diagnostic(path, "", 0, None, format!("cannot read the manifest: {e}"), None));
@@ -253,8 +254,10 @@ fn explain_path(kind: &str, key: &str) -> String {
 /// so that the AppProject can allow it.
 fn read_verbatim(input: &Input, written: &str) -> Result<(String, String, GroupKind), (String, Option<String>)> {
     let path = files::resolve(input.root, input.env_file, written).map_err(|e| e.message(written))?;
-    let text = std::fs::read(input.root.join(&path)).map_err(|e| (format!("cannot read `{written}`: {e}"), None))?;
-    let text = String::from_utf8(text).map_err(|_| (format!("`{written}` is not UTF-8 text"), None))?;
+    let text = input::read_text(input.root, &path, Limit::Manifest).map_err(|e| match e {
+        InputProblem::NotText => (format!("`{written}` is not UTF-8 text"), None),
+        e => (format!("cannot read `{written}`: {e}"), None),
+    })?;
     let unreadable = || {
         (
             format!("`{written}` has no readable `apiVersion` and `kind`"),

@@ -14,6 +14,7 @@
 //! `image` at the custom build made from the builder manifest to run the minimal binary: both
 //! images start the collector from their entrypoint, and the pod passes only `--config`.
 
+mod alerts;
 mod builder;
 mod config;
 mod memory;

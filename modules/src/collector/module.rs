@@ -4,7 +4,7 @@ use crate::contract::{App, Context, Declarations, Endpoint, EnvInfo, Link, Modul
 
 use super::options::Collector;
 use super::resolved::Resolved;
-use super::{OTLP_GRPC_PORT, OTLP_HTTP_PORT, objects, routes};
+use super::{OTLP_GRPC_PORT, OTLP_HTTP_PORT, alerts, objects, routes};
 
 /// The collector in the composition root.
 pub(crate) struct CollectorModule;
@@ -20,10 +20,12 @@ impl Module for CollectorModule {
     }
 
     fn resolve(options: &Collector, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
-        options.resolve(env).map_err(|e| vec![e])
+        options.resolve(env)
     }
 
     fn declare(r: &Resolved, decl: &mut Declarations) {
+        decl.provide_rules(Self::KEY, alerts::rule_set());
+        decl.provide_scrape_job(Self::KEY, objects::NAME, r.namespace.clone());
         let endpoint = |port: u16, port_name: &str| Endpoint {
             service: objects::SERVICE.into(),
             namespace: r.namespace.clone(),

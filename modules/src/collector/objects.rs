@@ -27,7 +27,7 @@ use super::routes::HEALTH_PATH;
 use super::{HEALTH_PORT, METRICS_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, USER, VERSION};
 
 const M: &str = "collector";
-const NAME: &str = "otel-collector";
+pub(crate) const NAME: &str = "otel-collector";
 const COMPONENT: &str = "pipeline";
 pub(crate) const SERVICE: &str = "otel-collector";
 const CONFIG_MAP: &str = "otel-collector-config";
@@ -40,7 +40,7 @@ const HEALTH_PORT_NAME: &str = "health";
 const METRICS_PORT_NAME: &str = "metrics";
 
 pub(crate) fn render(r: &Resolved, model: &Model, app: &mut App) -> Result<(), ModuleError> {
-    let config = config_text(model).map_err(|message| ModuleError::Object { module: M, message })?;
+    let config = config_text(model).map_err(|problem| ModuleError::invalid(M, problem))?;
     let manifest = manifest_text(model).map_err(ModuleError::config_file(M, BUILD_FILE))?;
     let labels = k8s::labels(NAME, COMPONENT, VERSION);
     app.push(config_map(&config, &labels))?;

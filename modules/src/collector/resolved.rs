@@ -2,7 +2,7 @@
 
 use crate::contract::image::Image;
 use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, millicores};
-use crate::contract::{At, Duration, DurationUnit, EnvInfo, OptionError, Tier};
+use crate::contract::{At, Duration, DurationUnit, EnvInfo, OptionError, OptionErrors, Tier};
 
 use super::options::Collector;
 
@@ -25,36 +25,38 @@ pub(crate) struct Resolved {
 const MIN_MEMORY_MIB: u64 = 64;
 
 impl Collector {
-    pub(crate) fn resolve(&self, env: &EnvInfo) -> Result<Resolved, OptionError> {
+    pub(crate) fn resolve(&self, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
         let tier = env.tier;
+        let mut errors = OptionErrors::default();
         let replicas = self.replicas.clone().unwrap_or(At::default_value(tier.pick(1, 2, 2)));
+        errors.bound_replicas("collector", "replicas", replicas.value, replicas.pos);
         if replicas.value == 0 {
-            return Err(OptionError::new(
-                "collector",
-                "replicas",
-                replicas.pos,
-                "the collector needs at least one pod",
-            )
-            .help("set replicas to 1 or more, or disable the collector"));
+            errors.push(
+                OptionError::new("collector", "replicas", replicas.pos, "the collector needs at least one pod")
+                    .help("set replicas to 1 or more, or disable the collector"),
+            );
         }
         let replicas = replicas.value;
         let autoscaling = match tier {
             Tier::Production => {
                 let max = self.max_replicas.clone().unwrap_or(At::default_value(6));
+                errors.bound_replicas("collector", "maxReplicas", max.value, max.pos);
                 if max.value < replicas {
-                    return Err(OptionError::new(
-                        "collector",
-                        "maxReplicas",
-                        max.pos,
-                        format!("maxReplicas {} is below replicas {replicas}, the autoscaler's minimum", max.value),
-                    )
-                    .help(format!("set maxReplicas to at least {replicas}")));
+                    errors.push(
+                        OptionError::new(
+                            "collector",
+                            "maxReplicas",
+                            max.pos,
+                            format!("maxReplicas {} is below replicas {replicas}, the autoscaler's minimum", max.value),
+                        )
+                        .help(format!("set maxReplicas to at least {replicas}")),
+                    );
                 }
                 Some((replicas, max.value))
             }
             Tier::Local | Tier::Staging => None,
         };
-        let resources = Resources::resolve(
+        let resources = errors.take(Resources::resolve(
             self.resources.as_ref(),
             "components.collector.resources",
             tier.pick(
@@ -62,28 +64,43 @@ impl Collector {
                 Defaults(millicores(100), mebibytes(256), cores(1), mebibytes(512)),
                 Defaults(millicores(250), mebibytes(512), cores(2), gibibytes(1)),
             ),
-        )?;
-        let limit = resources.limits.as_ref().and_then(|l| l.get("memory")).map(|q| q.0.clone()).unwrap_or_default();
+        ));
+        let limit = resources
+            .as_ref()
+            .and_then(|r| r.limits.as_ref())
+            .as_ref()
+            .and_then(|l| l.get("memory"))
+            .map(|q| q.0.clone())
+            .unwrap_or_default();
         let memory_limit_mib = match super::memory::mebibytes(&limit) {
             Some(mib) if mib >= MIN_MEMORY_MIB => mib * 4 / 5,
+            // Resources already refused: their error says why.
+            _ if resources.is_none() => 0,
             _ => {
                 let pos = self.resources.as_ref().and_then(|r| r.limits.as_ref()).and_then(|l| l.memory.as_ref());
-                return Err(OptionError::new(
-                    "collector",
-                    "resources.limits.memory",
-                    pos.and_then(|m| m.pos),
-                    format!("memory limit `{limit}` must be at least {MIN_MEMORY_MIB}Mi"),
-                )
-                .help("write the limit as, say, 512Mi"));
+                errors.push(
+                    OptionError::new(
+                        "collector",
+                        "resources.limits.memory",
+                        pos.and_then(|m| m.pos),
+                        format!("memory limit `{limit}` must be at least {MIN_MEMORY_MIB}Mi"),
+                    )
+                    .help("write the limit as, say, 512Mi"),
+                );
+                0
             }
         };
         let batch_size = self.batch_size.clone().unwrap_or(At::default_value(tier.pick(1024, 4096, 8192)));
         if batch_size.value == 0 {
-            return Err(OptionError::new("collector", "batchSize", batch_size.pos, "a batch needs at least one item")
-                .help("set batchSize to 1 or more, such as 8192"));
+            errors.push(
+                OptionError::new("collector", "batchSize", batch_size.pos, "a batch needs at least one item")
+                    .help("set batchSize to 1 or more, such as 8192"),
+            );
         }
         let batch_size = batch_size.value;
-        let image = Image::resolve("collector", "image", self.image.as_ref(), super::IMAGE)?;
+        let image = errors.take(Image::resolve("collector", "image", self.image.as_ref(), super::IMAGE));
+        let (Some(resources), Some(image)) = (resources, image) else { return Err(errors.into_vec()) };
+        errors.check()?;
         let second = |n| Duration::of(n, DurationUnit::Second);
         let batch_timeout = self.batch_timeout.clone().unwrap_or(tier.pick(second(1), second(2), second(5))).to_go();
         Ok(Resolved {

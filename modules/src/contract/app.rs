@@ -136,7 +136,7 @@ impl App {
         K: Resource + Serialize,
         K::Scope: ScopeKind,
     {
-        let object = Object::new(&resource).map_err(|e| ModuleError::Object { module: self.module, message: e.0 })?;
+        let object = Object::new(&resource).map_err(|source| ModuleError::Object { module: self.module, source })?;
         self.objects.push(object);
         Ok(self)
     }

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use super::alerts::RuleSet;
+use super::datasource::{Datasource, Role};
 use super::error::ModuleError;
 use super::tier::Tier;
 use super::values::{NodePort, Pos};
@@ -50,36 +52,6 @@ pub struct Dashboard {
     pub name: String,
     /// The dashboard JSON the file evaluated to.
     pub json: serde_json::Value,
-}
-
-/// The kind of a Grafana datasource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DatasourceKind {
-    Prometheus,
-    Loki,
-    Tempo,
-    Alertmanager,
-}
-
-impl DatasourceKind {
-    /// The component that offers datasources of this kind: its key under `components:`.
-    pub fn provider(self) -> &'static str {
-        match self {
-            DatasourceKind::Prometheus | DatasourceKind::Alertmanager => "prometheus",
-            DatasourceKind::Loki => "loki",
-            DatasourceKind::Tempo => "tempo",
-        }
-    }
-}
-
-/// A Grafana datasource a backend offers: the backend decides its uid and URL, Grafana
-/// provisions it, and dashboards and correlations refer to it by that uid.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Datasource {
-    pub uid: String,
-    pub name: String,
-    pub kind: DatasourceKind,
-    pub url: String,
 }
 
 /// Declares the link roles from one table: each role's name in messages and what its URLs
@@ -207,6 +179,15 @@ pub struct PortClaim {
     pub port: NodePort,
 }
 
+/// A scrape job a component's monitors produce: the `job` label of its series (the name of
+/// the Service its ServiceMonitor selects) and the namespace of its targets. The metrics
+/// component alerts when one is not discovered at all.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ScrapeJob {
+    pub job: String,
+    pub namespace: String,
+}
+
 /// What the modules declared in the first phase, before the context is sealed.
 #[derive(Debug, Default)]
 pub struct Declarations {
@@ -215,6 +196,8 @@ pub struct Declarations {
     buckets: Vec<BucketClaim>,
     node_ports: Vec<PortClaim>,
     datasources: Vec<(&'static str, Datasource)>,
+    rule_sets: Vec<(&'static str, RuleSet)>,
+    scrape_jobs: Vec<(&'static str, ScrapeJob)>,
     errors: Vec<ModuleError>,
 }
 
@@ -243,13 +226,51 @@ impl Declarations {
         }
     }
 
-    /// `owner` offers a Grafana datasource. Two datasources with one uid are an error.
+    /// `owner` offers a Grafana datasource. Two datasources with one uid, or two defaults, are
+    /// an error.
     pub fn provide_datasource(&mut self, owner: &'static str, datasource: Datasource) {
         if let Some((first, _)) = self.datasources.iter().find(|(_, d)| d.uid == datasource.uid) {
             self.errors.push(ModuleError::DuplicateDatasource { uid: datasource.uid, first, second: owner });
             return;
         }
+        if datasource.is_default
+            && let Some((first, _)) = self.datasources.iter().find(|(_, d)| d.is_default)
+        {
+            self.errors.push(ModuleError::DuplicateDefaultDatasource { first, second: owner });
+            return;
+        }
         self.datasources.push((owner, datasource));
+    }
+
+    /// `owner` hands over a group of alerting and recording rules about itself; the metrics
+    /// component loads every group. Two groups of one name are an error.
+    pub fn provide_rules(&mut self, owner: &'static str, set: RuleSet) {
+        if let Some((first, _)) = self.rule_sets.iter().find(|(_, s)| s.name == set.name) {
+            self.errors.push(ModuleError::DuplicateRuleGroup { group: set.name.into(), first, second: owner });
+            return;
+        }
+        self.rule_sets.push((owner, set));
+    }
+
+    /// `owner`'s monitors produce scrape job `job` in `namespace`. Two components producing
+    /// one job would mix their series under one name: an error naming both.
+    pub fn provide_scrape_job(&mut self, owner: &'static str, job: impl Into<String>, namespace: impl Into<String>) {
+        let job = ScrapeJob { job: job.into(), namespace: namespace.into() };
+        if let Some((first, _)) = self.scrape_jobs.iter().find(|(_, j)| *j == job) {
+            self.errors.push(ModuleError::DuplicateScrapeJob {
+                job: job.job,
+                namespace: job.namespace,
+                first,
+                second: owner,
+            });
+            return;
+        }
+        self.scrape_jobs.push((owner, job));
+    }
+
+    /// Every rule group handed over so far, in declaration order.
+    pub fn rule_sets(&self) -> impl Iterator<Item = &RuleSet> {
+        self.rule_sets.iter().map(|(_, s)| s)
     }
 
     /// `owner` keeps data in bucket `name` of the S3 store.
@@ -269,8 +290,14 @@ impl Declarations {
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
-        let datasources = self.datasources.into_iter().map(|(_, d)| d).collect();
-        Ok(Context { env, links: self.links, s3: self.s3, buckets: self.buckets, datasources })
+        // The default datasource first, then the others in composition order.
+        let (mut datasources, others): (Vec<Datasource>, Vec<Datasource>) =
+            self.datasources.into_iter().map(|(_, d)| d).partition(|d| d.is_default);
+        datasources.extend(others);
+        let rule_sets = self.rule_sets.into_iter().map(|(_, s)| s).collect();
+        let mut scrape_jobs: Vec<ScrapeJob> = self.scrape_jobs.into_iter().map(|(_, j)| j).collect();
+        scrape_jobs.sort();
+        Ok(Context { env, links: self.links, s3: self.s3, buckets: self.buckets, datasources, rule_sets, scrape_jobs })
     }
 
     fn check_node_ports(&mut self) {
@@ -311,22 +338,30 @@ pub struct Context {
     s3: Option<(&'static str, S3Store)>,
     buckets: Vec<BucketClaim>,
     datasources: Vec<Datasource>,
+    rule_sets: Vec<RuleSet>,
+    scrape_jobs: Vec<ScrapeJob>,
 }
 
 impl Context {
-    /// Every datasource the enabled backends offer, in declaration order.
+    /// Every datasource the enabled components offer: the default first, then the others in
+    /// composition order.
     pub fn datasources(&self) -> &[Datasource] {
         &self.datasources
     }
 
-    /// The datasource of `kind`, or an error saying that `consumer` needs it.
-    pub fn datasource(&self, kind: DatasourceKind, consumer: &'static str) -> Result<&Datasource, ModuleError> {
-        self.datasources.iter().find(|d| d.kind == kind).ok_or(ModuleError::MissingLink {
-            consumer,
-            link: format!("a {kind:?} datasource"),
-            wanted: None,
-            provider: Some(kind.provider()),
-        })
+    /// The first datasource of `role`, if any component offers one.
+    pub fn datasource(&self, role: Role) -> Option<&Datasource> {
+        self.datasources.iter().find(|d| d.role == role)
+    }
+
+    /// Every scrape job the enabled components' monitors produce, sorted.
+    pub fn scrape_jobs(&self) -> &[ScrapeJob] {
+        &self.scrape_jobs
+    }
+
+    /// Every rule group the enabled components handed over, in composition order.
+    pub fn rule_sets(&self) -> &[RuleSet] {
+        &self.rule_sets
     }
 
     /// What `link` carries, or an error saying that `consumer` needs it and no enabled
@@ -439,5 +474,31 @@ mod tests {
             ctx.endpoint(Link::TracesOtlpGrpc, "collector").unwrap_err().to_string(),
             "collector needs traces-otlp-grpc, but no enabled component provides it"
         );
+    }
+
+    /// Two components offering one rule group, a default datasource or a scrape job each, and a
+    /// broken rule: the messages a module author sees.
+    #[test]
+    fn offered_values_that_clash_or_break_are_errors() {
+        use crate::contract::alerts::{RuleSet, Severity, alert};
+        use crate::contract::{Datasource, Role};
+        let set = |expr: &str| RuleSet {
+            name: "platform-logs",
+            records: vec![],
+            alerts: vec![alert("LogsDown", Severity::Critical, "5m", expr).about("s", "d")],
+        };
+        let mut decl = Declarations::default();
+        decl.provide_rules("loki", set("up == 0"));
+        decl.provide_rules("logs-two", set("up == 0"));
+        let metrics =
+            |uid: &str| Datasource::new(uid, uid, "prometheus", Role::METRICS, "http://m").default_datasource();
+        decl.provide_datasource("prometheus", metrics("prometheus"));
+        decl.provide_datasource("mimir", metrics("mimir"));
+        decl.provide_scrape_job("loki", "loki", "observability");
+        decl.provide_scrape_job("logs-two", "loki", "observability");
+        let mut messages: Vec<String> = decl.into_context(env()).unwrap_err().iter().map(ToString::to_string).collect();
+        let broken = crate::contract::alerts::rule_group(&set("up == "), &|a| format!("https://r/{a}.md"));
+        messages.push(broken.unwrap_err().to_string());
+        insta::assert_snapshot!(messages.join("\n"));
     }
 }

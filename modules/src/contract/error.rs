@@ -6,6 +6,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use super::context::{Link, at};
+use super::object::ObjectError;
 use super::values::Pos;
 use super::yaml::EncodeError;
 
@@ -31,6 +32,14 @@ pub enum ModuleError {
     #[error("datasource uid `{uid}` is offered by both {first} and {second}")]
     DuplicateDatasource { uid: String, first: &'static str, second: &'static str },
 
+    /// Two rule groups share a name.
+    #[error("rule group `{group}` is offered by both {first} and {second}")]
+    DuplicateRuleGroup { group: String, first: &'static str, second: &'static str },
+
+    /// Two components' monitors produce one scrape job.
+    #[error("scrape job `{job}` in namespace `{namespace}` is produced by both {first} and {second}")]
+    DuplicateScrapeJob { job: String, namespace: String, first: &'static str, second: &'static str },
+
     /// Two modules claim one bucket.
     #[error("bucket `{bucket}` is claimed by both {first} and {second}")]
     DuplicateBucket { bucket: String, first: &'static str, second: &'static str },
@@ -53,12 +62,46 @@ pub enum ModuleError {
         source: Arc<EncodeError>,
     },
 
+    /// An alerting or recording rule a component offers is broken: its expression does not
+    /// parse, its `for` is no duration, its texts are missing or it is defined twice.
+    #[error("rule group `{group}`, rule `{rule}`: {problem}")]
+    Rule { group: String, rule: String, problem: String },
+
+    /// Two components offer a default datasource.
+    #[error("the default datasource is offered by both {first} and {second}")]
+    DuplicateDefaultDatasource { first: &'static str, second: &'static str },
+
     /// A typed object could not be turned into a manifest.
-    #[error("{module}: {message}")]
-    Object { module: &'static str, message: String },
+    #[error("{module}: {source}")]
+    Object {
+        module: &'static str,
+        #[source]
+        source: ObjectError,
+    },
+
+    /// What a module builds is inconsistent (a dashboard that fails the lint, a collector
+    /// component configured twice, a bucket name S3 refuses): one entry per problem.
+    #[error("{module}: {}", listed(subject, problems))]
+    Invalid { module: &'static str, subject: &'static str, problems: Vec<String> },
+}
+
+/// One problem as it is; several one per line under a count, so none hides behind another.
+fn listed(subject: &str, problems: &[String]) -> String {
+    match problems {
+        [one] => one.clone(),
+        many => {
+            let lines: Vec<String> = many.iter().map(|p| format!("  - {p}")).collect();
+            format!("{} problems in {subject}:\n{}", many.len(), lines.join("\n"))
+        }
+    }
 }
 
 impl ModuleError {
+    /// A single problem of `module`.
+    pub fn invalid(module: &'static str, problem: impl Into<String>) -> ModuleError {
+        ModuleError::Invalid { module, subject: "its definitions", problems: vec![problem.into()] }
+    }
+
     /// Wraps a serialization error of config file `file` of `module`.
     pub fn config_file(module: &'static str, file: &'static str) -> impl FnOnce(EncodeError) -> ModuleError {
         move |e| ModuleError::ConfigFile { module, file, source: Arc::new(e) }
@@ -125,5 +168,53 @@ impl OptionError {
 impl From<OptionError> for ModuleError {
     fn from(e: OptionError) -> Self {
         ModuleError::Option { key: e.key, pos: e.pos, message: e.message, help: e.help }
+    }
+}
+
+/// The option errors of one module's resolution, gathered so that every one is reported at
+/// once rather than the first alone.
+#[derive(Debug, Default)]
+pub struct OptionErrors(Vec<OptionError>);
+
+/// The most replicas any one workload may ask for. A larger number is a typo, not a plan, and
+/// some components render one entry per replica (peer lists, remote-write URLs), which would
+/// grow without bound.
+pub const MAX_REPLICAS: u32 = 100;
+
+impl OptionErrors {
+    /// Records an error when the replica count at `components.<component>.<key>` is above
+    /// [`MAX_REPLICAS`].
+    pub fn bound_replicas(&mut self, component: &str, key: &str, value: u32, pos: Option<Pos>) {
+        if value > MAX_REPLICAS {
+            self.push(
+                OptionError::new(
+                    component,
+                    key,
+                    pos,
+                    format!("{value} replicas is more than the {MAX_REPLICAS} oxidy renders"),
+                )
+                .help(format!("set {key} to at most {MAX_REPLICAS}")),
+            );
+        }
+    }
+
+    /// Records a refused value.
+    pub fn push(&mut self, error: OptionError) {
+        self.0.push(error);
+    }
+
+    /// The value of `result`, or `None` with its error recorded.
+    pub fn take<T>(&mut self, result: Result<T, OptionError>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
+    }
+
+    /// Every error recorded so far; `Ok` when there is none.
+    pub fn check(&mut self) -> Result<(), Vec<OptionError>> {
+        if self.0.is_empty() { Ok(()) } else { Err(std::mem::take(&mut self.0)) }
+    }
+
+    /// Every error recorded, for a value that could not be built because of them.
+    pub fn into_vec(self) -> Vec<OptionError> {
+        self.0
     }
 }

@@ -20,7 +20,7 @@ use super::{App, At, ModuleError, OptionError, Pos};
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct IngressOptions {
-    /// The host name users reach the UI at, such as `grafana.example.com`: no scheme, port,
+    /// The host name users reach the UI at, such as `ui.example.com`: no scheme, port,
     /// path or wildcard.
     pub host: At<String>,
     /// The IngressClass that serves it (`ingressClassName`). Default: the cluster's default
@@ -126,7 +126,7 @@ impl Exposure {
                         r.hostnames.pos.or(route.pos),
                         "a route needs at least one host name".into(),
                     )
-                    .help("add the name users reach the UI at, such as `hostnames: [grafana.example.com]`"));
+                    .help("add the name users reach the UI at, such as `hostnames: [ui.example.com]`"));
                 }
                 for (i, h) in r.hostnames.value.iter().enumerate() {
                     host(h).map_err(|(m, help)| error(&format!("route.hostnames[{i}]"), h.pos, m).help(help))?;
@@ -316,7 +316,7 @@ fn host(at: &At<String>) -> Result<(), (String, String)> {
     let bare = bare.split(['/', ':']).next().unwrap_or_default().to_ascii_lowercase();
     let suggest = |why: &str| {
         let help = if bare.is_empty() || bare == text || subdomain(&bare).is_err() {
-            "write the name alone, such as `grafana.example.com`".to_owned()
+            "write the name alone, such as `ui.example.com`".to_owned()
         } else {
             format!("write the name alone: `{bare}`")
         };
@@ -331,7 +331,7 @@ fn host(at: &At<String>) -> Result<(), (String, String)> {
     if text.starts_with("*.") {
         return Err((
             format!("`{text}` is a wildcard: links need one host"),
-            "name the host users reach the UI at, such as `grafana.example.com`".into(),
+            "name the host users reach the UI at, such as `ui.example.com`".into(),
         ));
     }
     if text.split('.').count() == 4 && text.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
@@ -395,10 +395,10 @@ mod tests {
 
     #[test]
     fn the_url_follows_the_host_and_tls() {
-        let plain = Exposure::resolve("grafana", "", Some(&ingress("grafana.example.com", None)), None).unwrap();
-        assert_eq!(plain.unwrap().external_url(), "http://grafana.example.com/");
-        let tls = Exposure::resolve("grafana", "", Some(&ingress("grafana.example.com", Some("grafana-tls"))), None);
-        assert_eq!(tls.unwrap().unwrap().external_url(), "https://grafana.example.com/");
+        let plain = Exposure::resolve("grafana", "", Some(&ingress("ui.example.com", None)), None).unwrap();
+        assert_eq!(plain.unwrap().external_url(), "http://ui.example.com/");
+        let tls = Exposure::resolve("grafana", "", Some(&ingress("ui.example.com", Some("grafana-tls"))), None);
+        assert_eq!(tls.unwrap().unwrap().external_url(), "https://ui.example.com/");
         let route = RouteOptions {
             gateway: GatewayRef { name: at("public"), namespace: None, section_name: None },
             hostnames: At::default_value(vec![at("am.example.com"), at("alerts.example.com")]),
@@ -411,9 +411,9 @@ mod tests {
     #[test]
     fn bad_hosts_are_refused_with_the_key_and_a_suggestion() {
         for (host, message, help) in [
-            ("https://grafana.example.com/", "the scheme follows from TLS", "`grafana.example.com`"),
-            ("grafana.example.com:443", "no port or path", "`grafana.example.com`"),
-            ("Grafana.Example.com", "DNS-1123", "`grafana.example.com`"),
+            ("https://ui.example.com/", "the scheme follows from TLS", "`ui.example.com`"),
+            ("ui.example.com:443", "no port or path", "`ui.example.com`"),
+            ("UI.Example.com", "DNS-1123", "`ui.example.com`"),
             ("*.example.com", "wildcard", "such as"),
             ("10.0.0.1", "IP address", "DNS name"),
         ] {

@@ -16,6 +16,17 @@ pub fn is_pinned(reference: &str) -> bool {
     reference.contains('@') || tag(reference).is_some_and(|t| t != "latest")
 }
 
+/// Whether `reference` has the shape of an image reference: at most 255 characters of the
+/// letters, digits and punctuation references use (`a-z A-Z 0-9 . _ - / : @`), no leading or
+/// trailing separator. A newline or space would otherwise reach a pod spec the cluster rejects.
+pub fn well_formed(reference: &str) -> bool {
+    !reference.is_empty()
+        && reference.len() <= 255
+        && reference.chars().all(|c| c.is_ascii_alphanumeric() || "._-/:@".contains(c))
+        && !reference.starts_with(['.', '-', '/', ':', '@'])
+        && !reference.ends_with(['.', '-', '/', ':', '@'])
+}
+
 /// A container image that names a fixed version, and that version (its tag, or the digest
 /// where it has no tag) for the `app.kubernetes.io/version` label and the operator's `version`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +41,15 @@ impl Image {
     pub fn resolve(component: &str, key: &str, set: Option<&At<String>>, default: &str) -> Result<Image, OptionError> {
         let reference = match set {
             None => default,
+            Some(at) if !well_formed(&at.value) => {
+                return Err(OptionError::new(
+                    component,
+                    key,
+                    at.pos,
+                    "not an image reference: use `registry/name:tag` or `name@sha256:...`, without spaces or control characters".to_owned(),
+                )
+                .help(format!("such as `{default}`")));
+            }
             Some(at) if is_pinned(&at.value) => at.value.as_str(),
             Some(at) => {
                 return Err(OptionError::new(
@@ -51,7 +71,16 @@ impl Image {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_pinned, tag};
+    use super::{is_pinned, tag, well_formed};
+
+    #[test]
+    fn references_have_the_shape_of_one() {
+        assert!(well_formed("registry:5000/team/loki:3.7.6@sha256:abc"));
+        assert!(!well_formed("grafana/grafana:12.4.5\nx"));
+        assert!(!well_formed("grafana/grafana 12"));
+        assert!(!well_formed(""));
+        assert!(!well_formed("grafana/grafana:"));
+    }
 
     #[test]
     fn tags_and_digests_pin_latest_does_not() {

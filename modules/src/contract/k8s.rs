@@ -7,8 +7,8 @@ use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, Statef
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMap, ConfigMapVolumeSource, ContainerPort, EmptyDirVolumeSource, EnvVar, EnvVarSource,
     HTTPGetAction, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSecurityContext, PodTemplateSpec, Probe,
-    ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext, ServiceAccount, ServicePort,
-    TCPSocketAction, TopologySpreadConstraint, Volume, VolumeMount, VolumeResourceRequirements,
+    ResourceRequirements, SeccompProfile, SecretKeySelector, SecretVolumeSource, SecurityContext, ServiceAccount,
+    ServicePort, TCPSocketAction, TopologySpreadConstraint, Volume, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
@@ -39,6 +39,17 @@ pub fn selector_labels(name: &str, component: &str) -> BTreeMap<String, String> 
 
 pub fn selector(name: &str, component: &str) -> LabelSelector {
     LabelSelector { match_labels: Some(selector_labels(name, component)), ..Default::default() }
+}
+
+/// The annotation prefix that exempts an object from one rule of the engine's policy gate:
+/// `policy.oxidy.dev/<rule>: <reason>`. The reason is rendered with the object, so reviewers
+/// see it; the README's Security section lists every exemption.
+pub const EXEMPTION_PREFIX: &str = "policy.oxidy.dev/";
+
+/// `meta` exempted from `rule` of the policy gate, for `reason`.
+pub fn exempt(mut meta: ObjectMeta, rule: &str, reason: &str) -> ObjectMeta {
+    meta.annotations.get_or_insert_with(Default::default).insert(format!("{EXEMPTION_PREFIX}{rule}"), reason.into());
+    meta
 }
 
 /// Object metadata with a name and labels; the engine fills in the namespace.
@@ -129,6 +140,21 @@ pub fn config_map_volume(name: &str, config_map: &str) -> Volume {
     Volume {
         name: name.into(),
         config_map: Some(ConfigMapVolumeSource { name: config_map.into(), ..Default::default() }),
+        ..Default::default()
+    }
+}
+
+/// A Secret as a volume of read-only files, readable by the pod's group (its `fsGroup`) only:
+/// programs that can read their credentials from files get them this way, never through the
+/// environment, where any process of the container (and a crash dump) can read them.
+pub fn secret_volume(name: &str, secret: &str) -> Volume {
+    Volume {
+        name: name.into(),
+        secret: Some(SecretVolumeSource {
+            secret_name: Some(secret.into()),
+            default_mode: Some(0o440),
+            ..Default::default()
+        }),
         ..Default::default()
     }
 }

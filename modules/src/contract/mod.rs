@@ -6,9 +6,11 @@
 //! [`App`]s from its options and that context. A module that asks the context for a link no
 //! one offers gets a [`ModuleError::MissingLink`] instead of a dangling URL.
 
+pub mod alerts;
 mod app;
 pub mod argocd;
 mod context;
+mod datasource;
 mod error;
 pub mod exposure;
 pub mod image;
@@ -17,6 +19,7 @@ pub mod k8s;
 pub mod monitoring;
 mod object;
 pub mod ring;
+pub mod ring_config;
 mod stack;
 mod tier;
 mod units;
@@ -25,10 +28,11 @@ pub mod yaml;
 
 pub use app::{App, GroupKind, PodSecurity, Source, Wave};
 pub use context::{
-    BucketClaim, Context, Dashboard, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, GitSource, Link,
-    PortClaim, ProjectFile, S3Store, Target,
+    BucketClaim, Context, Dashboard, Declarations, Endpoint, EnvInfo, GitSource, Link, PortClaim, ProjectFile, S3Store,
+    ScrapeJob, Target,
 };
-pub use error::{ModuleError, OptionError};
+pub use datasource::{Correlation, Datasource, Role};
+pub use error::{MAX_REPLICAS, ModuleError, OptionError, OptionErrors};
 pub use object::{Object, ObjectError};
 pub use stack::{Module, Stack};
 pub use tier::Tier;

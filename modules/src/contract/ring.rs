@@ -2,7 +2,8 @@
 //! binary run as several targets (`-target=`), joined by memberlist rings behind a headless
 //! Service, keeping its data in the S3 store with credentials from the environment. Each
 //! component says what differs (paths, ports, probes); the shape of the pods, Services and
-//! disruption budgets is written once, here.
+//! disruption budgets is written once, here, and the memberlist and S3 blocks of their config
+//! files once in [`super::ring_config`].
 
 use std::collections::BTreeMap;
 
@@ -16,6 +17,7 @@ use super::app::App;
 use super::context::S3Store;
 use super::error::ModuleError;
 use super::k8s;
+use super::ring_config::{ACCESS_KEY_ENV, SECRET_KEY_ENV};
 use super::units::ByteSize;
 
 /// What one Grafana-style component shares across its targets.
@@ -47,9 +49,6 @@ pub struct RingComponent<'a> {
     pub volume: &'a ByteSize,
     pub storage_class: Option<&'a str>,
     pub store: &'a S3Store,
-    /// The environment variables the config expands to the S3 access key.
-    pub access_key_env: &'static str,
-    pub secret_key_env: &'static str,
 }
 
 /// One workload of the component, run with `-target=<target>`.
@@ -86,7 +85,7 @@ impl RingComponent<'_> {
         let selector = k8s::selector(self.name, target.component);
         if target.stateful {
             let claims = vec![k8s::volume_claim("data", self.volume, self.storage_class)];
-            let workload = k8s::peer_stateful_set(
+            let mut workload = k8s::peer_stateful_set(
                 &name,
                 labels,
                 selector,
@@ -95,11 +94,25 @@ impl RingComponent<'_> {
                 template,
                 claims,
             );
+            workload.metadata = Self::s3_keys_from_env(workload.metadata);
             app.push(workload)?;
         } else {
-            app.push(k8s::deployment(&name, labels, selector, target.replicas, template))?;
+            let mut workload = k8s::deployment(&name, labels, selector, target.replicas, template);
+            workload.metadata = Self::s3_keys_from_env(workload.metadata);
+            app.push(workload)?;
         }
         Ok(())
+    }
+
+    /// The exemption of ring workloads from reading Secrets as files: Loki and Tempo take S3
+    /// keys only from their config file, where `-config.expand-env` fills them in from the
+    /// environment, so the keys stay out of the ConfigMap.
+    fn s3_keys_from_env(meta: ObjectMeta) -> ObjectMeta {
+        k8s::exempt(
+            meta,
+            "secret-env",
+            "S3 keys reach the config file only through -config.expand-env; the program reads no key file",
+        )
     }
 
     /// The target's ClusterIP Service: HTTP, gRPC and its own extra ports.
@@ -170,8 +183,8 @@ impl RingComponent<'_> {
                 format!("-target={}", target.target),
             ]),
             env: Some(vec![
-                k8s::env_from_secret(self.access_key_env, &store.credentials_secret, &store.access_key_id_key),
-                k8s::env_from_secret(self.secret_key_env, &store.credentials_secret, &store.secret_access_key_key),
+                k8s::env_from_secret(ACCESS_KEY_ENV, &store.credentials_secret, &store.access_key_id_key),
+                k8s::env_from_secret(SECRET_KEY_ENV, &store.credentials_secret, &store.secret_access_key_key),
             ]),
             ports: Some(ports),
             readiness_probe: Some(Self::readiness()),

@@ -41,7 +41,7 @@ pub struct Pos {
 /// A value together with where it was written, for checks that span several keys (two
 /// components claiming one NodePort) and so happen after reading. `pos` is `None` for values
 /// that come from a tier default rather than the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct At<T> {
     pub value: T,
     pub pos: Option<Pos>,

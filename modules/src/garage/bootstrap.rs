@@ -44,12 +44,10 @@ pub(crate) fn check_bucket_name(name: &str) -> Result<(), ModuleError> {
     if valid {
         Ok(())
     } else {
-        Err(ModuleError::Object {
-            module: "garage",
-            message: format!(
-                "bucket `{name}` is not a valid S3 bucket name (3-63 lower-case letters, digits, '-' and '.')"
-            ),
-        })
+        Err(ModuleError::invalid(
+            "garage",
+            format!("bucket `{name}` is not a valid S3 bucket name (3-63 lower-case letters, digits, '-' and '.')"),
+        ))
     }
 }
 

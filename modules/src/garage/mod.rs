@@ -17,6 +17,7 @@
 //! `access.rs`).
 
 mod access;
+mod alerts;
 mod bootstrap;
 mod config;
 mod module;

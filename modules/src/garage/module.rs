@@ -6,7 +6,7 @@ use crate::contract::{
 
 use super::options::Garage;
 use super::resolved::Resolved;
-use super::{ADMIN_PORT, RPC_PORT, S3_PORT, objects, setup};
+use super::{ADMIN_PORT, RPC_PORT, S3_PORT, alerts, objects, setup};
 
 /// Garage in the composition root.
 pub(crate) struct GarageModule;
@@ -22,10 +22,13 @@ impl Module for GarageModule {
     }
 
     fn resolve(options: &Garage, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
-        options.resolve(env).map_err(|e| vec![e])
+        options.resolve(env)
     }
 
     fn declare(r: &Resolved, decl: &mut Declarations) {
+        decl.provide_rules(Self::KEY, alerts::rule_set());
+        // Its ServiceMonitor scrapes the admin port, which only this Service has.
+        decl.provide_scrape_job(Self::KEY, objects::ADMIN_SERVICE, r.namespace.clone());
         let endpoint = |service: &str, port: u16, port_name: &str| Endpoint {
             service: service.into(),
             namespace: r.namespace.clone(),

@@ -19,6 +19,9 @@ use super::{ADMIN_PORT, RPC_PORT, S3_PORT, VERSION, reconnect};
 
 pub(crate) const NAME: &str = "garage";
 const M: &str = "garage";
+/// The user Garage runs as: a static binary that needs no user of its own; its volumes
+/// belong to the pod's group.
+const USER: i64 = 10001;
 pub(crate) const S3_SERVICE: &str = "garage";
 pub(crate) const RPC_SERVICE: &str = "garage-rpc";
 pub(crate) const ADMIN_SERVICE: &str = "garage-admin";
@@ -135,14 +138,15 @@ fn stateful_set(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -
     };
     let mut containers = vec![container];
     let mut volumes = vec![k8s::config_map_volume("config", CONFIG_MAP), k8s::empty_dir("tmp")];
-    if r.replicas > 1 {
+    let reconnect = r.replicas > 1;
+    if reconnect {
         containers.push(reconnect::container(r));
         volumes.push(reconnect::volume());
     }
     let pod = PodSpec {
         service_account_name: Some(NAME.into()),
         automount_service_account_token: Some(false),
-        security_context: Some(k8s::restricted_pod(1000)),
+        security_context: Some(k8s::restricted_pod(USER)),
         containers,
         volumes: Some(volumes),
         ..Default::default()
@@ -159,7 +163,21 @@ fn stateful_set(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -
         k8s::volume_claim("meta", &r.metadata_volume, r.storage_class.as_deref()),
         k8s::volume_claim("data", &r.data_volume, r.storage_class.as_deref()),
     ];
-    k8s::peer_stateful_set(NAME, labels, k8s::selector(NAME, "storage"), r.replicas, RPC_SERVICE, template, claims)
+    let mut set =
+        k8s::peer_stateful_set(NAME, labels, k8s::selector(NAME, "storage"), r.replicas, RPC_SERVICE, template, claims);
+    set.metadata = k8s::exempt(
+        set.metadata,
+        "secret-env",
+        "the RPC secret and tokens are read from the environment, which the scripts beside Garage need for curl",
+    );
+    if reconnect {
+        set.metadata = k8s::exempt(
+            set.metadata,
+            "probes",
+            "the reconnect loop has nothing to probe: it exits when it fails, and the kubelet restarts it",
+        );
+    }
+    set
 }
 
 fn service(name: &str, labels: &BTreeMap<String, String>, spec: ServiceSpec) -> Service {

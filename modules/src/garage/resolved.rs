@@ -2,7 +2,9 @@
 
 use crate::contract::image::Image;
 use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, millicores};
-use crate::contract::{At, ByteSize, Duration, DurationUnit, EnvInfo, NodePort, OptionError, Tier};
+use crate::contract::{
+    At, ByteSize, Duration, DurationUnit, EnvInfo, MAX_REPLICAS, NodePort, OptionError, OptionErrors, Tier,
+};
 
 use super::options::Garage;
 
@@ -28,16 +30,22 @@ pub(crate) struct Resolved {
 }
 
 impl Garage {
-    pub(crate) fn resolve(&self, env: &EnvInfo) -> Result<Resolved, OptionError> {
+    pub(crate) fn resolve(&self, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
         let tier = env.tier;
+        let mut errors = OptionErrors::default();
         let replicas = self.replicas.clone().unwrap_or(At::default_value(tier.pick(1, 1, 3)));
+        errors.bound_replicas("garage", "replicas", replicas.value, replicas.pos);
         if replicas.value == 0 {
-            return Err(OptionError::new("garage", "replicas", replicas.pos, "Garage needs at least one node")
-                .help("set replicas to 1 or more, or disable Garage"));
+            errors.push(
+                OptionError::new("garage", "replicas", replicas.pos, "Garage needs at least one node")
+                    .help("set replicas to 1 or more, or disable Garage"),
+            );
         }
+        let replicas = At { value: replicas.value.min(MAX_REPLICAS), pos: replicas.pos };
         let factor =
             self.replication_factor.clone().unwrap_or(At::default_value(tier.pick(1, 1, 3).min(replicas.value)));
-        if factor.value == 0 || factor.value > replicas.value {
+        // With no node at all, the factor has nothing to be checked against.
+        if replicas.value > 0 && (factor.value == 0 || factor.value > replicas.value) {
             let message = if factor.value == 0 {
                 "a replication factor of 0 keeps no copy of an object: it must be at least 1".to_owned()
             } else {
@@ -46,13 +54,18 @@ impl Garage {
                     factor.value, replicas.value
                 )
             };
-            return Err(OptionError::new("garage", "replicationFactor", factor.pos, message)
-                .help(format!("set replicationFactor to at most {}, or raise replicas", replicas.value)));
+            errors.push(OptionError::new("garage", "replicationFactor", factor.pos, message).help(
+                if factor.value == 0 {
+                    format!("set replicationFactor to a number from 1 to {}", replicas.value)
+                } else {
+                    format!("set replicationFactor to at most {}, or raise replicas", replicas.value)
+                },
+            ));
         }
         let creds = self.credentials.clone().unwrap_or_default();
         let dev = creds.dev_defaults.clone().unwrap_or(At::default_value(tier.allows_dev_credentials()));
         if dev.value && !tier.allows_dev_credentials() {
-            return Err(OptionError::new(
+            errors.push(OptionError::new(
                 "garage",
                 "credentials.devDefaults",
                 dev.pos,
@@ -62,7 +75,7 @@ impl Garage {
                 "remove devDefaults and create the Secrets named by credentials.garageSecret and credentials.s3Secret",
             ));
         }
-        let resources = Resources::resolve(
+        let resources = errors.take(Resources::resolve(
             self.resources.as_ref(),
             "components.garage.resources",
             tier.pick(
@@ -70,10 +83,13 @@ impl Garage {
                 Defaults(millicores(100), mebibytes(256), cores(1), gibibytes(1)),
                 Defaults(millicores(250), gibibytes(1), cores(2), gibibytes(2)),
             ),
-        )?;
+        ));
+        let image = errors.take(Image::resolve("garage", "image", self.image.as_ref(), super::IMAGE));
+        let (Some(resources), Some(image)) = (resources, image) else { return Err(errors.into_vec()) };
+        errors.check()?;
         Ok(Resolved {
             namespace: self.namespace.as_ref().map_or_else(|| env.namespace.clone(), |n| n.to_string()),
-            image: Image::resolve("garage", "image", self.image.as_ref(), super::IMAGE)?,
+            image,
             replicas: replicas.value,
             replication_factor: factor.value,
             data_volume: self.data_volume.clone().unwrap_or(tier.pick(gibibytes(10), gibibytes(50), gibibytes(200))),

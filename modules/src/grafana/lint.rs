@@ -7,16 +7,17 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::contract::{Dashboard, Datasource, DatasourceKind, DnsLabel};
+use crate::contract::{Dashboard, Datasource, DnsLabel};
 
 use super::dashboards::{FOLDERS, MAX_BYTES, config_map_name, folder, text};
-use super::datasources::type_name;
 use super::promql::{self, Variable};
 use super::references::known;
 
 /// Grafana's own pseudo-datasources, valid everywhere.
 const BUILT_IN_UIDS: [&str; 4] = ["grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --"];
 const MAX_UID_LEN: usize = 40;
+/// The plugin whose queries are PromQL, and so are parsed.
+const PROMQL_PLUGIN: &str = "prometheus";
 
 /// One message per problem, over every dashboard.
 pub(crate) fn check(dashboards: &[Dashboard], available: &[Datasource]) -> Vec<String> {
@@ -62,7 +63,7 @@ struct Lint<'a, 'r> {
     report: &'r mut dyn FnMut(String),
 }
 
-impl Lint<'_, '_> {
+impl<'a> Lint<'a, '_> {
     fn run(&mut self) {
         self.delivery();
         let variables = self.variables();
@@ -113,7 +114,7 @@ impl Lint<'_, '_> {
             let place = format!("template variable `{}`", v["name"].as_str().unwrap_or("?"));
             let kind = self.datasource(&v["datasource"], &place);
             let query = v["query"].get("query").unwrap_or(&v["query"]);
-            if kind == Some(DatasourceKind::Prometheus)
+            if kind == Some(PROMQL_PLUGIN)
                 && let Some(expr) = query.as_str().and_then(variable_promql)
                 && let Err(e) = promql::check(expr, &variables)
             {
@@ -137,7 +138,7 @@ impl Lint<'_, '_> {
             } else {
                 self.datasource(&target["datasource"], &place)
             };
-            if kind == Some(DatasourceKind::Prometheus)
+            if kind == Some(PROMQL_PLUGIN)
                 && let Some(expr) = target["expr"].as_str()
                 && let Err(e) = promql::check(expr, variables)
             {
@@ -147,7 +148,7 @@ impl Lint<'_, '_> {
     }
 
     /// Checks a datasource reference and returns the kind it points at, if it resolves.
-    fn datasource(&mut self, reference: &Value, place: &str) -> Option<DatasourceKind> {
+    fn datasource(&mut self, reference: &Value, place: &str) -> Option<&'a str> {
         let uid = match reference {
             Value::Null => return None,
             Value::String(s) => s.as_str(),
@@ -172,7 +173,7 @@ impl Lint<'_, '_> {
             let variable = self.templating.iter().find(|v| v["name"] == name && v["type"] == "datasource");
             match variable {
                 // The variable offers datasources of one plugin type: queries are checked as that kind.
-                Some(v) => return v["query"].as_str().and_then(kind_of_type),
+                Some(v) => return v["query"].as_str(),
                 None if name.starts_with("DS_") => (self.report)(format!(
                     "{place}: datasource `{uid}` is an input of a dashboard exported for sharing externally, \
                      which provisioning does not fill in; export it again without that option, or replace \
@@ -190,22 +191,15 @@ impl Lint<'_, '_> {
             return None;
         };
         if let Some(declared) = reference.get("type").and_then(Value::as_str)
-            && declared != type_name(found.kind)
+            && declared != found.plugin
         {
             (self.report)(format!(
                 "{place}: datasource `{uid}` is declared as type `{declared}` but is a {} datasource",
-                type_name(found.kind)
+                found.plugin
             ));
         }
-        Some(found.kind)
+        Some(found.plugin.as_str())
     }
-}
-
-/// The kind of datasource a plugin type names, if it is one the platform provisions.
-fn kind_of_type(plugin: &str) -> Option<DatasourceKind> {
-    [DatasourceKind::Prometheus, DatasourceKind::Loki, DatasourceKind::Tempo, DatasourceKind::Alertmanager]
-        .into_iter()
-        .find(|k| type_name(*k) == plugin)
 }
 
 /// Every panel of a dashboard, including those nested in (collapsed) rows.

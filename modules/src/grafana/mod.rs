@@ -5,9 +5,9 @@
 //! - the server: a Deployment whose SQLite database lives on a PersistentVolumeClaim, so it
 //!   runs one replica with the `Recreate` strategy in every tier (two pods cannot share the
 //!   database or the ReadWriteOnce volume);
-//! - the datasources every backend declares (Prometheus, Loki, Tempo, Alertmanager), each with
-//!   the uid its backend chose, provisioned from typed structs together with the links
-//!   between them: traces to logs and to metrics, logs to traces, exemplars to traces;
+//! - the datasources the other components declare (none to any number), each with the uid,
+//!   plugin and settings its component chose, and each correlation pointed at the datasource
+//!   of the role it names (left out when no component offers that role);
 //! - the dashboards the engine compiled from `dashboards/*.jsonnet` and read from
 //!   `dashboards/*.json`, those the environment selects (`dashboards.include` / `exclude`), one
 //!   ConfigMap each, after a lint that checks their uids, panel ids, datasource references,
@@ -39,4 +39,4 @@ pub(crate) const VERSION: &str = "12.4.5";
 
 pub(crate) const HTTP_PORT: u16 = 3000;
 /// The user the image runs as.
-pub(crate) const USER: i64 = 472;
+pub(crate) const USER: i64 = 10472;

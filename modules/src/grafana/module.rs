@@ -21,7 +21,7 @@ impl Module for GrafanaModule {
     }
 
     fn resolve(options: &Grafana, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
-        options.resolve(env).map_err(|e| vec![e])
+        options.resolve(env)
     }
 
     fn declare(r: &Resolved, decl: &mut Declarations) {
@@ -36,35 +36,25 @@ impl Module for GrafanaModule {
                 scheme: "http",
             },
         );
+        // Its ServiceMonitor scrapes the UI port's /metrics.
+        decl.provide_scrape_job(Self::KEY, objects::SERVICE, r.namespace.clone());
         if let Some(port) = &r.node_port_claim {
             decl.claim_node_port(Self::KEY, "components.grafana.nodePort", port);
         }
     }
 
     fn render(r: &Resolved, ctx: &Context) -> Result<Vec<App>, ModuleError> {
-        let provisioning = datasources::provisioning(ctx, Self::KEY)?;
+        let provisioning = datasources::provisioning(ctx);
         let shipped = r.dashboards.select(&ctx.env.dashboards)?;
         let mut problems = references::check_datasources(&provisioning, ctx.datasources());
         problems.extend(lint::check(&shipped, ctx.datasources()));
         problems.extend(links::check(&shipped));
         if !problems.is_empty() {
-            return Err(ModuleError::Object { module: Self::KEY, message: summary(&problems) });
+            return Err(ModuleError::Invalid { module: Self::KEY, subject: "datasources and dashboards", problems });
         }
-        let delivered =
-            dashboards::deliver(&shipped).map_err(|message| ModuleError::Object { module: Self::KEY, message })?;
+        let delivered = dashboards::deliver(&shipped).map_err(|problem| ModuleError::invalid(Self::KEY, problem))?;
         let mut app = App::owned(Self::KEY, Self::KEY, r.namespace.clone(), Wave::Frontends);
         objects::render(r, &provisioning, &delivered, &mut app)?;
         Ok(vec![app])
-    }
-}
-
-/// One problem as it is; several one per line under a count, so none hides behind another.
-fn summary(problems: &[String]) -> String {
-    match problems {
-        [one] => one.clone(),
-        many => {
-            let lines: Vec<String> = many.iter().map(|p| format!("  - {p}")).collect();
-            format!("{} problems in datasources and dashboards:\n{}", many.len(), lines.join("\n"))
-        }
     }
 }

@@ -11,7 +11,8 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::contract::k8s::{self, env, env_from_secret};
+use crate::contract::k8s::{self, env};
+use crate::contract::monitoring::ServiceMonitor;
 use crate::contract::{App, ModuleError};
 
 use super::dashboards::{self, Delivered, FOLDERS};
@@ -54,6 +55,8 @@ pub(crate) fn render(
     let config_hash = k8s::content_hash(&(datasources_text + &providers_text));
     app.push(deployment(r, &labels, delivered, config_hash))?;
     app.push(service(r, &labels))?;
+    // Grafana serves its own metrics on the UI port; the Grafana dashboard reads them.
+    app.push(ServiceMonitor::new(NAME, &labels, k8s::selector(NAME, COMPONENT), "http", "/metrics"))?;
     if let Some(exposure) = &r.exposure {
         exposure.push(app, NAME, &labels, SERVICE, HTTP_PORT)?;
     }
@@ -141,10 +144,14 @@ fn folder_volumes(delivered: &[Delivered]) -> Vec<(Volume, VolumeMount)> {
         .collect()
 }
 
+/// Where the admin Secret's keys are files.
+const ADMIN_DIR: &str = "/etc/grafana/admin";
+
 fn container(r: &Resolved, mounts: Vec<VolumeMount>) -> Container {
     let mut env_vars = vec![
-        env_from_secret("GF_SECURITY_ADMIN_USER", &r.admin_secret, ADMIN_USER_KEY),
-        env_from_secret("GF_SECURITY_ADMIN_PASSWORD", &r.admin_secret, ADMIN_PASSWORD_KEY),
+        // Grafana reads any setting from a file named by `<VARIABLE>__FILE`.
+        env("GF_SECURITY_ADMIN_USER__FILE", &format!("{ADMIN_DIR}/{ADMIN_USER_KEY}")),
+        env("GF_SECURITY_ADMIN_PASSWORD__FILE", &format!("{ADMIN_DIR}/{ADMIN_PASSWORD_KEY}")),
         env("GF_PATHS_DATA", DATA_DIR),
         env("GF_PATHS_PLUGINS", &format!("{DATA_DIR}/plugins")),
         env("GF_PATHS_PROVISIONING", PROVISIONING_DIR),
@@ -197,6 +204,7 @@ fn deployment(
         k8s::mount("dashboard-providers", &format!("{PROVISIONING_DIR}/dashboards"), true),
         k8s::mount("tmp", "/tmp", false),
         k8s::mount("logs", "/var/log/grafana", false),
+        k8s::mount("admin", ADMIN_DIR, true),
     ];
     let mut volumes = vec![
         Volume {
@@ -211,6 +219,7 @@ fn deployment(
         k8s::config_map_volume("dashboard-providers", PROVIDERS_CONFIG_MAP),
         k8s::empty_dir("tmp"),
         k8s::empty_dir("logs"),
+        k8s::secret_volume("admin", &r.admin_secret),
     ];
     for (volume, folder_mount) in folders {
         volumes.push(volume);

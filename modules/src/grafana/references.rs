@@ -1,11 +1,11 @@
-//! Every datasource uid the provisioning file refers to (the correlations between
-//! datasources) must be provisioned, and be of the kind the field expects; every PromQL query
-//! a correlation runs must parse.
+//! Every datasource uid the provisioning file refers to (a `datasourceUid` anywhere in a
+//! datasource's settings: the correlations between datasources) must be provisioned.
 
-use crate::contract::{Datasource, DatasourceKind};
+use serde_json::Value;
 
-use super::datasources::{JsonData, Provisioning};
-use super::promql;
+use crate::contract::Datasource;
+
+use super::datasources::Provisioning;
 
 /// A field of one datasource that names another datasource by uid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,81 +15,56 @@ pub(crate) struct Reference {
     /// The field's path in the provisioning file.
     pub field: String,
     pub uid: String,
-    /// The kind of datasource the field must point at.
-    pub kind: DatasourceKind,
 }
 
 /// Every cross-datasource reference in `provisioning`.
 pub(crate) fn references(provisioning: &Provisioning) -> Vec<Reference> {
     let mut found = Vec::new();
     for entry in &provisioning.datasources {
-        let mut add = |field: String, uid: &str, kind| {
-            found.push(Reference { datasource: entry.name.clone(), field, uid: uid.to_owned(), kind });
-        };
-        match &entry.json_data {
-            JsonData::Prometheus(p) => {
-                for (i, d) in p.exemplar_trace_id_destinations.iter().enumerate() {
-                    let field = format!("jsonData.exemplarTraceIdDestinations[{i}].datasourceUid");
-                    add(field, &d.datasource_uid, DatasourceKind::Tempo);
-                }
-            }
-            JsonData::Loki(l) => {
-                for (i, d) in l.derived_fields.iter().enumerate() {
-                    add(format!("jsonData.derivedFields[{i}].datasourceUid"), &d.datasource_uid, DatasourceKind::Tempo);
-                }
-            }
-            JsonData::Tempo(t) => {
-                add(
-                    "jsonData.tracesToLogsV2.datasourceUid".into(),
-                    &t.traces_to_logs_v2.datasource_uid,
-                    DatasourceKind::Loki,
-                );
-                add(
-                    "jsonData.tracesToMetrics.datasourceUid".into(),
-                    &t.traces_to_metrics.datasource_uid,
-                    DatasourceKind::Prometheus,
-                );
-                add(
-                    "jsonData.serviceMap.datasourceUid".into(),
-                    &t.service_map.datasource_uid,
-                    DatasourceKind::Prometheus,
-                );
-            }
-            JsonData::Alertmanager(_) => {}
+        for (key, value) in &entry.json_data {
+            collect(value, &format!("jsonData.{key}"), &mut |field, uid| {
+                found.push(Reference { datasource: entry.name.clone(), field, uid: uid.to_owned() });
+            });
         }
     }
     found
 }
 
-/// One message per dangling or mistyped reference and per query that does not parse.
-pub(crate) fn check_datasources(provisioning: &Provisioning, available: &[Datasource]) -> Vec<String> {
-    let mut problems = Vec::new();
-    for r in references(provisioning) {
-        let place = format!("datasource \"{}\" field {}", r.datasource, r.field);
-        match available.iter().find(|d| d.uid == r.uid) {
-            None => problems.push(format!("{place}: no datasource has uid `{}` ({})", r.uid, known(available))),
-            Some(d) if d.kind != r.kind => problems.push(format!(
-                "{place}: uid `{}` is the {:?} datasource \"{}\", but the field needs a {:?} datasource",
-                r.uid, d.kind, d.name, r.kind
-            )),
-            Some(_) => {}
-        }
-    }
-    for entry in &provisioning.datasources {
-        if let JsonData::Tempo(t) = &entry.json_data {
-            for (i, q) in t.traces_to_metrics.queries.iter().enumerate() {
-                // `$$` is the file's escape for `$`; Grafana then expands `$__tags` to matchers.
-                let expr = q.query.replace("$$__tags", "service=\"checkout\"");
-                if let Err(e) = promql::check(&expr, &[]) {
-                    problems.push(format!(
-                        "datasource \"{}\" field jsonData.tracesToMetrics.queries[{i}] (\"{}\"): {e}",
-                        entry.name, q.name
-                    ));
+/// Calls `found` with the path and value of every `datasourceUid` under `value`.
+fn collect(value: &Value, path: &str, found: &mut dyn FnMut(String, &str)) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("datasourceUid", Value::String(uid)) => found(format!("{path}.{key}"), uid),
+                    _ => collect(inner, &format!("{path}.{key}"), found),
                 }
             }
         }
+        Value::Array(items) => {
+            for (i, inner) in items.iter().enumerate() {
+                collect(inner, &format!("{path}[{i}]"), found);
+            }
+        }
+        _ => {}
     }
-    problems
+}
+
+/// One message per reference to a uid no datasource has.
+pub(crate) fn check_datasources(provisioning: &Provisioning, available: &[Datasource]) -> Vec<String> {
+    references(provisioning)
+        .into_iter()
+        .filter(|r| !available.iter().any(|d| d.uid == r.uid))
+        .map(|r| {
+            format!(
+                "datasource \"{}\" field {}: no datasource has uid `{}` ({})",
+                r.datasource,
+                r.field,
+                r.uid,
+                known(available)
+            )
+        })
+        .collect()
 }
 
 /// The uids there are, for messages.

@@ -3,7 +3,7 @@
 use crate::contract::exposure::Exposure;
 use crate::contract::image::Image;
 use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, millicores};
-use crate::contract::{At, ByteSize, EnvInfo, NodePort, OptionError, Pos, Tier};
+use crate::contract::{At, ByteSize, EnvInfo, NodePort, OptionError, OptionErrors, Pos, Tier};
 
 use super::options::Grafana;
 use super::selection::DashboardSelection;
@@ -33,12 +33,13 @@ impl Grafana {
         self.node_port.clone().or_else(|| tier.pick(Some(NodePort::default_port(30300)), None, None))
     }
 
-    pub(crate) fn resolve(&self, env: &EnvInfo) -> Result<Resolved, OptionError> {
+    pub(crate) fn resolve(&self, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
         let tier = env.tier;
+        let mut errors = OptionErrors::default();
         let creds = self.credentials.clone().unwrap_or_default();
         let dev = creds.dev_defaults.clone().unwrap_or(At::default_value(tier.allows_dev_credentials()));
         if dev.value && !tier.allows_dev_credentials() {
-            return Err(option_error(
+            errors.push(option_error(
                 "credentials.devDefaults",
                 dev.pos,
                 format!("the fixed admin/admin login is allowed only in the local tier, not in {}", tier.as_str()),
@@ -48,18 +49,19 @@ impl Grafana {
         if let Some(url) = &self.root_url
             && !(url.value.starts_with("http://") || url.value.starts_with("https://"))
         {
-            return Err(option_error(
+            errors.push(option_error(
                 "rootUrl",
                 url.pos,
                 format!("`{}` is not an http:// or https:// URL", url.value),
                 Some(format!("write the full URL, such as `https://{}/`", url.value.trim_end_matches('/'))),
             ));
         }
-        let exposure = Exposure::resolve("grafana", "", self.ingress.as_ref(), self.route.as_ref())?;
+        let exposure =
+            errors.take(Exposure::resolve("grafana", "", self.ingress.as_ref(), self.route.as_ref())).flatten();
         if let (Some(url), Some(exposure)) = (&self.root_url, &exposure) {
             let url_host = url.value.split_once("://").map_or("", |(_, rest)| rest).split(['/', ':']).next();
             if url_host != Some(exposure.host()) {
-                return Err(option_error(
+                errors.push(option_error(
                     "rootUrl",
                     url.pos,
                     format!("`{}` is not on `{}`, the host Grafana is exposed at", url.value, exposure.host()),
@@ -68,9 +70,21 @@ impl Grafana {
             }
         }
         let volume = self.volume.clone().unwrap_or(tier.pick(gibibytes(1), gibibytes(5), gibibytes(10)));
+        let image = errors.take(Image::resolve("grafana", "image", self.image.as_ref(), super::IMAGE));
+        let resources = errors.take(Resources::resolve(
+            self.resources.as_ref(),
+            "components.grafana.resources",
+            tier.pick(
+                Defaults(millicores(100), mebibytes(256), cores(1), mebibytes(512)),
+                Defaults(millicores(200), mebibytes(512), cores(1), gibibytes(1)),
+                Defaults(millicores(500), gibibytes(1), cores(2), gibibytes(2)),
+            ),
+        ));
+        let (Some(resources), Some(image)) = (resources, image) else { return Err(errors.into_vec()) };
+        errors.check()?;
         Ok(Resolved {
             namespace: self.namespace.as_ref().map_or_else(|| env.namespace.clone(), |n| n.to_string()),
-            image: Image::resolve("grafana", "image", self.image.as_ref(), super::IMAGE)?,
+            image,
             volume,
             storage_class: self.storage_class.as_ref().map(|s| s.to_string()),
             node_port: self.node_port(tier).as_ref().map(NodePort::port),
@@ -80,15 +94,7 @@ impl Grafana {
             admin_secret: creds.admin_secret.map_or_else(|| "grafana-admin".into(), |s| s.to_string()),
             dev_credentials: dev.value,
             dashboards: self.dashboards.clone().unwrap_or_default(),
-            resources: Resources::resolve(
-                self.resources.as_ref(),
-                "components.grafana.resources",
-                tier.pick(
-                    Defaults(millicores(100), mebibytes(256), cores(1), mebibytes(512)),
-                    Defaults(millicores(200), mebibytes(512), cores(1), gibibytes(1)),
-                    Defaults(millicores(500), gibibytes(1), cores(2), gibibytes(2)),
-                ),
-            )?,
+            resources,
         })
     }
 }

@@ -4,37 +4,37 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::contract::{App, Dashboard, Datasource, DatasourceKind, Declarations, Module, ModuleError, NodePort, Tier};
+use crate::contract::{App, Dashboard, Datasource, Declarations, Module, ModuleError, NodePort, Role, Tier};
 use crate::testing::{self, env, object};
 
 use super::GrafanaModule;
-use super::datasources::{self, JsonData};
+use super::datasources;
 use super::references::{self, Reference};
 
-/// Datasources as the backends would declare them. The uids differ from the kinds' names on
-/// purpose: every link must follow the uid the context gives, not a guess.
+/// Datasources as components would declare them. The uids differ from the plugins' names on
+/// purpose: every correlation must follow the uid of the datasource of its role, not a guess.
 fn backends() -> Vec<Datasource> {
-    let ds = |uid: &str, name: &str, kind, url: &str| Datasource {
-        uid: uid.into(),
-        name: name.into(),
-        kind,
-        url: url.into(),
-    };
+    let url = |service: &str, port: u16| format!("http://{service}.observability.svc.cluster.local:{port}");
     vec![
-        ds(
-            "prom-1",
-            "Prometheus",
-            DatasourceKind::Prometheus,
-            "http://prometheus.observability.svc.cluster.local:9090",
-        ),
-        ds("logs-1", "Loki", DatasourceKind::Loki, "http://loki.observability.svc.cluster.local:3100"),
-        ds("traces-1", "Tempo", DatasourceKind::Tempo, "http://tempo.observability.svc.cluster.local:3200"),
-        ds(
-            "alerts-1",
-            "Alertmanager",
-            DatasourceKind::Alertmanager,
-            "http://alertmanager.observability.svc.cluster.local:9093",
-        ),
+        Datasource::new("prom-1", "Prometheus", "prometheus", Role::METRICS, url("prometheus", 9090))
+            .default_datasource()
+            .setting("httpMethod", json!("POST"))
+            .correlate("exemplarTraceIdDestinations[]", Role::TRACES, json!({ "name": "trace_id" }))
+            .correlate("exemplarTraceIdDestinations[]", Role::TRACES, json!({ "name": "traceID" })),
+        Datasource::new("logs-1", "Loki", "loki", Role::LOGS, url("loki", 3100))
+            .setting("maxLines", json!(1000))
+            .correlate("derivedFields[]", Role::TRACES, json!({ "name": "trace_id", "url": "${__value.raw}" })),
+        Datasource::new("traces-1", "Tempo", "tempo", Role::TRACES, url("tempo", 3200))
+            .correlate("tracesToLogsV2", Role::LOGS, json!({ "customQuery": true, "query": "{${__tags}}" }))
+            .correlate(
+                "tracesToMetrics",
+                Role::METRICS,
+                json!({ "queries": [{ "name": "rate", "query": "sum(rate(x{$__tags}[5m]))" }] }),
+            )
+            .correlate("serviceMap", Role::METRICS, json!({}))
+            .setting("nodeGraph", json!({ "enabled": true })),
+        Datasource::new("alerts-1", "Alertmanager", "alertmanager", Role::ALERTS, url("alertmanager", 9093))
+            .setting("implementation", json!("prometheus")),
     ]
 }
 
@@ -117,7 +117,7 @@ fn provisioned(app: &App) -> Value {
 }
 
 #[test]
-fn correlations_point_at_datasources_of_the_right_kind() {
+fn correlations_point_at_the_datasource_of_their_role() {
     let app = render(Tier::Local, "{}", Vec::new(), backends()).expect("renders");
     let file = provisioned(&app);
     let entries = file["datasources"].as_array().unwrap();
@@ -128,36 +128,72 @@ fn correlations_point_at_datasources_of_the_right_kind() {
     let by_type = |t: &str| entries.iter().find(|e| e["type"] == t).unwrap_or_else(|| panic!("no {t}"));
     let uids: Vec<&str> = entries.iter().map(|e| e["uid"].as_str().unwrap()).collect();
     assert_eq!(uids, ["prom-1", "logs-1", "traces-1", "alerts-1"]);
+    let defaults: Vec<&Value> = entries.iter().map(|e| &e["isDefault"]).collect();
+    assert_eq!(defaults, [true, false, false, false]);
 
     let tempo = &by_type("tempo")["jsonData"];
     assert_eq!(type_of(&tempo["tracesToLogsV2"]["datasourceUid"]), "loki");
-    assert_eq!(tempo["tracesToLogsV2"]["spanStartTimeShift"], "-1h");
-    assert_eq!(tempo["tracesToLogsV2"]["spanEndTimeShift"], "1h");
+    assert_eq!(tempo["tracesToLogsV2"]["customQuery"], true, "the component's own settings are kept");
     assert_eq!(type_of(&tempo["tracesToMetrics"]["datasourceUid"]), "prometheus");
-    let queries = tempo["tracesToMetrics"]["queries"].as_array().unwrap();
-    assert!(queries.iter().any(|q| q["query"] == "sum(rate(traces_spanmetrics_calls_total{$$__tags}[5m]))"));
     assert_eq!(type_of(&tempo["serviceMap"]["datasourceUid"]), "prometheus");
     assert_eq!(tempo["nodeGraph"]["enabled"], true);
-    // Grafana 12.4 reads `lokiSearch` no more: the key would only mislead.
-    assert!(tempo.get("lokiSearch").is_none(), "{tempo}");
 
     let derived = by_type("loki")["jsonData"]["derivedFields"].as_array().unwrap();
-    assert_eq!(derived.len(), 2);
-    for field in derived {
-        assert_eq!(type_of(&field["datasourceUid"]), "tempo", "{field}");
-        assert_eq!(field["url"], "$${__value.raw}");
-    }
-    let label = derived.iter().find(|f| f["matcherType"] == "label").expect("a structured-metadata matcher");
-    assert_eq!(label["matcherRegex"], "trace_id");
-    let regex = derived.iter().find(|f| f["matcherType"] == "regex").expect("a log-line matcher");
-    assert!(regex["matcherRegex"].as_str().unwrap().contains("trace_id"));
+    assert_eq!(derived.len(), 1);
+    assert_eq!(type_of(&derived[0]["datasourceUid"]), "tempo");
+    assert_eq!(derived[0]["url"], "$${__value.raw}", "`$` is escaped");
+    assert_eq!(by_type("loki")["jsonData"]["maxLines"], 1000);
 
     let exemplars = by_type("prometheus")["jsonData"]["exemplarTraceIdDestinations"].as_array().unwrap();
     let labels: Vec<&Value> = exemplars.iter().map(|e| &e["name"]).collect();
-    assert_eq!(labels, ["trace_id", "traceID"]);
+    assert_eq!(labels, ["trace_id", "traceID"], "list correlations are appended in order");
     for exemplar in exemplars {
         assert_eq!(type_of(&exemplar["datasourceUid"]), "tempo", "{exemplar}");
     }
+}
+
+/// A new kind of backend needs nothing of Grafana: its plugin, role and correlations are its own.
+#[test]
+fn a_datasource_of_a_new_kind_is_provisioned_as_declared() {
+    let mut all = backends();
+    all.push(
+        Datasource::new("profiles-1", "Pyroscope", "grafana-pyroscope-datasource", Role("profiles"), "http://p:4040")
+            .setting("minStep", json!("15s")),
+    );
+    all[2] = all[2].clone().correlate("tracesToProfiles", Role("profiles"), json!({ "customQuery": false }));
+    let file = provisioned(&render(Tier::Local, "{}", Vec::new(), all).expect("renders"));
+    let entries = file["datasources"].as_array().unwrap();
+    let profiles = entries.iter().find(|e| e["uid"] == "profiles-1").expect("provisioned");
+    assert_eq!(profiles["type"], "grafana-pyroscope-datasource");
+    assert_eq!(profiles["jsonData"]["minStep"], "15s");
+    let tempo = entries.iter().find(|e| e["uid"] == "traces-1").unwrap();
+    assert_eq!(tempo["jsonData"]["tracesToProfiles"]["datasourceUid"], "profiles-1");
+}
+
+/// Grafana works with any number of datasources: a correlation whose role no component
+/// offers is left out rather than left dangling, and with none the file provisions none.
+#[test]
+fn correlations_to_a_missing_role_are_left_out_and_none_is_fine() {
+    let without_traces: Vec<Datasource> = backends().into_iter().filter(|d| d.role != Role::TRACES).collect();
+    let file = provisioned(&render(Tier::Local, "{}", Vec::new(), without_traces).expect("renders"));
+    let entries = file["datasources"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    let prometheus = entries.iter().find(|e| e["type"] == "prometheus").unwrap();
+    assert!(prometheus["jsonData"].get("exemplarTraceIdDestinations").is_none(), "{prometheus}");
+    assert_eq!(prometheus["jsonData"]["httpMethod"], "POST");
+    let loki = entries.iter().find(|e| e["type"] == "loki").unwrap();
+    assert!(loki["jsonData"].get("derivedFields").is_none(), "{loki}");
+
+    let none = provisioned(&render(Tier::Local, "{}", Vec::new(), Vec::new()).expect("renders without datasources"));
+    assert_eq!(none["datasources"], json!([]));
+}
+
+#[test]
+fn two_default_datasources_are_an_error() {
+    let mut all = backends();
+    all[1].is_default = true;
+    let err = render(Tier::Local, "{}", Vec::new(), all).unwrap_err();
+    assert_eq!(err.to_string(), "the default datasource is offered by both backend and backend");
 }
 
 #[test]
@@ -178,14 +214,18 @@ fn every_reference_is_checked() {
         decl.into_context(env(Tier::Local)).unwrap()
     };
     let ctx = ctx_free(backends());
-    let provisioning = datasources::provisioning(&ctx, "grafana").unwrap();
+    let provisioning = datasources::provisioning(&ctx);
     let refs = references::references(&provisioning);
-    assert_eq!(refs.len(), 7, "{refs:?}");
+    assert_eq!(refs.len(), 6, "{refs:?}");
     assert!(refs.contains(&Reference {
         datasource: "Tempo".into(),
         field: "jsonData.tracesToLogsV2.datasourceUid".into(),
         uid: "logs-1".into(),
-        kind: DatasourceKind::Loki,
+    }));
+    assert!(refs.contains(&Reference {
+        datasource: "Prometheus".into(),
+        field: "jsonData.exemplarTraceIdDestinations[1].datasourceUid".into(),
+        uid: "traces-1".into(),
     }));
     assert_eq!(references::check_datasources(&provisioning, ctx.datasources()), Vec::<String>::new());
 }
@@ -197,31 +237,15 @@ fn dangling_datasource_reference_is_an_error() {
         decl.provide_datasource("backend", d);
     }
     let ctx = decl.into_context(env(Tier::Local)).unwrap();
-    let mut provisioning = datasources::provisioning(&ctx, "grafana").unwrap();
+    let mut provisioning = datasources::provisioning(&ctx);
     for entry in &mut provisioning.datasources {
-        if let JsonData::Tempo(t) = &mut entry.json_data {
-            t.traces_to_logs_v2.datasource_uid = "lokii".into();
-            t.service_map.datasource_uid = "logs-1".into();
-            t.traces_to_metrics.queries[0].query = "sum(rate(x{$$__tags}[5m])".into();
+        if entry.type_ == "tempo" {
+            entry.json_data["tracesToLogsV2"]["datasourceUid"] = json!("lokii");
+            entry.json_data["serviceMap"]["datasourceUid"] = json!("profiles");
         }
     }
     let problems = references::check_datasources(&provisioning, ctx.datasources());
     insta::assert_snapshot!(problems.join("\n"));
-}
-
-#[test]
-fn a_missing_backend_is_a_missing_link() {
-    let without_tempo: Vec<Datasource> =
-        shipped_uids().into_iter().filter(|d| d.kind != DatasourceKind::Tempo).collect();
-    let err = render(Tier::Local, "{}", Vec::new(), without_tempo).unwrap_err();
-    assert!(
-        matches!(
-            &err,
-            ModuleError::MissingLink { consumer: "grafana", link, provider: Some("tempo"), .. }
-                if link == "a Tempo datasource"
-        ),
-        "{err:?}"
-    );
 }
 
 #[test]
@@ -342,11 +366,11 @@ fn admin_credentials_come_from_a_secret() {
     let staging = render_ok(Tier::Staging);
     assert!(!staging.objects.iter().any(|o| o.kind() == "Secret"));
     let env = &object(&staging, "Deployment", "grafana")["spec"]["template"]["spec"]["containers"][0]["env"];
-    let user = env.as_array().unwrap().iter().find(|e| e["name"] == "GF_SECURITY_ADMIN_PASSWORD").unwrap();
-    assert_eq!(
-        user["valueFrom"]["secretKeyRef"],
-        json!({ "name": "grafana-admin", "key": "admin-password", "optional": false })
-    );
+    let password = env.as_array().unwrap().iter().find(|e| e["name"] == "GF_SECURITY_ADMIN_PASSWORD__FILE").unwrap();
+    assert_eq!(password["value"], "/etc/grafana/admin/admin-password");
+    let pod = &object(&staging, "Deployment", "grafana")["spec"]["template"]["spec"];
+    let volume = pod["volumes"].as_array().unwrap().iter().find(|v| v["name"] == "admin").unwrap();
+    assert_eq!(volume["secret"], json!({ "secretName": "grafana-admin", "defaultMode": 0o440 }));
 
     let err = render(Tier::Production, "credentials:\n  devDefaults: true\n", Vec::new(), shipped_uids()).unwrap_err();
     assert!(
@@ -373,17 +397,17 @@ fn pod_is_restricted_and_probed() {
     assert_eq!(claim["spec"]["resources"]["requests"]["storage"], "10Gi");
 }
 
-/// The datasources file per tier; the objects around it are the end-to-end snapshot in
-/// `generated/`.
+/// The datasources file as Grafana provisions what the components declare; the objects around it
+/// are the end-to-end snapshot in `generated/`.
 #[test]
-fn datasources_file_per_tier() {
-    for tier in [Tier::Local, Tier::Staging, Tier::Production] {
-        let app = render_ok(tier);
-        insta::assert_snapshot!(
-            format!("grafana-datasources-{}", tier.as_str()),
-            testing::config_file(&app, "grafana-datasources", "datasources.yaml")
-        );
-    }
+fn datasources_file() {
+    // The file is the same in every tier: it holds what the components declare.
+    let files: Vec<String> = [Tier::Local, Tier::Staging, Tier::Production]
+        .into_iter()
+        .map(|tier| testing::config_file(&render_ok(tier), "grafana-datasources", "datasources.yaml"))
+        .collect();
+    assert!(files.iter().all(|f| f == &files[0]));
+    insta::assert_snapshot!("grafana-datasources", files[0]);
 }
 
 #[test]
@@ -416,21 +440,6 @@ fn root_url_must_be_a_url() {
             if key == "components.grafana.rootUrl" && p.line == 1 && h.contains("https://grafana.example.com/")),
         "{err:?}"
     );
-}
-
-/// Trace to logs runs a query of its own, reading the trace id from the structured metadata
-/// that Loki's OTLP ingestion writes, rather than Grafana's default `label_format` query.
-#[test]
-fn trace_to_logs_filters_on_the_trace_id_structured_metadata() {
-    let app = render_ok(Tier::Local);
-    let provisioned = provisioned(&app);
-    let tempo = provisioned["datasources"].as_array().unwrap().iter().find(|d| d["type"] == "tempo").unwrap();
-    let logs = &tempo["jsonData"]["tracesToLogsV2"];
-    assert_eq!(logs["customQuery"], true, "{logs}");
-    // As Grafana reads it, after expanding `$$` to `$`.
-    let query = logs["query"].as_str().unwrap().replace("$$", "$");
-    assert_eq!(query, r#"{${__tags}} | trace_id="${__trace.traceId}""#);
-    assert_eq!(logs["tags"][0]["value"], "service_name", "the selector is the service's streams");
 }
 
 /// `fixture` with its Prometheus queries sent to the datasource a `datasource` variable selects.

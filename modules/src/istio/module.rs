@@ -23,7 +23,7 @@ impl Module for IstioModule {
     }
 
     fn resolve(options: &Istio, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
-        options.resolve(env).map_err(|e| vec![e])
+        options.resolve(env)
     }
 
     fn declare(_: &Resolved, _: &mut Declarations) {}

@@ -6,6 +6,7 @@ use crate::contract::yaml::EncodeError;
 use serde::Serialize;
 
 use crate::contract::S3Store;
+use crate::contract::ring_config::{AwsKeys, Memberlist, memberlist, s3_client};
 
 use super::options::LokiMode;
 use super::resolved::Resolved;
@@ -14,8 +15,6 @@ use super::{GOSSIP_PORT, GRPC_PORT, HTTP_PORT};
 /// Where every target keeps its local state: WAL, TSDB index before upload, compactor
 /// workspace, rule files.
 pub(crate) const DATA_DIR: &str = "/var/loki";
-pub(crate) const ACCESS_KEY_ENV: &str = "AWS_ACCESS_KEY_ID";
-pub(crate) const SECRET_KEY_ENV: &str = "AWS_SECRET_ACCESS_KEY";
 
 /// OTLP resource attributes kept as index labels: the ones that name a workload, none that
 /// name a single pod or process (those would create a stream per pod restart). Every other
@@ -82,14 +81,6 @@ struct KvStore {
 }
 
 #[derive(Serialize)]
-struct Memberlist {
-    /// Gossip from any other ring (Tempo's, or another namespace's Loki, reaching a reused
-    /// pod IP) is dropped instead of merged into Loki's rings.
-    cluster_label: String,
-    join_members: Vec<String>,
-}
-
-#[derive(Serialize)]
 struct SchemaConfig {
     configs: Vec<PeriodConfig>,
 }
@@ -111,7 +102,7 @@ struct IndexConfig {
 
 #[derive(Serialize)]
 struct StorageConfig {
-    aws: S3Config,
+    aws: AwsKeys,
     #[serde(skip_serializing_if = "Option::is_none")]
     tsdb_shipper: Option<TsdbShipper>,
 }
@@ -125,20 +116,6 @@ struct TsdbShipper {
 #[derive(Serialize)]
 struct IndexGatewayClient {
     server_address: String,
-}
-
-/// One S3 client, as `storage_config.aws` and `ruler.storage.s3` both take it.
-#[derive(Serialize)]
-struct S3Config {
-    endpoint: String,
-    region: String,
-    bucketnames: String,
-    access_key_id: String,
-    secret_access_key: String,
-    /// Garage serves buckets under the path, not as virtual hosts.
-    s3forcepathstyle: bool,
-    /// Plain HTTP inside the cluster.
-    insecure: bool,
 }
 
 #[derive(Serialize)]
@@ -158,7 +135,7 @@ struct Ruler {
 struct RulerStorage {
     #[serde(rename = "type")]
     kind: &'static str,
-    s3: S3Config,
+    s3: AwsKeys,
 }
 
 #[derive(Serialize)]
@@ -203,23 +180,6 @@ struct Analytics {
     reporting_enabled: bool,
 }
 
-fn s3_client(store: &S3Store, bucket: &str) -> S3Config {
-    S3Config {
-        endpoint: store.endpoint.authority(),
-        region: store.region.clone(),
-        bucketnames: bucket.to_owned(),
-        access_key_id: format!("${{{ACCESS_KEY_ENV}}}"),
-        secret_access_key: format!("${{{SECRET_KEY_ENV}}}"),
-        s3forcepathstyle: true,
-        insecure: store.endpoint.scheme == "http",
-    }
-}
-
-/// The headless Service every pod of the simple scalable layout joins through.
-pub(crate) fn memberlist_host(r: &Resolved) -> String {
-    format!("{}.{}.svc.cluster.local", super::objects::MEMBERLIST_SERVICE, r.namespace)
-}
-
 /// The config file's text.
 pub(crate) fn loki_config(r: &Resolved, store: &S3Store, alertmanager: Option<&str>) -> Result<String, EncodeError> {
     let scalable = r.mode == LokiMode::SimpleScalable;
@@ -234,10 +194,8 @@ pub(crate) fn loki_config(r: &Resolved, store: &S3Store, alertmanager: Option<&s
                 format!("http://{}.{}.svc.cluster.local:{HTTP_PORT}", super::objects::BACKEND_SERVICE, r.namespace)
             }),
         },
-        memberlist: scalable.then(|| Memberlist {
-            cluster_label: format!("{}-loki", r.namespace),
-            join_members: vec![format!("{}:{GOSSIP_PORT}", memberlist_host(r))],
-        }),
+        memberlist: scalable
+            .then(|| memberlist(super::objects::NAME, &r.namespace, super::objects::MEMBERLIST_SERVICE, GOSSIP_PORT)),
         schema_config: SchemaConfig {
             configs: vec![PeriodConfig {
                 from: SCHEMA_FROM,
@@ -248,7 +206,7 @@ pub(crate) fn loki_config(r: &Resolved, store: &S3Store, alertmanager: Option<&s
             }],
         },
         storage_config: StorageConfig {
-            aws: s3_client(store, &r.chunks_bucket),
+            aws: s3_client(store, &r.chunks_bucket).aws_keys(),
             tsdb_shipper: scalable.then(|| TsdbShipper {
                 index_gateway_client: IndexGatewayClient {
                     // `dns+`: every backend pod, not one address behind a Service's virtual IP.
@@ -264,7 +222,7 @@ pub(crate) fn loki_config(r: &Resolved, store: &S3Store, alertmanager: Option<&s
             enable_api: true,
             enable_sharding: scalable,
             alertmanager_url: alertmanager.map(str::to_owned),
-            storage: RulerStorage { kind: "s3", s3: s3_client(store, &r.ruler_bucket) },
+            storage: RulerStorage { kind: "s3", s3: s3_client(store, &r.ruler_bucket).aws_keys() },
         },
         compactor: Compactor {
             compaction_interval: "10m",

@@ -25,7 +25,7 @@ const GATEWAY_VERSION: &str = "1.30.0";
 const GATEWAY: &str = "loki-gateway";
 const LISTEN_PORT: u16 = 8080;
 /// The image's `nginx` user.
-const NGINX_UID: i64 = 101;
+const NGINX_UID: i64 = 10101;
 
 /// nginx.conf: every writable path is under /tmp, the one writable volume. Each
 /// `proxy_pass` names its target literally and without a URI, so nginx resolves the Service

@@ -24,7 +24,9 @@
 //! as index labels ([`config::INDEX_LABELS`]); every other attribute is stored as structured
 //! metadata. Retention is enforced by the compactor.
 
+mod alerts;
 mod config;
+mod datasource;
 mod gateway;
 mod module;
 mod objects;

@@ -1,13 +1,10 @@
 //! Loki as a module: what it offers the others, and the apps it renders.
 
-use crate::contract::{
-    App, Context, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, Link, Module, ModuleError, OptionError,
-    Wave,
-};
+use crate::contract::{App, Context, Declarations, Endpoint, EnvInfo, Link, Module, ModuleError, OptionError, Wave};
 
 use super::options::Loki;
 use super::resolved::Resolved;
-use super::{HTTP_PORT, objects};
+use super::{HTTP_PORT, alerts, datasource, objects};
 
 /// Loki in the composition root.
 pub(crate) struct LokiModule;
@@ -23,10 +20,15 @@ impl Module for LokiModule {
     }
 
     fn resolve(options: &Loki, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
-        options.resolve(env).map_err(|e| vec![e])
+        options.resolve(env)
     }
 
     fn declare(r: &Resolved, decl: &mut Declarations) {
+        decl.provide_rules(Self::KEY, alerts::rule_set());
+        // Each target's ServiceMonitor selects its Service, whose name becomes the job.
+        for target in objects::targets(r) {
+            decl.provide_scrape_job(Self::KEY, target.service, r.namespace.clone());
+        }
         decl.need_bucket(Self::KEY, r.chunks_bucket.clone());
         decl.need_bucket(Self::KEY, r.ruler_bucket.clone());
         let entry = Endpoint {
@@ -36,10 +38,7 @@ impl Module for LokiModule {
             port_name: "http".into(),
             scheme: "http",
         };
-        decl.provide_datasource(
-            Self::KEY,
-            Datasource { uid: "loki".into(), name: "Loki".into(), kind: DatasourceKind::Loki, url: entry.url() },
-        );
+        decl.provide_datasource(Self::KEY, datasource::datasource(entry.url()));
         // OTLP goes through the same entry, under `/otlp`.
         let otlp = format!("{}/otlp", entry.url());
         decl.provide_urls(Self::KEY, Link::LogsOtlpHttp, entry.clone(), vec![otlp]);

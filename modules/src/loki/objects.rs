@@ -11,8 +11,8 @@ use crate::contract::monitoring::ServiceMonitor;
 use crate::contract::ring::{RingComponent, RingTarget};
 use crate::contract::{App, ModuleError, S3Store};
 
+use super::config::DATA_DIR;
 use super::config::loki_config;
-use super::config::{ACCESS_KEY_ENV, DATA_DIR, SECRET_KEY_ENV};
 use super::options::LokiMode;
 use super::resolved::Resolved;
 use super::{GOSSIP_PORT, GRPC_PORT, HTTP_PORT, VERSION, gateway};
@@ -79,8 +79,6 @@ fn ring<'a>(r: &'a Resolved, store: &'a S3Store, config: &'a str) -> RingCompone
         volume: &r.volume,
         storage_class: r.storage_class.as_deref(),
         store,
-        access_key_env: ACCESS_KEY_ENV,
-        secret_key_env: SECRET_KEY_ENV,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::contract::image::Image;
 use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, millicores};
-use crate::contract::{At, ByteSize, Duration, DurationUnit, EnvInfo, OptionError};
+use crate::contract::{At, ByteSize, Duration, DurationUnit, EnvInfo, OptionError, OptionErrors};
 
 use super::options::{Loki, LokiMode};
 
@@ -30,8 +30,9 @@ pub(crate) struct Resolved {
 pub(crate) const MIN_RETENTION: Duration = Duration::of(24, DurationUnit::Hour);
 
 impl Loki {
-    pub(crate) fn resolve(&self, env: &EnvInfo) -> Result<Resolved, OptionError> {
+    pub(crate) fn resolve(&self, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
         let tier = env.tier;
+        let mut errors = OptionErrors::default();
         let mode =
             self.mode.unwrap_or(tier.pick(LokiMode::SingleBinary, LokiMode::SimpleScalable, LokiMode::SimpleScalable));
         let replicas = self.replicas.clone().unwrap_or_default();
@@ -41,21 +42,26 @@ impl Loki {
         let backend = count(&replicas.backend, tier.pick(1, 1, 2));
         let gateway = count(&replicas.gateway, tier.pick(1, 2, 2));
         for (name, n) in [("write", &write), ("read", &read), ("backend", &backend), ("gateway", &gateway)] {
+            errors.bound_replicas("loki", &format!("replicas.{name}"), n.value, n.pos);
             if n.value == 0 {
-                return Err(OptionError::new(
-                    "loki",
-                    &format!("replicas.{name}"),
-                    n.pos,
-                    format!("the {name} target needs at least one replica"),
-                )
-                .help("set it to 1 or more, or disable Loki"));
+                errors.push(
+                    OptionError::new(
+                        "loki",
+                        &format!("replicas.{name}"),
+                        n.pos,
+                        format!("the {name} target needs at least one replica"),
+                    )
+                    .help("set it to 1 or more, or disable Loki"),
+                );
             }
         }
         // The single binary keeps its rings in memory, so it can only ever be one pod.
         let ingesters = if mode == LokiMode::SingleBinary { 1 } else { write.value };
         let factor = self.replication_factor.clone().unwrap_or(At::default_value(tier.pick(1, 1, 3).min(ingesters)));
-        if factor.value == 0 || factor.value > ingesters {
+        // With no write replica, the factor has nothing to be checked against.
+        if ingesters > 0 && (factor.value == 0 || factor.value > ingesters) {
             let help = match mode {
+                _ if factor.value == 0 => one_to(ingesters),
                 LokiMode::SingleBinary => "the single binary runs one ingester: use mode simpleScalable".into(),
                 LokiMode::SimpleScalable => {
                     format!("set replicationFactor to at most {ingesters}, or raise replicas.write")
@@ -69,7 +75,7 @@ impl Loki {
                     factor.value
                 )
             };
-            return Err(OptionError::new("loki", "replicationFactor", factor.pos, message).help(help));
+            errors.push(OptionError::new("loki", "replicationFactor", factor.pos, message).help(help));
         }
         let retention = self.retention.clone().unwrap_or(At::default_value(tier.pick(
             Duration::of(24, DurationUnit::Hour),
@@ -77,13 +83,13 @@ impl Loki {
             Duration::of(30, DurationUnit::Day),
         )));
         if retention.value < MIN_RETENTION {
-            return Err(OptionError::new("loki", "retention", retention.pos, format!(
+            errors.push(OptionError::new("loki", "retention", retention.pos, format!(
                 "retention `{}` is below Loki's minimum of {MIN_RETENTION}: its compactor deletes logs by day-long index tables (and reads 0 as keep forever)",
                 retention.value
             ))
             .help("use 24h or more, such as 24h, 7d or 30d"));
         }
-        let resources = Resources::resolve(
+        let resources = errors.take(Resources::resolve(
             self.resources.as_ref(),
             "components.loki.resources",
             tier.pick(
@@ -91,16 +97,22 @@ impl Loki {
                 Defaults(millicores(250), mebibytes(512), cores(2), gibibytes(2)),
                 Defaults(millicores(500), gibibytes(2), cores(4), gibibytes(4)),
             ),
-        )?;
+        ));
+        let image = errors.take(Image::resolve("loki", "image", self.image.as_ref(), super::IMAGE));
+        let gateway_image = errors.take(Image::resolve(
+            "loki",
+            "gatewayImage",
+            self.gateway_image.as_ref(),
+            super::gateway::GATEWAY_IMAGE,
+        ));
+        let (Some(resources), Some(image), Some(gateway_image)) = (resources, image, gateway_image) else {
+            return Err(errors.into_vec());
+        };
+        errors.check()?;
         Ok(Resolved {
             namespace: self.namespace.as_ref().map_or_else(|| env.namespace.clone(), |n| n.to_string()),
-            image: Image::resolve("loki", "image", self.image.as_ref(), super::IMAGE)?,
-            gateway_image: Image::resolve(
-                "loki",
-                "gatewayImage",
-                self.gateway_image.as_ref(),
-                super::gateway::GATEWAY_IMAGE,
-            )?,
+            image,
+            gateway_image,
             mode,
             retention: retention.value,
             volume: self.volume.clone().unwrap_or(tier.pick(gibibytes(5), gibibytes(20), gibibytes(50))),
@@ -114,5 +126,14 @@ impl Loki {
             ruler_bucket: self.ruler_bucket.as_ref().map_or_else(|| "loki-ruler".into(), |b| b.to_string()),
             resources,
         })
+    }
+}
+
+/// The help for a replication factor of 0 with `n` ingesters.
+fn one_to(n: u32) -> String {
+    if n == 1 {
+        "set replicationFactor to 1".into()
+    } else {
+        format!("set replicationFactor to a number from 1 to {n}")
     }
 }

@@ -260,7 +260,7 @@ fn one_entry_point_serves_the_link_and_the_datasource() {
         let ctx = context(&platform("{}"), env(tier)).unwrap();
         let link = ctx.endpoint(crate::contract::Link::LogsQueryHttp, "test").unwrap();
         assert_eq!((link.service.as_str(), link.port), ("loki", 3100));
-        let datasource = ctx.datasource(crate::contract::DatasourceKind::Loki, "test").unwrap();
+        let datasource = ctx.datasource(crate::contract::Role::LOGS).unwrap();
         assert_eq!((datasource.uid.as_str(), datasource.url.as_str()), ("loki", link.url().as_str()));
         let apps = render(tier, "{}").unwrap();
         let service = object(app(&apps, "loki"), "Service", "loki");
@@ -313,4 +313,20 @@ fn the_ruler_alerts_through_alertmanager_when_the_platform_has_one() {
     );
     let apps = render(Tier::Local, "prometheus: {enabled: false}\ntempo: {enabled: false}\ncollector: {enabled: false}\ngrafana: {enabled: false}\n").unwrap();
     assert!(config(app(&apps, "loki"))["ruler"].get("alertmanager_url").is_none(), "no Alertmanager, no URL");
+}
+
+/// Log lines link to their trace, by the structured metadata OTLP writes and by a trace id in
+/// the line's text.
+#[test]
+fn the_datasource_links_log_lines_to_traces() {
+    let ds = super::datasource::datasource("http://loki:3100".into());
+    assert_eq!((ds.plugin.as_str(), ds.role), ("loki", crate::contract::Role::LOGS));
+    let fields: Vec<_> = ds.correlations.iter().filter(|c| c.at == "derivedFields[]").collect();
+    assert_eq!(fields.len(), 2);
+    assert!(fields.iter().all(|c| c.to == crate::contract::Role::TRACES && c.value["url"] == "${__value.raw}"));
+    assert_eq!(
+        (&fields[0].value["matcherType"], &fields[0].value["matcherRegex"]),
+        (&"label".into(), &"trace_id".into())
+    );
+    assert_eq!(fields[1].value["matcherType"], "regex");
 }

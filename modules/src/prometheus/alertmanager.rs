@@ -12,7 +12,7 @@ use super::cluster_monitors::{RELOADER_PORT, RELOADER_PORT_NAME};
 use super::objects::{self, Labels};
 use super::resolved::Resolved;
 use super::{ALERTMANAGER_PORT, alertmanager_config};
-use crate::contract::yaml::to_yaml;
+use crate::contract::yaml::{EncodeError, encode};
 
 /// The Service Prometheus and Grafana reach Alertmanager through, and the `job` of its metrics.
 pub(crate) const SERVICE: &str = "alertmanager";
@@ -20,6 +20,8 @@ pub(crate) const COMPONENT: &str = "alerting";
 /// The resource's name; the operator names the StatefulSet `alertmanager-platform`.
 const NAME: &str = "platform";
 pub(crate) const CONFIG_SECRET: &str = "alertmanager-platform-config";
+/// The user Alertmanager runs as: see the Prometheus server's.
+const USER: i64 = 10001;
 pub(crate) const CONFIG_KEY: &str = "alertmanager.yaml";
 const M: &str = "prometheus";
 
@@ -49,21 +51,23 @@ pub(crate) fn push(r: &Resolved, app: &mut App) -> Result<(), ModuleError> {
 
 /// The configuration text, as the operator hands it to Alertmanager.
 pub(crate) fn config_text(r: &Resolved) -> Result<String, ModuleError> {
-    let value =
-        match &r.alertmanager.routing {
-            Some(routing) => super::routing::config(routing)?,
-            None => serde_json::to_value(alertmanager_config::config(r.alertmanager.notifications.as_ref())).map_err(
-                |e| ModuleError::Object { module: M, message: format!("alertmanager.yaml does not serialize: {e}") },
-            )?,
-        };
-    to_yaml(&value).map_err(|e| ModuleError::Object { module: M, message: format!("alertmanager.yaml: {e}") })
+    let value = match &r.alertmanager.routing {
+        Some(routing) => super::routing::config(routing)?,
+        None => serde_json::to_value(alertmanager_config::config(r.alertmanager.notifications.as_ref()))
+            .map_err(|e| ModuleError::config_file(M, CONFIG_KEY)(EncodeError::Json(e)))?,
+    };
+    encode(&value).map_err(ModuleError::config_file(M, CONFIG_KEY))
 }
 
 /// The operator reads the configuration from this Secret (`spec.configSecret`). It holds no
 /// credentials, but the operator only reads Secrets.
 fn config_secret(r: &Resolved, labels: &Labels) -> Result<Secret, ModuleError> {
     Ok(Secret {
-        metadata: k8s::meta(CONFIG_SECRET, labels),
+        metadata: k8s::exempt(
+            k8s::meta(CONFIG_SECRET, labels),
+            "secret-data",
+            "the routing tree only (the operator reads it from a Secret); receiver credentials are files of the alertmanager-notifications Secret, created in the cluster",
+        ),
         type_: Some("Opaque".into()),
         string_data: Some(BTreeMap::from([(CONFIG_KEY.into(), config_text(r)?)])),
         ..Default::default()
@@ -84,7 +88,7 @@ fn alertmanager(r: &Resolved, labels: &Labels) -> Alertmanager {
             automount_service_account_token: false,
             pod_metadata: Some(EmbeddedMetadata { labels: Some(pod_labels), annotations: None }),
             affinity: objects::spread_over_nodes(a.replicas, k8s::selector(SERVICE, COMPONENT)),
-            security_context: Some(k8s::restricted_pod(1000)),
+            security_context: Some(k8s::restricted_pod(USER)),
             resources: Some(a.resources.clone()),
             config_secret: CONFIG_SECRET.into(),
             secrets: match &a.routing {

@@ -1,13 +1,15 @@
-//! The platform's own alerts: components down, Loki and Tempo errors, the collector refusing
-//! or failing to export, Prometheus' remote-write receiver and storage, Garage's health.
+//! The metrics stack's own platform alerts: scrape targets down, Prometheus' remote-write
+//! receiver, rules, notifications and storage, crash-looping pods and full node disks. Every
+//! other component hands over its own alerts through the context.
 //!
 //! Expressions match on metric names, not on the job names other components choose, so they
-//! hold whatever those components' monitors are called; a component that is not deployed
-//! simply produces no series.
+//! hold whatever those components' monitors are called.
 
+use super::kubernetes::{RuleSet, platform_docs};
 use super::resolved::Resolved;
 use super::rules::{Alert, Group, Severity};
 use super::server::{self, RETENTION_PERCENT};
+use crate::contract::ScrapeJob;
 
 fn alert(
     name: &'static str,
@@ -20,10 +22,22 @@ fn alert(
     Alert { name, expr, for_, severity, summary: summary.into(), description: description.into() }
 }
 
-/// Every group the platform ships. `jobs` are the stack's own scrape jobs and their
-/// namespaces, each of which must always be discovered.
-pub(crate) fn groups(r: &Resolved, jobs: &[(String, String)]) -> Vec<Group> {
-    let mut groups = vec![availability(jobs), prometheus(r), logs_and_traces(), collector(), garage()];
+/// The groups this component hands to the context, with their runbooks and tests: all but
+/// the availability group, which needs every component's scrape jobs.
+pub(crate) fn rule_sets(r: &Resolved) -> Vec<RuleSet> {
+    platform_docs::from_groups(&groups(r))
+}
+
+/// The availability group over `jobs`, every scrape job the context collected, each of
+/// which must always be discovered; with its runbooks and tests.
+pub(crate) fn availability_set(jobs: &[ScrapeJob]) -> RuleSet {
+    let pairs: Vec<(String, String)> = jobs.iter().map(|j| (j.job.clone(), j.namespace.clone())).collect();
+    platform_docs::availability(&availability(&pairs), jobs)
+}
+
+/// The groups the metrics stack ships of its own besides availability.
+pub(crate) fn groups(r: &Resolved) -> Vec<Group> {
+    let mut groups = vec![prometheus(r)];
     if r.kube_state_metrics.is_some() {
         groups.push(workloads());
     }
@@ -77,7 +91,7 @@ fn prometheus(r: &Resolved) -> Group {
             "15m",
             "sum by (namespace, job, pod) (rate(prometheus_http_requests_total{handler=\"/api/v1/write\", code!~\"2..\"}[5m])) / sum by (namespace, job, pod) (rate(prometheus_http_requests_total{handler=\"/api/v1/write\"}[5m])) > 0.01".into(),
             "Prometheus refuses remote-write requests",
-            "{{ $value | humanizePercentage }} of remote-write requests to {{ $labels.pod }} failed over the last 5 minutes: samples from the collector or Tempo's metrics generator are being lost.",
+            "{{ $value | humanizePercentage }} of remote-write requests to {{ $labels.pod }} failed over the last 5 minutes: samples from remote-write senders are being lost.",
         ),
         alert(
             "PrometheusRuleEvaluationFailures",
@@ -129,107 +143,6 @@ fn prometheus(r: &Resolved) -> Group {
         &format!("{{{{ $labels.pod }}}} uses {{{{ $value | humanizePercentage }}}} of its {size} volume: writes will fail when it is full."),
     ));
     Group { name: "platform-prometheus", alerts }
-}
-
-fn logs_and_traces() -> Group {
-    let errors = |metric: &str| {
-        format!(
-            "sum by (namespace, job, route) (rate({metric}{{status_code=~\"5..\"}}[5m])) / sum by (namespace, job, route) (rate({metric}[5m])) > 0.05"
-        )
-    };
-    Group {
-        name: "platform-logs-traces",
-        alerts: vec![
-            alert(
-                "LokiRequestErrors",
-                Severity::Critical,
-                "15m",
-                errors("loki_request_duration_seconds_count"),
-                "Loki answers requests with errors",
-                "{{ $value | humanizePercentage }} of requests to {{ $labels.job }} on {{ $labels.route }} fail: log ingestion or queries are broken.",
-            ),
-            alert(
-                "LokiDiscardingSamples",
-                Severity::Warning,
-                "15m",
-                "sum by (namespace, job, reason) (rate(loki_discarded_samples_total[5m])) > 0".into(),
-                "Loki discards log lines",
-                "{{ $labels.job }} discards log lines ({{ $labels.reason }}): they are lost.",
-            ),
-            alert(
-                "TempoRequestErrors",
-                Severity::Critical,
-                "15m",
-                errors("tempo_request_duration_seconds_count"),
-                "Tempo answers requests with errors",
-                "{{ $value | humanizePercentage }} of requests to {{ $labels.job }} on {{ $labels.route }} fail: trace ingestion or queries are broken.",
-            ),
-            alert(
-                "TempoDiscardingSpans",
-                Severity::Warning,
-                "15m",
-                "sum by (namespace, job, reason) (rate(tempo_discarded_spans_total[5m])) > 0".into(),
-                "Tempo discards spans",
-                "{{ $labels.job }} discards spans ({{ $labels.reason }}): they are lost.",
-            ),
-        ],
-    }
-}
-
-fn collector() -> Group {
-    Group {
-        name: "platform-collector",
-        alerts: vec![
-            alert(
-                "CollectorRefusingData",
-                Severity::Warning,
-                "10m",
-                "sum by (namespace, job, receiver) (rate({__name__=~\"otelcol_receiver_refused_(spans|metric_points|log_records)\"}[5m])) > 0".into(),
-                "The collector refuses telemetry",
-                "Receiver {{ $labels.receiver }} of {{ $labels.job }} refuses data: senders are being pushed back, usually because exports are failing or the memory limit is reached.",
-            ),
-            alert(
-                "CollectorExportFailing",
-                Severity::Critical,
-                "10m",
-                "sum by (namespace, job, exporter) (rate({__name__=~\"otelcol_exporter_send_failed_(spans|metric_points|log_records)\"}[5m])) > 0".into(),
-                "The collector fails to export telemetry",
-                "Exporter {{ $labels.exporter }} of {{ $labels.job }} fails to send data to its backend: it is lost once the queue is full.",
-            ),
-            alert(
-                "CollectorQueueSaturated",
-                Severity::Warning,
-                "10m",
-                "max by (namespace, job, exporter) (otelcol_exporter_queue_size / otelcol_exporter_queue_capacity) > 0.8".into(),
-                "The collector's export queue is nearly full",
-                "The queue of exporter {{ $labels.exporter }} of {{ $labels.job }} is {{ $value | humanizePercentage }} full: the backend is slow or unreachable.",
-            ),
-        ],
-    }
-}
-
-fn garage() -> Group {
-    Group {
-        name: "platform-storage",
-        alerts: vec![
-            alert(
-                "GarageUnhealthy",
-                Severity::Warning,
-                "10m",
-                "min by (namespace, job) (cluster_healthy) == 0".into(),
-                "Garage has disconnected storage nodes",
-                "Not every storage node of {{ $labels.job }} in {{ $labels.namespace }} is connected: data is less redundant until it returns.",
-            ),
-            alert(
-                "GarageUnhealthy",
-                Severity::Critical,
-                "5m",
-                "min by (namespace, job) (cluster_available) == 0".into(),
-                "Garage cannot serve every request",
-                "{{ $labels.job }} has lost quorum for some partitions: Loki and Tempo cannot read or write all their data.",
-            ),
-        ],
-    }
 }
 
 fn workloads() -> Group {

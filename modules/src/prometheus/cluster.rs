@@ -2,7 +2,7 @@
 //! scraped and alerted on, and where the alerts' runbook links point.
 
 use crate::contract::monitoring::RuleGroup;
-use crate::contract::{EnvInfo, OptionError};
+use crate::contract::{EnvInfo, OptionErrors};
 
 use super::options::Prometheus;
 use super::resolved::option_error;
@@ -55,7 +55,7 @@ fn default_runbook_base(env: &EnvInfo) -> Option<String> {
 }
 
 impl Prometheus {
-    pub(crate) fn resolve_cluster(&self, env: &EnvInfo) -> Result<ClusterResolved, OptionError> {
+    pub(crate) fn resolve_cluster(&self, env: &EnvInfo, errors: &mut OptionErrors) -> Option<ClusterResolved> {
         let cp = self.control_plane.clone().unwrap_or_default();
         let control_plane = ControlPlane {
             api_server: cp.api_server.unwrap_or(true),
@@ -66,30 +66,31 @@ impl Prometheus {
             core_dns: cp.core_dns.unwrap_or(true),
         };
         let runbook_base = match &self.runbook_base_url {
-            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-                url.trim_end_matches('/').to_owned()
+            Some(url) if url.value.starts_with("https://") || url.value.starts_with("http://") => {
+                Some(url.value.trim_end_matches('/').to_owned())
             }
             Some(url) => {
-                return Err(option_error(
+                errors.push(option_error(
                     "runbookBaseUrl",
-                    None,
-                    format!("`{url}` is not an http(s) URL"),
+                    url.pos,
+                    format!("`{}` is not an http(s) URL", url.value),
                     Some("write the address the runbook pages are browsed at, such as https://github.com/org/repo/blob/main/docs/runbooks".into()),
                 ));
+                None
             }
-            None => default_runbook_base(env).ok_or_else(|| {
+            None => errors.take(default_runbook_base(env).ok_or_else(|| {
                 option_error(
                     "runbookBaseUrl",
                     None,
                     format!("no runbook address can be derived from git.repoURL `{}`", env.git.repo_url),
                     Some("set components.prometheus.runbookBaseUrl to where docs/runbooks is browsed".into()),
                 )
-            })?,
+            })),
         };
         let mut extra_rules = Vec::new();
         for path in self.extra_rules.iter().flatten() {
-            extra_rules.extend(super::extra_rules::groups(path, env)?);
+            extra_rules.extend(errors.take(super::extra_rules::groups(path, env)).into_iter().flatten());
         }
-        Ok(ClusterResolved { control_plane, runbook_base, extra_rules })
+        Some(ClusterResolved { control_plane, runbook_base: runbook_base?, extra_rules })
     }
 }

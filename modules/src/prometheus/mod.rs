@@ -33,6 +33,7 @@ mod alerts;
 mod cluster;
 mod cluster_monitors;
 mod crds;
+mod datasources;
 mod extra_rules;
 mod kube_state_metrics;
 mod kubelet;
@@ -50,7 +51,8 @@ mod server;
 #[cfg(test)]
 mod tests;
 
-pub use kubernetes::{rule_fixtures, runbook_pages};
+pub(crate) use alerts::availability_set;
+pub(crate) use kubernetes::{rule_fixtures, runbook_pages};
 pub(crate) use module::PrometheusModule;
 pub use options::Prometheus;
 

@@ -1,15 +1,12 @@
 //! The metrics stack as a module: what it offers the others, and the apps it renders.
 
-use crate::contract::{
-    App, Context, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, Link, Module, ModuleError, OptionError,
-    Wave,
-};
+use crate::contract::{App, Context, Declarations, Endpoint, EnvInfo, Link, Module, ModuleError, OptionError, Wave};
 
 use super::options::Prometheus;
 use super::resolved::Resolved;
 use super::{
-    ALERTMANAGER_PORT, PROMETHEUS_PORT, alertmanager, cluster_monitors, crds, kube_state_metrics, monitors,
-    node_exporter, operator, server,
+    ALERTMANAGER_PORT, PROMETHEUS_PORT, alertmanager, alerts, cluster_monitors, crds, datasources, kube_state_metrics,
+    monitors, node_exporter, operator, server,
 };
 
 /// The app holding the `Prometheus` and `Alertmanager` resources.
@@ -33,30 +30,20 @@ impl Module for PrometheusModule {
     }
 
     fn resolve(options: &Prometheus, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
-        options.resolve(env).map_err(|e| vec![e])
+        options.resolve(env)
     }
 
     fn declare(r: &Resolved, decl: &mut Declarations) {
         let prometheus = endpoint(r, server::SERVICE, PROMETHEUS_PORT);
         let alertmanager = endpoint(r, alertmanager::SERVICE, ALERTMANAGER_PORT);
-        decl.provide_datasource(
-            Self::KEY,
-            Datasource {
-                uid: "prometheus".into(),
-                name: "Prometheus".into(),
-                kind: DatasourceKind::Prometheus,
-                url: prometheus.url(),
-            },
-        );
-        decl.provide_datasource(
-            Self::KEY,
-            Datasource {
-                uid: "alertmanager".into(),
-                name: "Alertmanager".into(),
-                kind: DatasourceKind::Alertmanager,
-                url: alertmanager.url(),
-            },
-        );
+        decl.provide_datasource(Self::KEY, datasources::prometheus(&prometheus));
+        decl.provide_datasource(Self::KEY, datasources::alertmanager(&alertmanager));
+        for set in alerts::rule_sets(r) {
+            decl.provide_rules(Self::KEY, set);
+        }
+        for (job, namespace) in monitors::jobs(r) {
+            decl.provide_scrape_job(Self::KEY, job, namespace);
+        }
         decl.provide_urls(Self::KEY, Link::MetricsRemoteWrite, prometheus.clone(), server::remote_write_urls(r));
         decl.provide(Self::KEY, Link::MetricsQueryHttp, prometheus);
         decl.provide(Self::KEY, Link::AlertsHttp, alertmanager);
@@ -68,7 +55,7 @@ impl Module for PrometheusModule {
         }
     }
 
-    fn render(r: &Resolved, _ctx: &Context) -> Result<Vec<App>, ModuleError> {
+    fn render(r: &Resolved, ctx: &Context) -> Result<Vec<App>, ModuleError> {
         let mut backends = App::owned(Self::KEY, APP, r.namespace.clone(), Wave::Backends);
         server::push(r, &mut backends)?;
         alertmanager::push(r, &mut backends)?;
@@ -79,7 +66,9 @@ impl Module for PrometheusModule {
         if let Some(ne) = &r.node_exporter {
             apps.push(node_exporter::app(ne)?);
         }
-        apps.push(monitors::app(r)?);
+        let mut rule_sets = vec![alerts::availability_set(ctx.scrape_jobs())];
+        rule_sets.extend_from_slice(ctx.rule_sets());
+        apps.push(monitors::app(r, &rule_sets)?);
         apps.extend(cluster_monitors::app(r)?);
         Ok(apps)
     }

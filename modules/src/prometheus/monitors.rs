@@ -1,15 +1,13 @@
 //! The last wave: ServiceMonitors of the operator, Prometheus and Alertmanager, and the
-//! platform's alerting rules. They are custom resources read by the operator and Prometheus,
+//! alerting rules of every component. They are custom resources read by the operator and Prometheus,
 //! so they sync after both.
 
+use crate::contract::alerts::RuleSet;
 use crate::contract::monitoring::ServiceMonitor;
 use crate::contract::{App, ModuleError, Wave, k8s};
 
 use super::resolved::Resolved;
-use super::{
-    alertmanager, alerts, cluster_monitors, kube_state_metrics, kubelet, kubernetes, node_exporter, operator, rules,
-    server,
-};
+use super::{alertmanager, cluster_monitors, kube_state_metrics, kubelet, kubernetes, node_exporter, operator, server};
 
 pub(crate) const APP: &str = "platform-monitoring";
 pub(crate) const RULES: &str = "platform-alerts";
@@ -30,7 +28,9 @@ pub(crate) fn jobs(r: &Resolved) -> Vec<(String, String)> {
     jobs
 }
 
-pub(crate) fn app(r: &Resolved) -> Result<App, ModuleError> {
+/// The monitoring app; `rule_sets` are every component's alert groups, this one's included,
+/// as the context collected them.
+pub(crate) fn app(r: &Resolved, rule_sets: &[RuleSet]) -> Result<App, ModuleError> {
     let mut app = App::owned("prometheus", APP, r.namespace.clone(), Wave::Monitoring);
     app.push(ServiceMonitor::new(
         operator::NAME,
@@ -61,13 +61,8 @@ pub(crate) fn app(r: &Resolved) -> Result<App, ModuleError> {
     if r.scrape_kubelet {
         app.push(kubelet::service_monitor())?;
     }
-    let mut labels = k8s::selector_labels(RULES, "alerting-rules");
-    labels.insert("app.kubernetes.io/part-of".into(), "oxidy".into());
     cluster_monitors::push_monitors(r, &mut app)?;
-    let platform = alerts::groups(r, &jobs(r));
-    // Validates the platform groups (names, severities) before they gain runbook links.
-    rules::rule_spec(&platform)?;
-    kubernetes::push_rules(r, &platform, &mut app)?;
+    kubernetes::push_rules(r, rule_sets, &mut app)?;
     kubernetes::push_extra_rules(r, &mut app)?;
     Ok(app)
 }

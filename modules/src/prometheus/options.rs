@@ -13,9 +13,9 @@ use crate::contract::{At, ByteSize, DnsLabel, Duration, NodePort};
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Prometheus {
-    /// Render the metrics stack. Default: true. Without it, Grafana's Prometheus and
-    /// Alertmanager datasources and the collector's remote write fail to render, naming the
-    /// missing link.
+    /// Render the metrics stack. Default: true. Without it, components that need remote write
+    /// or an alert router fail to render, naming the missing link, and no Prometheus or
+    /// Alertmanager datasource is provisioned.
     pub enabled: Option<bool>,
     /// Namespace of everything but node-exporter. Default: the environment's `namespace`.
     pub namespace: Option<DnsLabel>,
@@ -65,7 +65,7 @@ pub struct Prometheus {
     /// Base URL of the runbook pages the alerts link to (`<base>/<Alert>.md`). Default:
     /// `<git.repoURL without .git>/blob/<git.revision>/docs/runbooks`, which GitHub and
     /// GitLab serve; set it for other forges.
-    pub runbook_base_url: Option<String>,
+    pub runbook_base_url: Option<At<String>>,
     /// Extra Prometheus rule files of the project (`rules/*.yaml`, Prometheus' rule-file
     /// format), rendered as the PrometheusRule `extra-rules`; every expression is parsed
     /// while rendering. Default: none.

@@ -7,7 +7,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::contract::{DnsLabel, ModuleError};
+use crate::contract::yaml::EncodeError;
+use crate::contract::{At, DnsLabel, ModuleError, OptionError};
 
 use super::alertmanager_config::SECRETS_DIR;
 use super::resolved::option_error;
@@ -20,10 +21,10 @@ pub struct Routing {
     /// Existing Secret in the namespace whose keys the receivers name.
     pub secret: DnsLabel,
     /// The receiver of every alert no route takes.
-    pub default_receiver: String,
+    pub default_receiver: At<String>,
     /// The receiver of the always-firing Watchdog: a dead man's switch service that alerts
     /// when it stops hearing it. Without it the Watchdog goes nowhere.
-    pub watchdog_receiver: Option<String>,
+    pub watchdog_receiver: Option<At<String>>,
     /// Labels alerts are grouped by. Default: `[cluster, namespace, alertname]`.
     pub group_by: Option<Vec<String>>,
     pub receivers: Vec<ReceiverOptions>,
@@ -89,7 +90,7 @@ pub struct OpsgenieOptions {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RouteOptions {
-    pub receiver: String,
+    pub receiver: At<String>,
     /// Alertmanager matchers, such as `severity="critical"` or `namespace=~"shop|pay"`.
     pub matchers: Vec<String>,
     /// Keep looking for further matching routes after this one.
@@ -197,30 +198,35 @@ fn key(r: &str) -> String {
     format!("components.prometheus.alertmanager.routing.{r}")
 }
 
-/// The configuration for `routing`, after checking that every route names a receiver.
-pub(crate) fn config(routing: &Routing) -> Result<serde_json::Value, ModuleError> {
-    let file = |k: &str| format!("{SECRETS_DIR}/{}/{k}", routing.secret);
+/// One error per receiver a route names but `receivers` does not define, at the line that
+/// names it.
+pub(crate) fn check(routing: &Routing) -> Vec<OptionError> {
     let names: Vec<&str> = routing.receivers.iter().map(|r| r.name.as_str()).collect();
-    let known = |what: &str, name: &str| -> Result<(), ModuleError> {
-        if names.contains(&name) || name == NULL {
-            Ok(())
-        } else {
-            Err(option_error(
-                &key(what)["components.prometheus.".len()..],
-                None,
-                format!("receiver `{name}` is not defined"),
+    let mut named = vec![("defaultReceiver".to_owned(), &routing.default_receiver)];
+    named.extend(routing.watchdog_receiver.iter().map(|w| ("watchdogReceiver".to_owned(), w)));
+    named.extend(routing.routes.iter().enumerate().map(|(i, r)| (format!("routes[{i}].receiver"), &r.receiver)));
+    named
+        .into_iter()
+        .filter(|(_, name)| !names.contains(&name.value.as_str()) && name.value != NULL)
+        .map(|(what, name)| {
+            option_error(
+                &key(&what)["components.prometheus.".len()..],
+                name.pos,
+                format!("receiver `{}` is not defined", name.value),
                 Some(format!("define it under receivers, or use one of: {}", names.join(", "))),
             )
-            .into())
-        }
-    };
-    known("defaultReceiver", &routing.default_receiver)?;
+        })
+        .collect()
+}
+
+/// The configuration for `routing`, whose receivers [`check`] has checked.
+pub(crate) fn config(routing: &Routing) -> Result<serde_json::Value, ModuleError> {
+    let file = |k: &str| format!("{SECRETS_DIR}/{}/{k}", routing.secret);
     let mut routes = Vec::new();
     if let Some(w) = &routing.watchdog_receiver {
-        known("watchdogReceiver", w)?;
         // Repeated often, so the dead man's switch notices its absence quickly.
         routes.push(Route {
-            receiver: w.clone(),
+            receiver: w.value.clone(),
             matchers: vec!["alertname=\"Watchdog\"".into()],
             group_interval: Some("1m".into()),
             repeat_interval: Some("5m".into()),
@@ -232,10 +238,9 @@ pub(crate) fn config(routing: &Routing) -> Result<serde_json::Value, ModuleError
         matchers: vec!["alertname=\"InfoInhibitor\"".into()],
         ..Default::default()
     });
-    for (i, r) in routing.routes.iter().enumerate() {
-        known(&format!("routes[{i}].receiver"), &r.receiver)?;
+    for r in &routing.routes {
         routes.push(Route {
-            receiver: r.receiver.clone(),
+            receiver: r.receiver.value.clone(),
             matchers: r.matchers.clone(),
             group_by: r.group_by.clone(),
             repeat_interval: r.repeat_interval.clone(),
@@ -284,7 +289,7 @@ pub(crate) fn config(routing: &Routing) -> Result<serde_json::Value, ModuleError
     let config = Config {
         global: Global { resolve_timeout: "5m" },
         route: Route {
-            receiver: routing.default_receiver.clone(),
+            receiver: routing.default_receiver.value.clone(),
             group_by: Some(
                 routing
                     .group_by
@@ -317,7 +322,7 @@ pub(crate) fn config(routing: &Routing) -> Result<serde_json::Value, ModuleError
         ],
     };
     serde_json::to_value(&config)
-        .map_err(|e| ModuleError::Object { module: "prometheus", message: format!("alertmanager routing: {e}") })
+        .map_err(|e| ModuleError::config_file("prometheus", super::alertmanager::CONFIG_KEY)(EncodeError::Json(e)))
 }
 
 #[cfg(test)]
@@ -364,10 +369,22 @@ routes:
     }
 
     #[test]
-    fn an_undefined_receiver_is_an_option_error() {
-        let mut r = routing(EXAMPLE);
-        r.routes[0].receiver = "nobody".into();
-        let err = config(&r).unwrap_err().to_string();
-        assert!(err.contains("routing.routes[0].receiver") && err.contains("`nobody`"), "{err}");
+    fn every_undefined_receiver_is_an_option_error_at_its_line() {
+        let r = routing(
+            &EXAMPLE
+                .replace("receiver: oncall", "receiver: nobody")
+                .replace("defaultReceiver: team", "defaultReceiver: teem"),
+        );
+        let errors = check(&r);
+        let keys: Vec<(&str, Option<u64>)> = errors.iter().map(|e| (e.key.as_str(), e.pos.map(|p| p.line))).collect();
+        assert_eq!(
+            keys,
+            [
+                ("components.prometheus.alertmanager.routing.defaultReceiver", Some(3)),
+                ("components.prometheus.alertmanager.routing.routes[0].receiver", Some(15)),
+            ]
+        );
+        assert!(errors[1].message.contains("`nobody`"), "{errors:?}");
+        assert!(check(&routing(EXAMPLE)).is_empty());
     }
 }

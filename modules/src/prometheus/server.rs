@@ -25,6 +25,9 @@ pub(crate) const COMPONENT: &str = "metrics";
 /// The resource's name; the operator names the StatefulSet `prometheus-platform`.
 const NAME: &str = "platform";
 const SERVICE_ACCOUNT: &str = "prometheus";
+/// The user Prometheus runs as: any ID works (its volume belongs to the pod's group), and one
+/// of 10000 or above is no user of the node.
+const USER: i64 = 10001;
 /// The headless Service the operator (v0.93) creates as the StatefulSets' governing Service:
 /// it gives every pod a DNS name of its own.
 const GOVERNING_SERVICE: &str = "prometheus-operated";
@@ -130,7 +133,7 @@ fn prometheus(r: &Resolved, labels: &Labels) -> Prometheus {
             automount_service_account_token: true,
             pod_metadata: Some(EmbeddedMetadata { labels: Some(pod_labels), annotations: None }),
             affinity: objects::spread_over_nodes(s.replicas, k8s::selector(SERVICE, COMPONENT)),
-            security_context: Some(k8s::restricted_pod(1000)),
+            security_context: Some(k8s::restricted_pod(USER)),
             resources: Some(s.resources.clone()),
             retention: s.retention.to_string(),
             retention_size: retention_size(r),
@@ -138,8 +141,8 @@ fn prometheus(r: &Resolved, labels: &Labels) -> Prometheus {
             scrape_interval: Some("30s".into()),
             evaluation_interval: Some("30s".into()),
             enable_remote_write_receiver: true,
-            // Tempo's metrics generator and the collector send exemplars (trace ids) along
-            // with samples; Grafana links from them to traces.
+            // Remote-write senders (span-metrics generators, the telemetry pipeline) send
+            // exemplars (trace ids) along with samples; the datasource links them to traces.
             enable_features: vec!["exemplar-storage".into()],
             exemplars: Some(Exemplars { max_size: i64::from(s.exemplars_max_size) }),
             external_labels: BTreeMap::from([("env".into(), r.env_name.clone())]),

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::contract::{App, DatasourceKind, Link, ModuleError, PodSecurity, Source, Tier, Wave};
+use crate::contract::{App, Link, ModuleError, PodSecurity, Role, Source, Tier, Wave};
 use crate::testing::{app, context, env, object, platform, render};
 
 const TIERS: [Tier; 3] = [Tier::Local, Tier::Staging, Tier::Production];
@@ -150,19 +150,19 @@ fn offers_links_and_datasources() {
     let prometheus = ctx.endpoint(Link::MetricsQueryHttp, "test").unwrap();
     assert_eq!((prometheus.service.as_str(), prometheus.port), ("prometheus", 9090));
     assert_eq!(ctx.endpoint(Link::AlertsHttp, "test").unwrap().port, 9093);
-    let ds = ctx.datasource(DatasourceKind::Prometheus, "test").unwrap();
+    let ds = ctx.datasource(Role::METRICS).unwrap();
     assert_eq!(
         (ds.uid.as_str(), ds.url.as_str()),
         ("prometheus", "http://prometheus.observability.svc.cluster.local:9090")
     );
-    assert_eq!(ctx.datasource(DatasourceKind::Alertmanager, "test").unwrap().uid, "alertmanager");
+    assert_eq!(ctx.datasource(Role::ALERTS).unwrap().uid, "alertmanager");
 }
 
 #[test]
 fn disabled_renders_and_offers_nothing() {
     let ctx = context(&platform("prometheus: {enabled: false}\n"), env(Tier::Local)).unwrap();
     assert!(ctx.endpoint(Link::MetricsQueryHttp, "test").is_err());
-    assert!(ctx.datasource(DatasourceKind::Alertmanager, "test").is_err());
+    assert!(ctx.datasource(Role::ALERTS).is_none());
     let apps = render(Tier::Local, "prometheus:\n  nodeExporter:\n    enabled: false\n").unwrap();
     assert!(!apps.iter().any(|a| a.name == "node-exporter"));
     assert!(!rule_groups(&apps).to_string().contains("node-exporter"));
@@ -435,4 +435,36 @@ fn remote_write_reaches_every_replica() {
     );
     let ctx = context(&platform("prometheus: {replicas: 3}\n"), env(Tier::Staging)).unwrap();
     assert_eq!(ctx.urls(Link::MetricsRemoteWrite, "test").unwrap().len(), 3);
+}
+
+/// A component the metrics stack has never heard of hands over its alert group through the
+/// context, and Prometheus loads it with runbook links like its own; a broken rule in it
+/// fails the render naming group and rule.
+#[test]
+fn alert_groups_of_any_component_are_collected() {
+    use crate::contract::Declarations;
+    use crate::contract::alerts::{RuleSet, Severity, alert};
+    let env = env(Tier::Staging);
+    let profiles = |expr: &str| RuleSet {
+        name: "platform-profiles",
+        records: vec![],
+        alerts: vec![
+            alert("ProfilesIngestErrors", Severity::Warning, "10m", expr)
+                .about("Profiles are refused", "{{ $labels.job }} refuses profiles."),
+        ],
+    };
+    let render_with = |set: RuleSet| {
+        let mut decl = Declarations::default();
+        let resolved = crate::testing::declare::<super::PrometheusModule>("{}", &env, &mut decl)?;
+        decl.provide_rules("profiles", set);
+        let ctx = decl.into_context(env.clone()).map_err(|mut e| e.remove(0))?;
+        <super::PrometheusModule as crate::contract::Module>::render(&resolved, &ctx)
+    };
+    let apps = render_with(profiles("rate(profiles_refused_total[5m]) > 0")).unwrap();
+    let spec = rule_groups(&apps);
+    let group = spec["groups"].as_array().unwrap().iter().find(|g| g["name"] == "platform-profiles").expect("loaded");
+    assert_eq!(group["rules"][0]["alert"], "ProfilesIngestErrors");
+    assert!(group["rules"][0]["annotations"]["runbook_url"].as_str().unwrap().ends_with("/ProfilesIngestErrors.md"));
+    let err = render_with(profiles("rate(profiles_refused_total[5m] > 0")).unwrap_err().to_string();
+    assert!(err.starts_with("rule group `platform-profiles`, rule `ProfilesIngestErrors`: expression"), "{err}");
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::contract::S3Store;
+use crate::contract::ring_config::{BackendKeys, Memberlist, memberlist, s3_client};
 
 use super::options::TempoMode;
 use super::resolved::Resolved;
@@ -15,8 +16,6 @@ use super::{GOSSIP_PORT, GRPC_PORT, HTTP_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT};
 
 /// Local state of every target: WALs of ingesters and of the metrics generator.
 pub(crate) const DATA_DIR: &str = "/var/tempo";
-pub(crate) const ACCESS_KEY_ENV: &str = "AWS_ACCESS_KEY_ID";
-pub(crate) const SECRET_KEY_ENV: &str = "AWS_SECRET_ACCESS_KEY";
 /// The metrics generator's processors: RED metrics per span, the service graph, and the
 /// recent blocks that TraceQL metrics queries (Grafana's Tempo metrics, Traces Drilldown)
 /// read; without `local-blocks` they fail with "localblocks processor not found".
@@ -99,17 +98,6 @@ struct Lifecycler {
 #[derive(Serialize)]
 struct LifecyclerRing {
     replication_factor: u32,
-}
-
-#[derive(Serialize)]
-struct Memberlist {
-    /// Keep starting when no peer answers yet: the first pods of a fresh install have no one
-    /// to join, and memberlist keeps retrying in the background.
-    abort_if_cluster_join_fails: bool,
-    /// Gossip from any other ring (Loki's, or another namespace's Tempo, reaching a reused
-    /// pod IP) is dropped instead of merged into Tempo's rings.
-    cluster_label: String,
-    join_members: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -203,7 +191,7 @@ struct TraceStorage {
     backend: &'static str,
     wal: Wal,
     block: Block,
-    s3: S3,
+    s3: BackendKeys,
 }
 
 #[derive(Serialize)]
@@ -214,19 +202,6 @@ struct Wal {
 #[derive(Serialize)]
 struct Block {
     version: &'static str,
-}
-
-#[derive(Serialize)]
-struct S3 {
-    bucket: String,
-    endpoint: String,
-    region: String,
-    access_key: String,
-    secret_key: String,
-    /// Plain HTTP inside the cluster.
-    insecure: bool,
-    /// Garage serves buckets under the path, not as virtual hosts.
-    forcepathstyle: bool,
 }
 
 #[derive(Serialize)]
@@ -277,11 +252,8 @@ pub(crate) fn tempo_config(r: &Resolved, store: &S3Store, remote_write: &[String
         ingester: Ingester {
             lifecycler: Lifecycler { ring: LifecyclerRing { replication_factor: r.replication_factor } },
         },
-        memberlist: distributed.then(|| Memberlist {
-            abort_if_cluster_join_fails: false,
-            cluster_label: format!("{}-tempo", r.namespace),
-            join_members: vec![format!("{}:{GOSSIP_PORT}", service_host(super::objects::HEADLESS_SERVICE, r))],
-        }),
+        memberlist: distributed
+            .then(|| memberlist(super::objects::NAME, &r.namespace, super::objects::HEADLESS_SERVICE, GOSSIP_PORT)),
         querier: distributed.then(|| Querier {
             frontend_worker: FrontendWorker {
                 frontend_address: format!(
@@ -314,15 +286,7 @@ pub(crate) fn tempo_config(r: &Resolved, store: &S3Store, remote_write: &[String
                 backend: "s3",
                 wal: Wal { path: format!("{DATA_DIR}/wal") },
                 block: Block { version: "vParquet4" },
-                s3: S3 {
-                    bucket: r.bucket.clone(),
-                    endpoint: store.endpoint.authority(),
-                    region: store.region.clone(),
-                    access_key: format!("${{{ACCESS_KEY_ENV}}}"),
-                    secret_key: format!("${{{SECRET_KEY_ENV}}}"),
-                    insecure: store.endpoint.scheme == "http",
-                    forcepathstyle: true,
-                },
+                s3: s3_client(store, &r.bucket).backend_keys(),
             },
         },
         overrides: Overrides {

@@ -21,7 +21,9 @@
 //! The metrics generator runs the `service-graphs` and `span-metrics` processors and remote
 //! writes to Prometheus with exemplars, so dashboards link metrics back to traces.
 
+mod alerts;
 mod config;
+mod datasource;
 mod module;
 mod objects;
 mod options;

@@ -1,13 +1,10 @@
 //! Tempo as a module: what it offers the others, and the apps it renders.
 
-use crate::contract::{
-    App, Context, Datasource, DatasourceKind, Declarations, Endpoint, EnvInfo, Link, Module, ModuleError, OptionError,
-    Wave,
-};
+use crate::contract::{App, Context, Declarations, Endpoint, EnvInfo, Link, Module, ModuleError, OptionError, Wave};
 
 use super::options::Tempo;
 use super::resolved::Resolved;
-use super::{HTTP_PORT, OTLP_GRPC_PORT, objects};
+use super::{HTTP_PORT, OTLP_GRPC_PORT, alerts, datasource, objects};
 
 /// Tempo in the composition root.
 pub(crate) struct TempoModule;
@@ -23,10 +20,15 @@ impl Module for TempoModule {
     }
 
     fn resolve(options: &Tempo, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
-        options.resolve(env).map_err(|e| vec![e])
+        options.resolve(env)
     }
 
     fn declare(r: &Resolved, decl: &mut Declarations) {
+        decl.provide_rules(Self::KEY, alerts::rule_set());
+        // Each target's ServiceMonitor selects its Service, whose name becomes the job.
+        for target in objects::targets(r) {
+            decl.provide_scrape_job(Self::KEY, target.service, r.namespace.clone());
+        }
         decl.need_bucket(Self::KEY, r.bucket.clone());
         let endpoint = |service: &str, port: u16, port_name: &str| Endpoint {
             service: service.into(),
@@ -36,10 +38,7 @@ impl Module for TempoModule {
             scheme: "http",
         };
         let http = endpoint(objects::HTTP_SERVICE, HTTP_PORT, "http");
-        decl.provide_datasource(
-            Self::KEY,
-            Datasource { uid: "tempo".into(), name: "Tempo".into(), kind: DatasourceKind::Tempo, url: http.url() },
-        );
+        decl.provide_datasource(Self::KEY, datasource::datasource(http.url()));
         decl.provide(Self::KEY, Link::TracesQueryHttp, http);
         let otlp = endpoint(objects::ingest_service(r.mode), OTLP_GRPC_PORT, "otlp-grpc");
         let authority = otlp.authority();

@@ -2,7 +2,7 @@
 
 use crate::contract::image::Image;
 use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, millicores};
-use crate::contract::{At, ByteSize, Duration, DurationUnit, EnvInfo, OptionError};
+use crate::contract::{At, ByteSize, Duration, DurationUnit, EnvInfo, OptionError, OptionErrors};
 
 use super::options::{Tempo, TempoMode};
 
@@ -31,8 +31,9 @@ pub(crate) struct Resolved {
 pub(crate) const MIN_RETENTION: Duration = Duration::of(1, DurationUnit::Hour);
 
 impl Tempo {
-    pub(crate) fn resolve(&self, env: &EnvInfo) -> Result<Resolved, OptionError> {
+    pub(crate) fn resolve(&self, env: &EnvInfo) -> Result<Resolved, Vec<OptionError>> {
         let tier = env.tier;
+        let mut errors = OptionErrors::default();
         let mode =
             self.mode.unwrap_or(tier.pick(TempoMode::Monolithic, TempoMode::Distributed, TempoMode::Distributed));
         let replicas = self.replicas.clone().unwrap_or_default();
@@ -53,21 +54,26 @@ impl Tempo {
             ("metricsGenerator", &metrics_generator),
         ];
         for (name, n) in parts {
+            errors.bound_replicas("tempo", &format!("replicas.{name}"), n.value, n.pos);
             if n.value == 0 {
-                return Err(OptionError::new(
-                    "tempo",
-                    &format!("replicas.{name}"),
-                    n.pos,
-                    format!("the {name} target needs at least one replica"),
-                )
-                .help("set it to 1 or more, or disable Tempo"));
+                errors.push(
+                    OptionError::new(
+                        "tempo",
+                        &format!("replicas.{name}"),
+                        n.pos,
+                        format!("the {name} target needs at least one replica"),
+                    )
+                    .help("set it to 1 or more, or disable Tempo"),
+                );
             }
         }
         // The monolithic pod is the one ingester.
         let ingesters = if mode == TempoMode::Monolithic { 1 } else { ingester.value };
         let factor = self.replication_factor.clone().unwrap_or(At::default_value(tier.pick(1, 1, 3).min(ingesters)));
-        if factor.value == 0 || factor.value > ingesters {
+        // With no ingester, the factor has nothing to be checked against.
+        if ingesters > 0 && (factor.value == 0 || factor.value > ingesters) {
             let help = match mode {
+                _ if factor.value == 0 => one_to(ingesters),
                 TempoMode::Monolithic => "the monolithic layout runs one ingester: use mode distributed".into(),
                 TempoMode::Distributed => {
                     format!("set replicationFactor to at most {ingesters}, or raise replicas.ingester")
@@ -81,7 +87,7 @@ impl Tempo {
                     factor.value
                 )
             };
-            return Err(OptionError::new("tempo", "replicationFactor", factor.pos, message).help(help));
+            errors.push(OptionError::new("tempo", "replicationFactor", factor.pos, message).help(help));
         }
         let retention = self.retention.clone().unwrap_or(At::default_value(tier.pick(
             Duration::of(24, DurationUnit::Hour),
@@ -89,13 +95,13 @@ impl Tempo {
             Duration::of(30, DurationUnit::Day),
         )));
         if retention.value < MIN_RETENTION {
-            return Err(OptionError::new("tempo", "retention", retention.pos, format!(
+            errors.push(OptionError::new("tempo", "retention", retention.pos, format!(
                 "retention `{}` is below Tempo's minimum of {MIN_RETENTION}: blocks are cut after up to 30m and queried from the store only 15m later, so shorter retention deletes traces before anyone sees them",
                 retention.value
             ))
             .help("use 1h or more, such as 24h or 7d"));
         }
-        let resources = Resources::resolve(
+        let resources = errors.take(Resources::resolve(
             self.resources.as_ref(),
             "components.tempo.resources",
             tier.pick(
@@ -103,10 +109,13 @@ impl Tempo {
                 Defaults(millicores(250), mebibytes(512), cores(2), gibibytes(2)),
                 Defaults(millicores(500), gibibytes(1), cores(4), gibibytes(4)),
             ),
-        )?;
+        ));
+        let image = errors.take(Image::resolve("tempo", "image", self.image.as_ref(), super::IMAGE));
+        let (Some(resources), Some(image)) = (resources, image) else { return Err(errors.into_vec()) };
+        errors.check()?;
         Ok(Resolved {
             namespace: self.namespace.as_ref().map_or_else(|| env.namespace.clone(), |n| n.to_string()),
-            image: Image::resolve("tempo", "image", self.image.as_ref(), super::IMAGE)?,
+            image,
             mode,
             retention: retention.value,
             volume: self.volume.clone().unwrap_or(tier.pick(gibibytes(5), gibibytes(10), gibibytes(20))),
@@ -121,5 +130,14 @@ impl Tempo {
             bucket: self.bucket.as_ref().map_or_else(|| "tempo-traces".into(), |b| b.to_string()),
             resources,
         })
+    }
+}
+
+/// The help for a replication factor of 0 with `n` ingesters.
+fn one_to(n: u32) -> String {
+    if n == 1 {
+        "set replicationFactor to 1".into()
+    } else {
+        format!("set replicationFactor to a number from 1 to {n}")
     }
 }

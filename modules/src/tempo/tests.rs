@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::contract::{App, DatasourceKind, Link, ModuleError, Tier, Wave};
+use crate::contract::{App, Link, ModuleError, Role, Tier, Wave};
 use crate::testing::{self, app, context, env, object, platform, render};
 
 /// The parsed config file of the Tempo app.
@@ -252,7 +252,7 @@ fn links_and_datasource_follow_the_layout() {
         assert_eq!((http.service.as_str(), http.port), ("tempo", 3200));
         let otlp = ctx.endpoint(Link::TracesOtlpGrpc, "test").unwrap();
         assert_eq!((otlp.service.as_str(), otlp.port), (ingest, 4317));
-        let datasource = ctx.datasource(DatasourceKind::Tempo, "test").unwrap();
+        let datasource = ctx.datasource(Role::TRACES).unwrap();
         assert_eq!((datasource.uid.as_str(), datasource.url.as_str()), ("tempo", http.url().as_str()));
 
         let apps = render(tier, "{}").unwrap();
@@ -363,4 +363,29 @@ fn metrics_generator_writes_to_every_prometheus_replica() {
             "http://prometheus-platform-1.prometheus-operated.observability.svc.cluster.local:9090/api/v1/write",
         ]
     );
+}
+
+/// Trace to logs runs a query of its own, reading the trace id from the structured metadata
+/// that Loki's OTLP ingestion writes, rather than Grafana's default `label_format` query;
+/// traces link to span metrics whose queries parse as PromQL.
+#[test]
+fn the_datasource_correlates_traces_with_logs_and_metrics() {
+    let ds = super::datasource::datasource("http://tempo:3200".into());
+    assert_eq!((ds.plugin.as_str(), ds.role), ("tempo", Role::TRACES));
+    let to = |at: &str| ds.correlations.iter().find(|c| c.at == at).unwrap_or_else(|| panic!("no {at}"));
+    let logs = to("tracesToLogsV2");
+    assert_eq!(logs.to, Role::LOGS);
+    assert_eq!(logs.value["customQuery"], true);
+    assert_eq!(logs.value["query"], r#"{${__tags}} | trace_id="${__trace.traceId}""#);
+    assert_eq!(logs.value["tags"][0]["value"], "service_name", "the selector is the service's streams");
+    let metrics = to("tracesToMetrics");
+    assert_eq!(metrics.to, Role::METRICS);
+    assert_eq!(to("serviceMap").to, Role::METRICS);
+    let queries = metrics.value["queries"].as_array().unwrap();
+    assert_eq!(queries.len(), 3);
+    for q in queries {
+        // Grafana expands `$__tags` to the span's label matchers.
+        let expr = q["query"].as_str().unwrap().replace("$__tags", "service=\"checkout\"");
+        promql_parser::parser::parse(&expr).unwrap_or_else(|e| panic!("{expr}: {e}"));
+    }
 }

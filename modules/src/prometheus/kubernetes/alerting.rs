@@ -1,7 +1,7 @@
 //! Alertmanager, prometheus-operator and the config-reloader sidecars: the machinery that
 //! turns rules into notifications.
 
-use super::builder::{RuleSet, Severity::*, alert};
+use crate::contract::alerts::{RuleSet, Severity::*, alert};
 
 const AM: &[(&str, &str)] = &[("namespace", "observability"), ("job", "alertmanager")];
 

@@ -6,7 +6,7 @@
 //! window (is the budget really burning?) with a short one (is it still burning?), as the SRE
 //! workbook's multiwindow approach does.
 
-use super::builder::{Record, RuleSet, Severity::*, alert, record};
+use crate::contract::alerts::{Record, RuleSet, Severity::*, alert, record};
 
 /// The job the API server's ServiceMonitor gives its series.
 pub(crate) const JOB: &str = "apiserver";

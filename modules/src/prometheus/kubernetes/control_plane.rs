@@ -2,7 +2,7 @@
 //! where the env scrapes it (managed clusters hide the first two; kube-proxy listens on
 //! localhost unless told otherwise).
 
-use super::builder::{RuleSet, Severity::*, alert};
+use crate::contract::alerts::{RuleSet, Severity::*, alert};
 
 pub(crate) const SCHEDULER_JOB: &str = "kube-scheduler";
 pub(crate) const CONTROLLER_MANAGER_JOB: &str = "kube-controller-manager";

@@ -1,6 +1,6 @@
 //! CoreDNS: down, answering with server failures, slow, and its upstream forwarding.
 
-use super::builder::{Record, RuleSet, Severity::*, alert, record};
+use crate::contract::alerts::{Record, RuleSet, Severity::*, alert, record};
 
 /// The job of CoreDNS' series: the `k8s-app` label of the `kube-dns` Service.
 pub(crate) const JOB: &str = "kube-dns";

@@ -1,7 +1,7 @@
 //! etcd, where it is scraped (self-managed control planes): membership, leadership, failed
 //! and slow requests, disk latency and the database quota.
 
-use super::builder::{RuleSet, Severity::*, alert};
+use crate::contract::alerts::{RuleSet, Severity::*, alert};
 
 pub(crate) const JOB: &str = "etcd";
 const I: &[(&str, &str)] = &[("job", "etcd"), ("instance", "10.0.0.1:2381")];

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::builder::{AlertRule, RuleSet};
-use super::{Sources, platform_docs, rule_sets, rule_spec};
+use super::{Sources, rule_sets, rule_spec};
 use crate::contract::ModuleError;
+use crate::contract::alerts::{AlertRule, RuleSet};
 
 /// Where the fixtures' runbook links point; the tests check the annotation verbatim.
 const RUNBOOK_BASE: &str = "https://git.example.com/platform/observability/blob/main/docs/runbooks";
@@ -73,10 +73,7 @@ fn render(
     value: Option<&str>,
     alert: &str,
 ) -> Result<String, ModuleError> {
-    let fail = |problem: String| ModuleError::Object {
-        module: "prometheus",
-        message: format!("test of `{alert}`: {problem}"),
-    };
+    let fail = |problem: String| ModuleError::invalid("prometheus", format!("test of `{alert}`: {problem}"));
     let mut out = String::new();
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
@@ -113,14 +110,10 @@ fn cases(set: &RuleSet, all: &[&AlertRule]) -> Result<Vec<TestCase>, ModuleError
         let mut exp_alerts = Vec::new();
         for (severity, extra) in &a.case.fires {
             let variant = all.iter().find(|r| r.name == a.name && r.severity == *severity).ok_or_else(|| {
-                ModuleError::Object {
-                    module: "prometheus",
-                    message: format!(
-                        "test of `{}` expects a {} variant that does not exist",
-                        a.name,
-                        severity.as_str()
-                    ),
-                }
+                ModuleError::invalid(
+                    "prometheus",
+                    format!("test of `{}` expects a {} variant that does not exist", a.name, severity.as_str()),
+                )
             })?;
             let mut labels: BTreeMap<String, String> =
                 extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
@@ -158,11 +151,11 @@ fn cases(set: &RuleSet, all: &[&AlertRule]) -> Result<Vec<TestCase>, ModuleError
     Ok(tests)
 }
 
-/// Every rule set the fixtures cover: the platform's groups and every Kubernetes family.
-pub(crate) fn all_sets() -> Result<Vec<RuleSet>, ModuleError> {
-    let mut sets = platform_docs::platform_sets()?;
+/// Every rule set the fixtures cover: the components' groups and every Kubernetes family.
+pub(crate) fn all_sets(platform: &[RuleSet]) -> Vec<RuleSet> {
+    let mut sets = platform.to_vec();
     sets.extend(rule_sets(Sources::ALL));
-    Ok(sets)
+    sets
 }
 
 fn rule_file(set: &RuleSet) -> String {
@@ -182,9 +175,10 @@ fn rule_files(set: &RuleSet, sets: &[RuleSet]) -> Vec<String> {
     files
 }
 
-/// `(file name, content)` of one rule file per group and one test file per group with alerts.
-pub fn rule_fixtures() -> Result<Vec<(String, String)>, ModuleError> {
-    let sets = all_sets()?;
+/// `(file name, content)` of one rule file per group and one test file per group with alerts;
+/// `platform` are the groups the components hand over.
+pub fn rule_fixtures(platform: &[RuleSet]) -> Result<Vec<(String, String)>, ModuleError> {
+    let sets = all_sets(platform);
     let mut files = Vec::new();
     for set in &sets {
         files.push((rule_file(set), yaml(&rule_spec(std::slice::from_ref(set), RUNBOOK_BASE)?)));

@@ -1,6 +1,6 @@
 //! The general group: the dead man's switch and the inhibitor of info alerts.
 
-use super::builder::{RuleSet, Severity::*, alert};
+use crate::contract::alerts::{RuleSet, Severity::*, alert};
 
 pub(crate) fn general() -> RuleSet {
     RuleSet {

@@ -4,7 +4,6 @@
 
 mod alerting;
 mod apiserver;
-mod builder;
 mod control_plane;
 mod coredns;
 mod etcd;
@@ -12,7 +11,7 @@ mod fixtures;
 mod general;
 mod node_host;
 mod nodes;
-mod platform_docs;
+pub(crate) mod platform_docs;
 mod prometheus_server;
 mod records;
 mod resources;
@@ -23,7 +22,7 @@ mod workloads;
 use crate::contract::ModuleError;
 use crate::contract::monitoring::PrometheusRuleSpec;
 
-pub(crate) use builder::RuleSet;
+pub(crate) use crate::contract::alerts::RuleSet;
 pub use fixtures::rule_fixtures;
 pub use runbooks::runbook_pages;
 
@@ -87,17 +86,20 @@ pub(crate) fn rule_sets(sources: Sources) -> Vec<RuleSet> {
 /// `<runbook_base>/<Alert>.md`.
 pub(crate) fn rule_spec(sets: &[RuleSet], runbook_base: &str) -> Result<PrometheusRuleSpec, ModuleError> {
     let url = |alert: &str| format!("{runbook_base}/{alert}.md");
-    Ok(PrometheusRuleSpec { groups: sets.iter().map(|s| builder::rule_group(s, &url)).collect::<Result<_, _>>()? })
+    Ok(PrometheusRuleSpec {
+        groups: sets.iter().map(|s| crate::contract::alerts::rule_group(s, &url)).collect::<Result<_, _>>()?,
+    })
 }
 
 /// The `PrometheusRule` of the Kubernetes families that apply to `r`.
 pub(crate) const RULES: &str = "kubernetes-rules";
 
-/// Pushes the platform's alerts (as `platform-alerts`) and the Kubernetes families (as
-/// `kubernetes-rules`), every alert linked to its runbook page.
+/// Pushes the platform's alerts, every component's groups as the context collected them (as
+/// `platform-alerts`), and the Kubernetes families (as `kubernetes-rules`), every alert
+/// linked to its runbook page.
 pub(crate) fn push_rules(
     r: &super::resolved::Resolved,
-    platform: &[super::rules::Group],
+    platform: &[RuleSet],
     app: &mut crate::contract::App,
 ) -> Result<(), ModuleError> {
     use crate::contract::k8s;
@@ -109,7 +111,7 @@ pub(crate) fn push_rules(
         node_exporter: r.node_exporter.is_some(),
         control_plane: r.cluster.control_plane,
     };
-    for (name, sets) in [(super::monitors::RULES, platform_docs::from_groups(platform)), (RULES, rule_sets(sources))] {
+    for (name, sets) in [(super::monitors::RULES, platform.to_vec()), (RULES, rule_sets(sources))] {
         let mut labels = k8s::selector_labels(name, "alerting-rules");
         labels.insert("app.kubernetes.io/part-of".into(), "oxidy".into());
         app.push(PrometheusRule { metadata: k8s::meta(name, &labels), spec: rule_spec(&sets, base)? })?;

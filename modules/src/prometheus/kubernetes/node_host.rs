@@ -1,7 +1,7 @@
 //! Hosts, from node-exporter: filesystems (now and predicted), memory, CPU, clocks, network
 //! errors, conntrack, disks, RAID, bonds and systemd units.
 
-use super::builder::{AlertRule, RuleSet, Severity, Severity::*, alert};
+use crate::contract::alerts::{AlertRule, RuleSet, Severity, Severity::*, alert};
 
 /// Real filesystems: the ones a node writes to and can fill.
 const FS: &str = r#"fstype!="", mountpoint!="", fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs""#;

@@ -1,7 +1,7 @@
 //! Nodes and their kubelets: readiness, pressure, pod capacity, the kubelet's own health and
 //! certificates, version skew, and API clients failing.
 
-use super::builder::{RuleSet, Severity::*, alert};
+use crate::contract::alerts::{RuleSet, Severity::*, alert};
 
 const WEEK: &str = "604800";
 const DAY: &str = "86400";

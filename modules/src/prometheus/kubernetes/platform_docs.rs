@@ -1,12 +1,11 @@
-//! The platform's own alerts (`alerts.rs`) as rule sets with runbooks and unit tests, so
-//! they get runbook links, pages and promtool cases like the Kubernetes families. Their
-//! expressions are the ones rendered for a local environment with default options.
+//! The metrics stack's own platform alerts (`alerts.rs`) as rule sets with runbooks and unit
+//! tests, so they get runbook links, pages and promtool cases like the Kubernetes families
+//! and the alerts other components hand over.
 
-use super::builder::{AlertRule, RuleSet, Severity::*, alert};
-use crate::contract::{EnvInfo, GitSource, ModuleError, Tier};
-use crate::prometheus::options::Prometheus;
+use crate::contract::ScrapeJob;
+use crate::contract::alerts::Series;
+use crate::contract::alerts::{AlertRule, RuleSet, Severity::*, alert};
 use crate::prometheus::rules::Group;
-use crate::prometheus::{alerts, monitors};
 
 /// Attaches texts, runbook and test of the platform alert `name` of `severity`.
 fn document(a: AlertRule) -> AlertRule {
@@ -15,26 +14,16 @@ fn document(a: AlertRule) -> AlertRule {
     match (a.name, a.severity) {
         ("TargetDown", Warning) => a
             .runbook("The target's metrics are missing, and alerts built on them cannot fire.", "Prometheus' Targets page shows the scrape error; `kubectl -n <namespace> get pods` shows whether the pod runs.", "Restart or repair the pod, or fix the monitor's port, path or credentials.")
-            .test(&[(r#"up{job="loki", instance="10.0.0.7:3100", namespace="observability"}"#, "0", "1")], &[("job", "loki"), ("instance", "10.0.0.7:3100"), ("namespace", "observability")])
-            .also_fires(Critical, &[("job", "loki"), ("namespace", "observability")]),
+            .test(&[(r#"up{job="checkout", instance="10.0.0.7:3100", namespace="observability"}"#, "0", "1")], &[("job", "checkout"), ("instance", "10.0.0.7:3100"), ("namespace", "observability")])
+            .also_fires(Critical, &[("job", "checkout"), ("namespace", "observability")]),
         ("TargetDown", Critical) => a
             .runbook("The component is down or unreachable: its function and its metrics are gone.", "`kubectl -n <namespace> get pods` for the job's pods and their events.", "Bring the component back; the Targets page confirms it is scraped again.")
-            .test(&[(r#"up{job="loki", instance="10.0.0.7:3100", namespace="observability"}"#, "0", "1")], &[("job", "loki"), ("namespace", "observability")])
-            .also_fires(Warning, &[("job", "loki"), ("instance", "10.0.0.7:3100"), ("namespace", "observability")]),
+            .test(&[(r#"up{job="checkout", instance="10.0.0.7:3100", namespace="observability"}"#, "0", "1")], &[("job", "checkout"), ("namespace", "observability")])
+            .also_fires(Warning, &[("job", "checkout"), ("instance", "10.0.0.7:3100"), ("namespace", "observability")]),
         ("ComponentNotScraped", _) => a
-            .runbook("A platform component is invisible: neither its metrics nor TargetDown reach anyone.", "`kubectl -n <namespace> get servicemonitor,service,pods` for the component.", "Restore the monitor or Service (re-sync the Argo CD app), or fix the selector.")
-            .test(
-                &[
-                    (r#"up{job="prometheus-operator", namespace="observability"}"#, "_", "1"),
-                    (r#"up{job="prometheus", namespace="observability"}"#, "1", "1"),
-                    (r#"up{job="alertmanager", namespace="observability"}"#, "1", "1"),
-                    (r#"up{job="kube-state-metrics", namespace="observability"}"#, "1", "1"),
-                    (r#"up{job="node-exporter", namespace="node-exporter"}"#, "1", "1"),
-                ],
-                &[("job", "prometheus-operator"), ("namespace", "observability")],
-            ),
+            .runbook("A platform component is invisible: neither its metrics nor TargetDown reach anyone.", "`kubectl -n <namespace> get servicemonitor,service,pods` for the component.", "Restore the monitor or Service (re-sync the Argo CD app), or fix the selector."),
         ("PrometheusRemoteWriteReceiveErrors", _) => a
-            .runbook("Samples pushed by the collector and Tempo's metrics generator are lost.", "Prometheus' logs for rejected writes (out-of-order samples, limits).", "Fix the sender's timestamps or labels, or raise the limit it hits.")
+            .runbook("Samples pushed by remote-write senders are lost.", "Prometheus' logs for rejected writes (out-of-order samples, limits).", "Fix the sender's timestamps or labels, or raise the limit it hits.")
             .test(
                 &[
                     (r#"prometheus_http_requests_total{namespace="observability", job="prometheus", pod="prometheus-platform-0", handler="/api/v1/write", code="500"}"#, "0+50", "0"),
@@ -61,43 +50,6 @@ fn document(a: AlertRule) -> AlertRule {
             .test(storage_series("5234491392"), P)
             .also_fires(Warning, P)
             .value("97.5%"),
-        ("LokiRequestErrors", _) => a
-            .runbook("Logs are not stored or cannot be queried.", "Loki's logs for the route; its storage (Garage) health.", "Fix the failing dependency, usually object storage or an overloaded component.")
-            .test(&status_series("loki_request_duration_seconds_count", "loki"), &[("namespace", "observability"), ("job", "loki"), ("route", "push")])
-            .value("50%"),
-        ("LokiDiscardingSamples", _) => a
-            .runbook("The discarded log lines are lost.", "The `reason` label: rate limits, line size, out-of-order or too-old entries.", "Raise the limit named by the reason, or fix the sender.")
-            .test(&[(r#"loki_discarded_samples_total{namespace="observability", job="loki", reason="rate_limited"}"#, "0+1", "2")], &[("namespace", "observability"), ("job", "loki"), ("reason", "rate_limited")]),
-        ("TempoRequestErrors", _) => a
-            .runbook("Traces are not stored or cannot be queried.", "Tempo's logs for the route; its storage (Garage) health.", "Fix the failing dependency, usually object storage or an overloaded component.")
-            .test(&status_series("tempo_request_duration_seconds_count", "tempo"), &[("namespace", "observability"), ("job", "tempo"), ("route", "push")])
-            .value("50%"),
-        ("TempoDiscardingSpans", _) => a
-            .runbook("The discarded spans are lost; traces have gaps.", "The `reason` label: rate limits or trace size.", "Raise the limit named by the reason, or sample more at the source.")
-            .test(&[(r#"tempo_discarded_spans_total{namespace="observability", job="tempo", reason="rate_limited"}"#, "0+1", "2")], &[("namespace", "observability"), ("job", "tempo"), ("reason", "rate_limited")]),
-        ("CollectorRefusingData", _) => a
-            .runbook("Senders retry or drop telemetry.", "The collector's logs; CollectorExportFailing and its memory use.", "Fix the export that backs up, or give the collector more memory.")
-            .test(&[(r#"otelcol_receiver_refused_spans{namespace="observability", job="otel-collector", receiver="otlp"}"#, "0+1", "2")], &[("namespace", "observability"), ("job", "otel-collector"), ("receiver", "otlp")]),
-        ("CollectorExportFailing", _) => a
-            .runbook("Telemetry queues up and is lost once the queue is full.", "The collector's logs name the backend's error.", "Restore the backend (Loki, Tempo, Prometheus) or the collector's credentials for it.")
-            .test(&[(r#"otelcol_exporter_send_failed_spans{namespace="observability", job="otel-collector", exporter="otlp/tempo"}"#, "0+1", "2")], &[("namespace", "observability"), ("job", "otel-collector"), ("exporter", "otlp/tempo")]),
-        ("CollectorQueueSaturated", _) => a
-            .runbook("When the queue is full, new telemetry is dropped.", "The backend's latency and errors.", "Fix the slow backend or enlarge the queue.")
-            .test(
-                &[
-                    (r#"otelcol_exporter_queue_size{namespace="observability", job="otel-collector", exporter="otlp/tempo"}"#, "900", "10"),
-                    (r#"otelcol_exporter_queue_capacity{namespace="observability", job="otel-collector", exporter="otlp/tempo"}"#, "1000", "1000"),
-                ],
-                &[("namespace", "observability"), ("job", "otel-collector"), ("exporter", "otlp/tempo")],
-            )
-            .value("90%"),
-        ("GarageUnhealthy", Warning) => a
-            .runbook("Data is less redundant until the node returns.", "`garage status` in a Garage pod.", "Bring the storage node back, or replace it in the layout.")
-            .test(&[(r#"cluster_healthy{namespace="garage", job="garage"}"#, "0", "1")], &[("namespace", "garage"), ("job", "garage")]),
-        ("GarageUnhealthy", Critical) => a
-            .runbook("Loki and Tempo cannot read or write part of their data.", "`garage status` and `garage stats` in a Garage pod.", "Bring back enough storage nodes to restore quorum.")
-            .test(&[(r#"cluster_healthy{namespace="garage", job="garage"}"#, "0", "1"), (r#"cluster_available{namespace="garage", job="garage"}"#, "0", "1")], &[("namespace", "garage"), ("job", "garage")])
-            .also_fires(Warning, &[("namespace", "garage"), ("job", "garage")]),
         ("PodCrashLooping", _) => a
             .runbook("The container's work is not done; with one replica the workload is down.", "`kubectl -n <namespace> logs --previous <pod> -c <container>` and `describe pod`.", "Fix the crash the logs show: configuration, a missing dependency, or the memory limit.")
             .test(&[(r#"kube_pod_container_status_waiting_reason{namespace="shop", pod="web-1", container="app", reason="CrashLoopBackOff"}"#, "1", "0")], &[("namespace", "shop"), ("pod", "web-1"), ("container", "app"), ("reason", "CrashLoopBackOff")]),
@@ -154,31 +106,6 @@ fn storage_series(blocks: &'static str) -> &'static [(&'static str, &'static str
     }
 }
 
-/// Half of `metric`'s requests fail (firing), none do (healthy).
-fn status_series(metric: &str, job: &str) -> Vec<(String, &'static str, &'static str)> {
-    let s = |code: &str| {
-        format!(r#"{metric}{{namespace="observability", job="{job}", route="push", status_code="{code}"}}"#)
-    };
-    vec![(s("500"), "0+10", "0"), (s("200"), "0+10", "0+20")]
-}
-
-/// The platform groups as rendered for a local environment with default options.
-pub(crate) fn platform_sets() -> Result<Vec<RuleSet>, ModuleError> {
-    let env = EnvInfo {
-        name: "local".into(),
-        tier: Tier::Local,
-        namespace: "observability".into(),
-        dashboards: Default::default(),
-        git: GitSource {
-            repo_url: "https://git.example.com/platform/observability.git".into(),
-            revision: "main".into(),
-        },
-        rule_files: Default::default(),
-    };
-    let r = Prometheus::default().resolve(&env)?;
-    Ok(from_groups(&alerts::groups(&r, &monitors::jobs(&r))))
-}
-
 /// The platform groups with their runbooks and tests attached.
 pub(crate) fn from_groups(groups: &[Group]) -> Vec<RuleSet> {
     groups
@@ -193,4 +120,27 @@ pub(crate) fn from_groups(groups: &[Group]) -> Vec<RuleSet> {
                 .collect(),
         })
         .collect()
+}
+
+/// The availability group with its runbooks and tests; `jobs` are the scrape jobs
+/// ComponentNotScraped watches. Its test leaves the first job undiscovered and every other
+/// one scraped.
+pub(crate) fn availability(group: &Group, jobs: &[ScrapeJob]) -> RuleSet {
+    let mut set = from_groups(std::slice::from_ref(group)).remove(0);
+    for a in set.alerts.iter_mut().filter(|a| a.name == "ComponentNotScraped") {
+        a.case.series = jobs
+            .iter()
+            .enumerate()
+            .map(|(i, j)| Series {
+                selector: format!(r#"up{{job="{}", namespace="{}"}}"#, j.job, j.namespace),
+                firing: if i == 0 { "_" } else { "1" }.into(),
+                healthy: "1".into(),
+            })
+            .collect();
+        a.case.fires = jobs
+            .first()
+            .map(|j| vec![(a.severity, vec![("job", j.job.clone()), ("namespace", j.namespace.clone())])])
+            .unwrap_or_default();
+    }
+    set
 }

@@ -2,7 +2,7 @@
 //! evaluation and scrape limits. The platform group already pages on failed notifications,
 //! rule evaluation failures and remote-write receive errors; these complete the picture.
 
-use super::builder::{RuleSet, Severity::*, alert};
+use crate::contract::alerts::{RuleSet, Severity::*, alert};
 
 const P: &[(&str, &str)] = &[("namespace", "observability"), ("pod", "prometheus-platform-0")];
 
@@ -101,7 +101,7 @@ pub(crate) fn prometheus_server() -> RuleSet {
                 .test(&[(r#"prometheus_target_sync_failed_total{namespace="observability", pod="prometheus-platform-0", scrape_job="serviceMonitor/shop/web/0"}"#, "0+1", "2")], &[("namespace", "observability"), ("pod", "prometheus-platform-0"), ("scrape_job", "serviceMonitor/shop/web/0")]),
             alert("PrometheusHighQueryLoad", Warning, "15m", "avg_over_time(prometheus_engine_queries[5m]) / max_over_time(prometheus_engine_queries_concurrent_max[5m]) > 0.8")
                 .about("Prometheus is near its query capacity", "Prometheus {{ $labels.namespace }}/{{ $labels.pod }} runs more than 80% of the queries it can run at once.")
-                .runbook("Queries queue; dashboards and rule evaluation slow down.", "The query log or Grafana's slowest dashboards.", "Record expensive queries, raise `query.maxConcurrency`, or add replicas.")
+                .runbook("Queries queue; dashboards and rule evaluation slow down.", "The query log, or the slowest dashboards' queries.", "Record expensive queries, raise `query.maxConcurrency`, or add replicas.")
                 .test(&[(r#"prometheus_engine_queries{namespace="observability", pod="prometheus-platform-0"}"#, "19", "2"), (r#"prometheus_engine_queries_concurrent_max{namespace="observability", pod="prometheus-platform-0"}"#, "20", "20")], P),
         ],
     }

@@ -3,7 +3,7 @@
 //! node), namespace, workload and cluster levels. Names follow Prometheus' convention
 //! `level:metric:operations`.
 
-use super::builder::{Record, RuleSet, record};
+use crate::contract::alerts::{Record, RuleSet, record};
 
 /// Pods that hold resources: pending or running.
 const ACTIVE_PODS: &str = r#"max by (namespace, pod) (kube_pod_status_phase{phase=~"Pending|Running"} == 1)"#;

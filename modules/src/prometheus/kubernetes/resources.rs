@@ -1,6 +1,6 @@
 //! Resources: requests and quotas the cluster cannot honour, and CPU throttling.
 
-use super::builder::{RuleSet, Severity::*, alert};
+use crate::contract::alerts::{RuleSet, Severity::*, alert};
 
 /// `resource`'s allocatable total minus the largest node: what is left when one node fails.
 fn tolerating_one_node_loss(resource: &str) -> String {

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::builder::AlertRule;
 use super::fixtures::all_sets;
 use crate::contract::ModuleError;
+use crate::contract::alerts::{AlertRule, RuleSet};
 
 /// A template placeholder as a reader sees it: `{{ $labels.pod }}` → `<pod>`.
 fn readable(text: &str) -> String {
@@ -52,16 +52,18 @@ fn page(name: &str, variants: &[(&str, &AlertRule)]) -> String {
     md
 }
 
-/// `(alert name, markdown)` for every alert name the platform can render.
-pub fn runbook_pages() -> Result<Vec<(String, String)>, ModuleError> {
-    let sets = all_sets()?;
+/// `(alert name, markdown)` for every alert name the platform can render; `platform` are the
+/// groups the components hand over.
+pub fn runbook_pages(platform: &[RuleSet]) -> Result<Vec<(String, String)>, ModuleError> {
+    let sets = all_sets(platform);
     let mut by_name: BTreeMap<&str, Vec<(&str, &AlertRule)>> = BTreeMap::new();
     for set in &sets {
         for a in &set.alerts {
             if a.runbook.impact.is_empty() || a.runbook.diagnosis.is_empty() || a.runbook.fix.is_empty() {
-                return Err(ModuleError::Object {
-                    module: "prometheus",
-                    message: format!("alert `{}` has no runbook text", a.name),
+                return Err(ModuleError::Rule {
+                    group: set.name.into(),
+                    rule: a.name.into(),
+                    problem: "has no runbook text".into(),
                 });
             }
             by_name.entry(a.name).or_default().push((set.name, a));

@@ -1,7 +1,7 @@
 //! Storage: persistent volumes filling up (now and predicted), their inodes, and volumes
 //! that failed or are never bound. Read-only volumes are left out: they cannot fill.
 
-use super::builder::{RuleSet, Severity::*, alert};
+use crate::contract::alerts::{RuleSet, Severity::*, alert};
 
 const NOT_READ_ONLY: &str = r#"unless on (namespace, persistentvolumeclaim) kube_persistentvolumeclaim_access_mode{access_mode="ReadOnlyMany"} == 1"#;
 

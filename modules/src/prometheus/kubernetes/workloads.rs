@@ -1,7 +1,7 @@
 //! Workloads, from kube-state-metrics: pods that do not run, controllers that do not reach
 //! their desired state, jobs that fail, autoscalers pinned at a bound.
 
-use super::builder::{RuleSet, Severity::*, alert};
+use crate::contract::alerts::{RuleSet, Severity::*, alert};
 
 /// The owning workload of each pod, for the namespace dashboards and the pod alerts.
 const OWNED_NOT_BY_JOB: &str =
