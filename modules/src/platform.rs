@@ -149,6 +149,7 @@ pub(crate) fn documented_rule_sets() -> Result<Vec<RuleSet>, ModuleError> {
         git: GitSource {
             repo_url: "https://git.example.com/platform/observability.git".into(),
             revision: "main".into(),
+            repo_url_pos: None,
         },
         rule_files: Default::default(),
     };
