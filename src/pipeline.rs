@@ -132,7 +132,11 @@ fn env_info<S>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>, rule_files:
         tier: spec.tier,
         namespace: spec.namespace(),
         dashboards: dashboards.clone(),
-        git: GitSource { repo_url: spec.git.repo_url.value.clone(), revision: spec.revision().into() },
+        git: GitSource {
+            repo_url: spec.git.repo_url.value.clone(),
+            revision: spec.revision().into(),
+            repo_url_pos: spec.git.repo_url.pos,
+        },
         rule_files: rule_files.clone(),
     }
 }

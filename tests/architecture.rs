@@ -22,7 +22,7 @@ const MODULES: &str = "modules/src";
 /// Folders under `modules/src` that are not stack modules.
 const NOT_MODULES: [&str; 1] = ["contract"];
 /// The composition root.
-const ROOT: &str = "modules/src/platform.rs";
+const ROOT: &str = "modules/src/lib.rs";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

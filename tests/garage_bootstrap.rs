@@ -41,6 +41,7 @@ fn render_garage(garage: &str) -> Vec<App> {
         git: oxidy_modules::contract::GitSource {
             repo_url: "https://git.example.com/platform/observability.git".into(),
             revision: "main".into(),
+            repo_url_pos: None,
         },
         rule_files: Default::default(),
     };

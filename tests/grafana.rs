@@ -43,6 +43,7 @@ fn shipped_dashboards_pass_the_lint_in_every_tier() {
             git: oxidy_modules::contract::GitSource {
                 repo_url: "https://git.example.com/platform/observability.git".into(),
                 revision: "main".into(),
+                repo_url_pos: None,
             },
             rule_files: Default::default(),
         };

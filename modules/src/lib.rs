@@ -6,21 +6,33 @@
 //! - Each stack module (`garage`, ...) owns one component. Modules do no I/O and never import
 //!   each other: whatever one needs from another (a URL, a port, a bucket) goes through the
 //!   shared context, so a rename is one edit and a missing link is a render error.
-//! - [`Platform`] is the composition root: the one place that names every module.
+//! - [`Platform`] is the composition root, the `compose!` table below: the one place that names
+//!   every module.
 
-mod collector;
 pub mod contract;
-mod garage;
-mod grafana;
-mod istio;
-mod loki;
+#[macro_use]
 mod platform;
-mod prometheus;
-mod tempo;
 #[cfg(test)]
 mod testing;
 
-pub use platform::Platform;
+// The composition root: one line per component, its `components:` key, options and module.
+// Each line also declares the module folder of that key (`mod <key>;`).
+compose! {
+    /// Garage S3 storage for Loki and Tempo.
+    garage: Garage => GarageModule,
+    /// Loki: logs.
+    loki: Loki => LokiModule,
+    /// Tempo: traces.
+    tempo: Tempo => TempoModule,
+    /// The OpenTelemetry Collector: the telemetry pipeline.
+    collector: Collector => CollectorModule,
+    /// prometheus-operator, Prometheus, Alertmanager, exporters and rules.
+    prometheus: Prometheus => PrometheusModule,
+    /// Grafana with datasources and dashboards.
+    grafana: Grafana => GrafanaModule,
+    /// Istio mesh tracing into the collector (off unless enabled).
+    istio: Istio => IstioModule,
+}
 
 /// The alert rules' promtool fixtures, generated from their definitions: every component's
 /// groups as a local environment with default options hands them over, and every Kubernetes

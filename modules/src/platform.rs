@@ -1,68 +1,49 @@
-//! The composition root: the stack's modules under their `components:` keys.
+//! How the composition root works: the `compose!` macro that `lib.rs` invokes with the table
+//! of the stack's modules under their `components:` keys, and the [`Stack`] built from it.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-use crate::collector::{Collector, CollectorModule};
 use crate::contract::alerts::RuleSet;
 use crate::contract::argocd::ArgoSettings;
 use crate::contract::{App, Context, Declarations, EnvInfo, GitSource, Link, Module, ModuleError, Stack, Tier};
-use crate::garage::{Garage, GarageModule};
-use crate::grafana::{Grafana, GrafanaModule};
-use crate::istio::{Istio, IstioModule};
-use crate::loki::{Loki, LokiModule};
-use crate::prometheus::{Prometheus, PrometheusModule};
-use crate::tempo::{Tempo, TempoModule};
+use crate::{PROVIDERS, Platform};
 
 /// Declares the composition root from one table: each line is a `components:` key with its
-/// doc comment, its options type and its module. The struct, the order modules are resolved
-/// in and the table of what each can offer all come from it, so a new component is one line.
+/// doc comment, its options type and its module, all found in the module folder of that key.
+/// The module itself (`mod <key>;`), the struct, the order modules are resolved in and the
+/// table of what each can offer all come from it, so a new component is one line. It is
+/// invoked in the crate root (`lib.rs`), where `mod <key>;` finds `<key>/mod.rs`.
 macro_rules! compose {
-    ($($(#[$doc:meta])* $key:ident: $options:ty => $module:ty,)+) => {
+    ($($(#[$doc:meta])* $key:ident: $options:ident => $module:ident,)+) => {
+        $(mod $key;)+
+
         /// Per-component options. Every component is optional and on by default; its defaults follow
         /// the environment's tier.
-        #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+        #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
         #[serde(deny_unknown_fields, rename_all = "camelCase")]
         pub struct Platform {
-            $($(#[$doc])* #[serde(default)] pub $key: $options,)+
+            $($(#[$doc])* #[serde(default)] pub $key: $key::$options,)+
         }
 
         impl Platform {
             /// Resolves every enabled module once, in table order.
-            fn compose(&self, env: &EnvInfo) -> Composer {
-                let mut composer = Composer::default();
-                $(composer.add::<$module>(&self.$key, env);)+
+            fn compose(&self, env: &$crate::contract::EnvInfo) -> $crate::platform::Composer {
+                let mut composer = $crate::platform::Composer::default();
+                $(composer.add::<$key::$module>(&self.$key, env);)+
                 composer
             }
-        }
 
-        impl Platform {
             /// Every component's Argo CD settings, by module key.
-            fn argocd_settings(&self) -> Vec<(&'static str, &ArgoSettings)> {
-                vec![$((<$module>::KEY, &self.$key.argocd),)+]
+            fn argocd_settings(&self) -> Vec<(&'static str, &$crate::contract::argocd::ArgoSettings)> {
+                use $crate::contract::Module as _;
+                vec![$((<$key::$module>::KEY, &self.$key.argocd),)+]
             }
         }
 
         /// What every composed module can offer, by key.
-        const PROVIDERS: &[(&str, &[Link])] = &[$((<$module>::KEY, <$module>::PROVIDES),)+];
+        const PROVIDERS: &[(&str, &[$crate::contract::Link])] = {
+            use $crate::contract::Module as _;
+            &[$((<$key::$module>::KEY, <$key::$module>::PROVIDES),)+]
+        };
     };
-}
-
-compose! {
-    /// Garage S3 storage for Loki and Tempo.
-    garage: Garage => GarageModule,
-    /// Loki: logs.
-    loki: Loki => LokiModule,
-    /// Tempo: traces.
-    tempo: Tempo => TempoModule,
-    /// The OpenTelemetry Collector: the telemetry pipeline.
-    collector: Collector => CollectorModule,
-    /// prometheus-operator, Prometheus, Alertmanager, exporters and rules.
-    prometheus: Prometheus => PrometheusModule,
-    /// Grafana with datasources and dashboards.
-    grafana: Grafana => GrafanaModule,
-    /// Istio mesh tracing into the collector (off unless enabled).
-    istio: Istio => IstioModule,
 }
 
 /// A module's resolved options, ready to declare and render.
@@ -94,13 +75,13 @@ pub struct Resolved {
 
 /// Resolves the modules one after another, skipping disabled ones and keeping every error.
 #[derive(Default)]
-struct Composer {
+pub(crate) struct Composer {
     modules: Vec<Box<dyn Erased>>,
     errors: Vec<ModuleError>,
 }
 
 impl Composer {
-    fn add<M: Module + 'static>(&mut self, options: &M::Options, env: &EnvInfo) {
+    pub(crate) fn add<M: Module + 'static>(&mut self, options: &M::Options, env: &EnvInfo) {
         if M::enabled(options) {
             match M::resolve(options, env) {
                 Ok(resolved) => self.modules.push(Box::new(Composed::<M>(resolved))),
@@ -168,6 +149,7 @@ pub(crate) fn documented_rule_sets() -> Result<Vec<RuleSet>, ModuleError> {
         git: GitSource {
             repo_url: "https://git.example.com/platform/observability.git".into(),
             revision: "main".into(),
+            repo_url_pos: None,
         },
         rule_files: Default::default(),
     };

@@ -16,6 +16,7 @@ pub fn env(tier: Tier) -> EnvInfo {
         git: GitSource {
             repo_url: "https://git.example.com/platform/observability.git".into(),
             revision: "main".into(),
+            repo_url_pos: None,
         },
         rule_files: Arc::new(Vec::new()),
     }

@@ -41,6 +41,8 @@ pub struct ProjectFile {
 pub struct GitSource {
     pub repo_url: String,
     pub revision: String,
+    /// Where the env file sets `git.repoURL`, for errors about what is derived from it.
+    pub repo_url_pos: Option<Pos>,
 }
 
 /// A dashboard compiled by the engine from `dashboards/<name>.jsonnet`.

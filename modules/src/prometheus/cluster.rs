@@ -81,7 +81,7 @@ impl Prometheus {
             None => errors.take(default_runbook_base(env).ok_or_else(|| {
                 option_error(
                     "runbookBaseUrl",
-                    None,
+                    env.git.repo_url_pos,
                     format!("no runbook address can be derived from git.repoURL `{}`", env.git.repo_url),
                     Some("set components.prometheus.runbookBaseUrl to where docs/runbooks is browsed".into()),
                 )
