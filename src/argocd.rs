@@ -584,21 +584,27 @@ pub fn namespace_levels(apps: &[App]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::envfile::IN_CLUSTER;
 
-    #[test]
-    fn apps_in_a_namespace_they_do_not_own_neither_create_nor_label_it() {
-        let cluster = Cluster::Server("https://kubernetes.default.svc".into());
-        let target = Target {
+    /// A local environment whose apps and Argo CD share `cluster`.
+    fn local_target(cluster: &Cluster) -> Target<'_> {
+        Target {
             env: "local",
             repo_url: "https://git.example.com/x.git",
             revision: "main",
             output_root: "generated/local",
-            cluster: &cluster,
-            argocd_cluster: &cluster,
+            cluster,
+            argocd_cluster: cluster,
             argocd_namespace: "argocd",
             project: "oxidy-local",
             name_suffix: "",
-        };
+        }
+    }
+
+    #[test]
+    fn apps_in_a_namespace_they_do_not_own_neither_create_nor_label_it() {
+        let cluster = Cluster::Server(IN_CLUSTER.into());
+        let target = local_target(&cluster);
         let owned = App::new("loki", "observability", Wave::Backends);
         let mut foreign = App::new("istio-tracing", "istio-system", Wave::Monitoring);
         foreign.manage_namespace = false;
@@ -613,18 +619,8 @@ mod tests {
 
     #[test]
     fn cluster_scoped_objects_are_allowed_by_name_only() {
-        let cluster = Cluster::Server("https://kubernetes.default.svc".into());
-        let target = Target {
-            env: "local",
-            repo_url: "https://git.example.com/x.git",
-            revision: "main",
-            output_root: "generated/local",
-            cluster: &cluster,
-            argocd_cluster: &cluster,
-            argocd_namespace: "argocd",
-            project: "oxidy-local",
-            name_suffix: "",
-        };
+        let cluster = Cluster::Server(IN_CLUSTER.into());
+        let target = local_target(&cluster);
         let mut app = App::new("metrics", "observability", Wave::Monitoring);
         let binding = serde_json::json!({
             "apiVersion": "rbac.authorization.k8s.io/v1",

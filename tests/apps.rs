@@ -5,7 +5,7 @@ mod common;
 
 use std::fs;
 
-use common::{oxidy, project_tree, snapshot_tree, tree_text};
+use common::{oxidy, project_tree, refused_in, snapshot_tree, tree_text};
 
 #[test]
 fn own_app_from_manifests_objects_and_verbatim_files() {
@@ -46,16 +46,7 @@ fn namespaced_objects_get_the_app_namespace_and_cluster_scoped_ones_none() {
 /// Renders the fixture project and returns the message; `check` must fail the same way and
 /// nothing on disk may change.
 fn refused(fixture: &str) -> String {
-    let dir = project_tree(fixture);
-    let before = snapshot_tree(dir.path());
-    let run = oxidy(dir.path(), &["render"]);
-    assert_eq!(run.code, 2, "{fixture}: exit code; stderr:\n{}", run.stderr);
-    assert_eq!(run.stdout, "", "{fixture}: nothing reported as written");
-    assert_eq!(snapshot_tree(dir.path()), before, "{fixture}: nothing on disk changed");
-    let check = oxidy(dir.path(), &["check"]);
-    assert_eq!(check.code, 2, "{fixture}: check fails the same way");
-    assert_eq!(check.stderr, run.stderr, "{fixture}: check reports the same error");
-    run.stderr
+    refused_in(project_tree(fixture).path(), &[])
 }
 
 macro_rules! error_case {

@@ -5,7 +5,7 @@ mod common;
 
 use std::fs;
 
-use common::{oxidy, project, snapshot_tree};
+use common::{oxidy, project, refused_in};
 use serde_json::Value;
 
 fn application(root: &std::path::Path, app: &str) -> Value {
@@ -49,13 +49,7 @@ fn production_loki_ignores_its_write_replicas() {
 }
 
 fn refused(fixture: &str) -> String {
-    let dir = project(&[("local", fixture)]);
-    let before = snapshot_tree(dir.path());
-    let run = oxidy(dir.path(), &["render"]);
-    assert_eq!(run.code, 2, "{fixture}: exit code; stderr:\n{}", run.stderr);
-    assert_eq!(run.stdout, "", "{fixture}: nothing reported as written");
-    assert_eq!(snapshot_tree(dir.path()), before, "{fixture}: nothing on disk changed");
-    run.stderr
+    refused_in(project(&[("local", fixture)]).path(), &[])
 }
 
 macro_rules! error_case {

@@ -6,7 +6,7 @@ mod common;
 
 use std::fs;
 
-use common::{oxidy, project, snapshot_tree};
+use common::{oxidy, project, refused_in};
 use serde_json::Value;
 
 fn read(path: &std::path::Path) -> Value {
@@ -95,13 +95,7 @@ fn without_exposure_nothing_changes() {
 
 /// Renders the fixture and returns the message; nothing on disk may change.
 fn refused(fixture: &str) -> String {
-    let dir = project(&[("staging", fixture)]);
-    let before = snapshot_tree(dir.path());
-    let run = oxidy(dir.path(), &["render"]);
-    assert_eq!(run.code, 2, "{fixture}: exit code; stderr:\n{}", run.stderr);
-    assert_eq!(run.stdout, "", "{fixture}: nothing reported as written");
-    assert_eq!(snapshot_tree(dir.path()), before, "{fixture}: nothing on disk changed");
-    run.stderr
+    refused_in(project(&[("staging", fixture)]).path(), &[])
 }
 
 macro_rules! error_case {

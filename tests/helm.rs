@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Run, project_tree, snapshot_tree, tree_text};
+use common::{Run, project_tree, refused_in, tree_text};
 
 /// oxidy with `OXIDY_HELM` set to `helm`.
 fn oxidy(root: &Path, args: &[&str], helm: &Path) -> Run {
@@ -218,15 +218,7 @@ fn refused(fixture: &str, helm: &Path) -> String {
             ),
         ],
     );
-    let before = snapshot_tree(dir.path());
-    let run = oxidy(dir.path(), &["render"], helm);
-    assert_eq!(run.code, 2, "{fixture}: exit code; stderr:\n{}", run.stderr);
-    assert_eq!(run.stdout, "", "{fixture}: nothing reported as written");
-    assert_eq!(snapshot_tree(dir.path()), before, "{fixture}: nothing on disk changed");
-    let check = oxidy(dir.path(), &["check"], helm);
-    assert_eq!(check.code, 2, "{fixture}: check fails the same way");
-    assert_eq!(check.stderr, run.stderr, "{fixture}: check reports the same error");
-    run.stderr
+    refused_in(dir.path(), &[("OXIDY_HELM", helm.as_os_str())])
 }
 
 macro_rules! error_case {

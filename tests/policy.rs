@@ -8,16 +8,11 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{oxidy, project_tree, snapshot_tree};
+use common::{oxidy, project_tree, refused_in, snapshot_tree};
 
 /// Renders the project at `dir`; returns stderr after asserting the refusal.
 fn refused(dir: &Path) -> String {
-    let before = snapshot_tree(dir);
-    let run = oxidy(dir, &["render"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_eq!(run.stdout, "");
-    assert_eq!(snapshot_tree(dir), before, "nothing written");
-    run.stderr
+    refused_in(dir, &[])
 }
 
 #[test]

@@ -39,13 +39,38 @@ pub fn fixture_path(fixture: &str) -> PathBuf {
 }
 
 pub fn oxidy(root: &Path, args: &[&str]) -> Run {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_oxidy")).arg("--root").arg(root).args(args).output().expect("oxidy runs");
+    oxidy_with(root, args, &[])
+}
+
+/// [`oxidy`] with extra environment variables (`OXIDY_HELM`, say).
+pub fn oxidy_with(root: &Path, args: &[&str], envs: &[(&str, &std::ffi::OsStr)]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_oxidy"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .envs(envs.iter().copied())
+        .output()
+        .expect("oxidy runs");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// The refusal every error test asserts of the project at `dir`: `oxidy render` exits with 2,
+/// reports nothing as written and leaves the disk exactly as it was, and `oxidy check` fails
+/// with the same message. Returns the message, for its snapshot.
+pub fn refused_in(dir: &Path, envs: &[(&str, &std::ffi::OsStr)]) -> String {
+    let before = snapshot_tree(dir);
+    let run = oxidy_with(dir, &["render"], envs);
+    assert_eq!(run.code, 2, "exit code; stderr:\n{}", run.stderr);
+    assert_eq!(run.stdout, "", "nothing reported as written");
+    assert_eq!(snapshot_tree(dir), before, "nothing on disk changed");
+    let check = oxidy_with(dir, &["check"], envs);
+    assert_eq!(check.code, 2, "check fails the same way");
+    assert_eq!(check.stderr, run.stderr, "check reports the same error");
+    run.stderr
 }
 
 /// Every file below `root` (relative path → bytes), to prove what did or did not change.
