@@ -35,6 +35,32 @@ fn amtool_accepts_every_envs_configuration() {
     }
 }
 
+/// The README's routing example, every receiver type with its credential from a file,
+/// rendered and checked by the deployed amtool.
+#[test]
+fn amtool_accepts_every_receiver_type_oxidy_renders() {
+    let amtool = program("amtool");
+    let dir = common::project(&[("staging", "envs/routing-every-receiver.yaml")]);
+    let rendered = common::oxidy(dir.path(), &["render"]);
+    assert_eq!(rendered.code, 0, "{}", rendered.stderr);
+    let secret = dir.path().join("generated/staging/prometheus/Secret-alertmanager-platform-config.yaml");
+    let secret: Value = serde_saphyr::from_str(&fs::read_to_string(&secret).unwrap()).unwrap();
+    let config = secret["stringData"]["alertmanager.yaml"].as_str().expect("alertmanager.yaml");
+    for (receiver, file_key) in [
+        ("slack_configs", "api_url_file"),
+        ("email_configs", "auth_password_file"),
+        ("pagerduty_configs", "routing_key_file"),
+        ("opsgenie_configs", "api_key_file"),
+        ("webhook_configs", "url_file"),
+    ] {
+        assert!(config.contains(receiver) && config.contains(file_key), "{receiver} with {file_key}:\n{config}");
+    }
+    let path = dir.path().join("alertmanager.yaml");
+    fs::write(&path, config).unwrap();
+    let (ok, text) = run(&amtool, &["check-config", &path.display().to_string()]);
+    assert!(ok && text.contains("SUCCESS"), "amtool check-config:\n{text}");
+}
+
 #[test]
 fn alerts_reach_their_receivers() {
     let amtool = program("amtool");
