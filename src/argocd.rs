@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use oxidy_modules::contract::{App, GroupKind, Object, PodSecurity, Source, Wave};
 
 use crate::apps::spec::{ArgoSettings, IgnoreDifference};
-use crate::envfile::Cluster;
+use crate::envfile::{Cluster, SyncWindow};
 
 /// The pod-security standards' version namespaces are labelled with: that of the Kubernetes API
 /// the objects are typed against (k8s-openapi's `v1_33`).
@@ -172,6 +172,49 @@ struct AppProjectSpec {
     destinations: Vec<Destination>,
     cluster_resource_whitelist: Vec<Kind>,
     namespace_resource_whitelist: Vec<Kind>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sync_windows: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    signature_keys: Vec<SignatureKey>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct SignatureKey {
+    #[serde(rename = "keyID")]
+    key_id: String,
+}
+
+/// What limits when and from which commits an environment's AppProjects sync (`argocd.syncWindows`
+/// and `argocd.signatureKeys` in the env file).
+#[derive(Debug, Default)]
+pub struct ProjectGuards {
+    pub sync_windows: Vec<SyncWindow>,
+    pub signature_keys: Vec<String>,
+}
+
+impl ProjectGuards {
+    /// None: any time, any commit.
+    pub const NONE: ProjectGuards = ProjectGuards { sync_windows: Vec::new(), signature_keys: Vec::new() };
+
+    /// The sync windows as Argo CD reads them. A window that names neither applications nor
+    /// namespaces applies to every Application of the project (Argo CD would match none).
+    fn windows(&self) -> Vec<serde_json::Value> {
+        self.sync_windows
+            .iter()
+            .map(|w| {
+                let mut value = serde_json::to_value(w).unwrap_or_default();
+                if w.applications.is_empty() && w.namespaces.is_empty() {
+                    value["applications"] = serde_json::json!(["*"]);
+                }
+                value
+            })
+            .collect()
+    }
+
+    fn keys(&self) -> Vec<SignatureKey> {
+        self.signature_keys.iter().map(|k| SignatureKey { key_id: k.clone() }).collect()
+    }
 }
 
 #[derive(Serialize, Deserialize, Default, PartialEq, Eq, PartialOrd, Ord, Clone)]
@@ -201,6 +244,8 @@ pub struct Target<'a> {
     /// Appended to every Application name (`loki-production`), so that several environments
     /// can share one Argo CD.
     pub name_suffix: &'a str,
+    /// Sync windows and signature keys of the environment's AppProjects.
+    pub guards: &'a ProjectGuards,
 }
 
 impl Target<'_> {
@@ -529,6 +574,8 @@ fn child_project(target: &Target, apps: &[App], options: &BTreeMap<String, AppOp
             destinations: namespaces.iter().map(|ns| target.destination(ns)).collect(),
             cluster_resource_whitelist: cluster_kinds.into_iter().collect(),
             namespace_resource_whitelist: namespaced_kinds.into_iter().collect(),
+            sync_windows: target.guards.windows(),
+            signature_keys: target.guards.keys(),
         },
     }
 }
@@ -544,6 +591,10 @@ fn root_project(target: &Target) -> AppProject {
             destinations: vec![destination(target.argocd_cluster, target.argocd_namespace)],
             cluster_resource_whitelist: Vec::new(),
             namespace_resource_whitelist: vec![argo("AppProject"), argo("Application")],
+            // The app-of-apps syncs the children's Applications at any time (their own windows
+            // hold the workloads), but only from signed commits.
+            sync_windows: Vec::new(),
+            signature_keys: target.guards.keys(),
         },
     }
 }
@@ -586,6 +637,8 @@ mod tests {
     use super::*;
     use crate::envfile::IN_CLUSTER;
 
+    static NO_GUARDS: ProjectGuards = ProjectGuards::NONE;
+
     /// A local environment whose apps and Argo CD share `cluster`.
     fn local_target(cluster: &Cluster) -> Target<'_> {
         Target {
@@ -598,6 +651,7 @@ mod tests {
             argocd_namespace: "argocd",
             project: "oxidy-local",
             name_suffix: "",
+            guards: &NO_GUARDS,
         }
     }
 
@@ -656,6 +710,7 @@ mod tests {
             argocd_namespace: "argocd",
             project: "oxidy-production",
             name_suffix: "-production",
+            guards: &NO_GUARDS,
         };
         let app = App::new("shop", "shop", Wave::Monitoring);
         let options = AppOptions::from_settings(

@@ -97,6 +97,46 @@ pub struct ArgoCd {
     /// Shorthand for `nameSuffix: -<env>`.
     #[serde(default)]
     pub append_env_name: bool,
+    /// When Argo CD may, or may not, sync this environment's apps: the sync windows of its
+    /// AppProject. Default: none (any time).
+    #[serde(default)]
+    pub sync_windows: Vec<SyncWindow>,
+    /// GnuPG key IDs (hex) one of which must have signed every commit Argo CD syncs, for both of
+    /// the environment's AppProjects; the keys must be in Argo CD's keyring. Default: none.
+    #[serde(default)]
+    pub signature_keys: Vec<At<String>>,
+}
+
+/// One Argo CD sync window.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SyncWindow {
+    /// `allow` (syncs only inside the window) or `deny` (no syncs inside it).
+    pub kind: SyncWindowKind,
+    /// When the window opens, in cron format: `0 22 * * *` is every day at 22:00.
+    pub schedule: At<String>,
+    /// How long the window stays open, as a Go duration (`1h`, `30m`).
+    pub duration: At<String>,
+    /// The Applications it applies to, as globs. Default: all of the environment's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applications: Vec<String>,
+    /// The destination namespaces it applies to, as globs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<String>,
+    /// Whether a person may still sync by hand while the window blocks.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub manual_sync: bool,
+    /// The time zone of the schedule (`Europe/Berlin`). Default: UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+/// Whether a sync window allows or blocks syncs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncWindowKind {
+    Allow,
+    Deny,
 }
 
 /// The in-cluster address of the cluster Argo CD runs in.
@@ -238,6 +278,38 @@ fn check<S>(env: &EnvFile<S>) -> Vec<Problem> {
         && let Err(message) = check_revision(&revision.value)
     {
         problems.push((revision.pos, "git.revision", message, Some("a branch, tag or commit, such as `main`".into())));
+    }
+    for window in &env.argocd.sync_windows {
+        let fields: Vec<&str> = window.schedule.value.split_whitespace().collect();
+        let cron = fields.len() == 5
+            && fields.iter().all(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || "*/,-".contains(c)));
+        if !cron {
+            problems.push((
+                window.schedule.pos,
+                "argocd.syncWindows.schedule",
+                format!("`{}` is not a cron schedule of five fields", window.schedule.value),
+                Some("minute hour day-of-month month day-of-week, such as `0 22 * * *`".into()),
+            ));
+        }
+        if !crate::apps::spec::is_go_duration(&window.duration.value) {
+            problems.push((
+                window.duration.pos,
+                "argocd.syncWindows.duration",
+                format!("`{}` is not a duration", window.duration.value),
+                Some("a Go duration such as `1h` or `90m`".into()),
+            ));
+        }
+    }
+    for key in &env.argocd.signature_keys {
+        let hex = key.value.len() >= 8 && key.value.len() <= 40 && key.value.chars().all(|c| c.is_ascii_hexdigit());
+        if !hex {
+            problems.push((
+                key.pos,
+                "argocd.signatureKeys",
+                format!("`{}` is not a GnuPG key ID", key.value),
+                Some("the key's ID in hexadecimal, as `gpg --list-keys --keyid-format long` shows it".into()),
+            ));
+        }
     }
     if let Some(root) = &env.git.output_root
         && let Err(message) = check_output_root(&root.value)

@@ -159,6 +159,7 @@ struct TargetParts {
     argocd_namespace: String,
     project: String,
     name_suffix: String,
+    guards: argocd::ProjectGuards,
 }
 
 impl TargetParts {
@@ -173,6 +174,10 @@ impl TargetParts {
             argocd_namespace: spec.argocd_namespace(),
             project: spec.project(&env.name),
             name_suffix: spec.name_suffix(&env.name),
+            guards: argocd::ProjectGuards {
+                sync_windows: spec.argocd.sync_windows.clone(),
+                signature_keys: spec.argocd.signature_keys.iter().map(|k| k.value.clone()).collect(),
+            },
         }
     }
 
@@ -187,6 +192,7 @@ impl TargetParts {
             argocd_namespace: &self.argocd_namespace,
             project: &self.project,
             name_suffix: &self.name_suffix,
+            guards: &self.guards,
         }
     }
 

@@ -105,3 +105,4 @@ error_case!(image_reference_with_a_newline, "image-with-newline");
 error_case!(replicas_beyond_the_bound, "replicas-beyond-the-bound");
 error_case!(a_key_given_twice, "duplicate-key");
 error_case!(runbook_address_not_derivable_points_at_the_repo_url, "runbooks-underivable");
+error_case!(sync_window_and_signature_key_are_checked, "sync-window-and-key");

@@ -128,3 +128,28 @@ fn bootstrap_is_one_file_holding_the_root_project_and_application() {
         "the same objects the app-of-apps manages"
     );
 }
+
+#[test]
+fn sync_windows_and_signature_keys_guard_the_projects() {
+    let dir = project(&[("staging", "envs/guarded-projects.yaml")]);
+    let run = oxidy(dir.path(), &["render"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let read = |file: &str| -> serde_json::Value {
+        let path = dir.path().join("generated/staging/apps").join(file);
+        serde_saphyr::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let children = read("AppProject-oxidy-staging.yaml");
+    assert_eq!(
+        children["spec"]["syncWindows"],
+        serde_json::json!([
+            {"kind": "allow", "schedule": "0 6 * * 1-5", "duration": "12h", "applications": ["*"]},
+            {"kind": "deny", "schedule": "0 0 24 12 *", "duration": "48h", "applications": ["loki*"]},
+        ]),
+        "a window naming no application applies to all"
+    );
+    let keys = serde_json::json!([{"keyID": "4AEE18F83AFDEB23"}]);
+    assert_eq!(children["spec"]["signatureKeys"], keys);
+    let root = read("AppProject-oxidy-staging-root.yaml");
+    assert_eq!(root["spec"]["signatureKeys"], keys, "the app-of-apps syncs only signed commits too");
+    assert!(root["spec"]["syncWindows"].is_null(), "its windows hold the workloads, not the Applications");
+}
