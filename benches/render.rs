@@ -47,8 +47,12 @@ fn main() {
     // The same, written to disk through `oxidy render` (first a full write, then no-op runs).
     let scratch = tempfile::tempdir().expect("temp dir");
     copy_envs(Path::new(env!("CARGO_MANIFEST_DIR")), scratch.path(), 1);
-    let plan =
-        Plan::Render { project: Project::new(scratch.path()), envs: envs.clone(), wait: oxidy::lock::DEFAULT_WAIT };
+    let plan = Plan::Render {
+        project: Project::new(scratch.path()),
+        envs: envs.clone(),
+        wait: oxidy::lock::DEFAULT_WAIT,
+        prune_orphans: false,
+    };
     report("render and write to an empty tree", time(1, || run::<Platform>(&plan, &mut std::io::sink())), files);
     report("render again over an up-to-date tree", time(10, || run::<Platform>(&plan, &mut std::io::sink())), files);
 
@@ -57,7 +61,12 @@ fn main() {
     copy_envs(Path::new(env!("CARGO_MANIFEST_DIR")), many.path(), 100);
     let project = Project::new(many.path());
     let names = project.env_names().expect("envs");
-    let plan = Plan::Render { project: project.clone(), envs: names.clone(), wait: oxidy::lock::DEFAULT_WAIT };
+    let plan = Plan::Render {
+        project: project.clone(),
+        envs: names.clone(),
+        wait: oxidy::lock::DEFAULT_WAIT,
+        prune_orphans: false,
+    };
     let files: usize =
         render_all::<Platform>(&project, &names).expect("renders").iter().map(|r| r.layout.files.len()).sum();
     report("render and write 100 environments", time(1, || run::<Platform>(&plan, &mut std::io::sink())), files);

@@ -12,9 +12,10 @@ use crate::project::Project;
 #[derive(Debug, Parser)]
 #[command(name = "oxidy", version, about, long_about = None)]
 pub struct Args {
-    /// The project root, holding env/ and generated/.
-    #[arg(long, global = true, default_value = ".")]
-    pub root: PathBuf,
+    /// The project root, holding env/ and generated/. Default: the nearest folder, the current
+    /// one or above, that holds env/.
+    #[arg(long, global = true)]
+    pub root: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -28,6 +29,10 @@ pub enum Command {
         /// Seconds to wait for another render of the same project to finish.
         #[arg(long, value_name = "SECONDS", default_value_t = crate::lock::DEFAULT_WAIT.as_secs())]
         wait: u64,
+        /// Also delete files below generated/ that no environment writes (the output of a
+        /// removed env file, say); without it they are only named.
+        #[arg(long)]
+        prune_orphans: bool,
     },
     /// Render in memory and compare with the committed files: exit 0 when identical, 1 with
     /// a diff when not, 2 on error.
@@ -42,7 +47,7 @@ pub enum Command {
 /// What to do, with every name resolved against the project.
 #[derive(Debug)]
 pub enum Plan {
-    Render { project: Project, envs: Vec<String>, wait: Duration },
+    Render { project: Project, envs: Vec<String>, wait: Duration, prune_orphans: bool },
     Check { project: Project, envs: Vec<String> },
     Schema,
 }
@@ -50,10 +55,16 @@ pub enum Plan {
 impl Args {
     /// Resolves the arguments: the named environments must exist.
     pub fn plan(self) -> Result<Plan, Error> {
-        let project = Project::new(self.root);
+        let root = self.root.unwrap_or_else(|| {
+            // From a subfolder of the project, as git finds its repository.
+            let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            let found = Project::find(&here);
+            if found == here { PathBuf::from(".") } else { found }
+        });
+        let project = Project::new(root);
         Ok(match self.command {
-            Command::Render { envs, wait } => {
-                Plan::Render { envs: project.select(&envs)?, project, wait: Duration::from_secs(wait) }
+            Command::Render { envs, wait, prune_orphans } => {
+                Plan::Render { envs: project.select(&envs)?, project, wait: Duration::from_secs(wait), prune_orphans }
             }
             Command::Check { envs } => Plan::Check { envs: project.select(&envs)?, project },
             Command::Schema => Plan::Schema,

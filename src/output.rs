@@ -43,19 +43,25 @@ pub struct TreeWrite<'a> {
     pub files: &'a BTreeMap<PathBuf, String>,
 }
 
-/// How one tree changed.
+/// How one tree changed: files new to it, files whose bytes changed, files gone from it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Changes {
-    pub written: usize,
+    pub added: usize,
     pub changed: usize,
     pub removed: usize,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.added + self.changed + self.removed == 0
+    }
 }
 
 /// Counts what writing `files` over `existing` would change.
 pub fn changes(existing: &BTreeMap<PathBuf, Vec<u8>>, files: &BTreeMap<PathBuf, String>) -> Changes {
     Changes {
-        written: files.len(),
-        changed: files.iter().filter(|(p, text)| existing.get(*p).is_none_or(|old| old != text.as_bytes())).count(),
+        added: files.keys().filter(|p| !existing.contains_key(*p)).count(),
+        changed: files.iter().filter(|(p, text)| existing.get(*p).is_some_and(|old| old != text.as_bytes())).count(),
         removed: existing.keys().filter(|p| !files.contains_key(*p)).count(),
     }
 }
@@ -127,7 +133,7 @@ pub fn write_atomically(
             let existing = read_tree(&tree.root)?;
             let c = changes(&existing, tree.files);
             summaries.push(c);
-            if c.changed > 0 || c.removed > 0 {
+            if !c.is_empty() {
                 removable(&tree.root)?;
                 let aside = sibling(&tree.root, "new")?;
                 staged.push(Staged { aside: aside.clone(), target: tree.root.clone(), dir: true });

@@ -36,7 +36,7 @@ impl Project {
         let mut bad = Vec::new();
         for entry in entries {
             let path = entry.map_err(|source| Error::Read { path: dir.clone(), source })?.path();
-            if path.extension().is_some_and(|e| e == "yaml") {
+            if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
                 let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
                 match DnsLabel::parse(&stem) {
                     Ok(_) => names.push(stem),
@@ -54,13 +54,25 @@ impl Project {
                 }
             }
         }
+        names.sort();
+        // `x.yaml` and `x.yml` would both be environment `x`.
+        for pair in names.windows(2).filter(|p| p[0] == p[1]) {
+            bad.push(Diagnostic {
+                file: Path::new(ENV_DIR).join(format!("{}.yml", pair[0])),
+                pos: None,
+                key: None,
+                message: format!("env/{0}.yaml and env/{0}.yml both define environment `{0}`", pair[0]),
+                help: Some("keep one of them".into()),
+                source_line: None,
+            });
+        }
+        names.dedup();
         if !bad.is_empty() {
             return Err(Error::Invalid(bad));
         }
         if names.is_empty() {
             return Err(Error::NoEnvironments(dir));
         }
-        names.sort();
         Ok(names)
     }
 
@@ -72,6 +84,8 @@ impl Project {
         }
         let mut selected = Vec::new();
         for name in wanted {
+            // `env/staging.yaml` (as a shell completes it) names environment `staging`.
+            let name = &Self::name_of(name);
             if !all.contains(name) {
                 let suggestion = suggest::closest(name, all.iter().map(String::as_str)).map(str::to_owned);
                 return Err(Error::UnknownEnvironment { name: name.clone(), suggestion });
@@ -83,9 +97,28 @@ impl Project {
         Ok(selected)
     }
 
-    /// The env file of `name`, relative to the root (as shown in messages).
+    /// The environment a command-line word names: itself, or the stem of an env file path.
+    fn name_of(word: &str) -> String {
+        let path = Path::new(word);
+        let is_file = word.contains('/') || path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+        match path.file_stem() {
+            Some(stem) if is_file => stem.to_string_lossy().into_owned(),
+            _ => word.to_owned(),
+        }
+    }
+
+    /// The env file of `name`, relative to the root (as shown in messages): `env/<name>.yaml`,
+    /// or `env/<name>.yml` where only that exists.
     pub fn env_file(&self, name: &str) -> PathBuf {
-        Path::new(ENV_DIR).join(format!("{name}.yaml"))
+        let yaml = Path::new(ENV_DIR).join(format!("{name}.yaml"));
+        let yml = Path::new(ENV_DIR).join(format!("{name}.yml"));
+        if !self.root.join(&yaml).exists() && self.root.join(&yml).exists() { yml } else { yaml }
+    }
+
+    /// The project root for a command run in `start` without `--root`: the nearest folder,
+    /// `start` or above, that holds an `env/` folder; `start` itself when none does.
+    pub fn find(start: &Path) -> PathBuf {
+        start.ancestors().find(|dir| dir.join(ENV_DIR).is_dir()).unwrap_or(start).to_path_buf()
     }
 
     /// The text of a project file, read only when it is a regular file inside the project and

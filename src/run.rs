@@ -46,13 +46,15 @@ pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error>
             let _ = out.write_all(schema::env_schema::<S>().as_bytes());
             Ok(Outcome::Ok)
         }
-        Plan::Render { project, envs, wait } => {
+        Plan::Render { project, envs, wait, prune_orphans } => {
             output::guard(&project.root, &project.root.join(GENERATED))?;
             // Held until the trees are written: a second render waits here, then reads the
             // env files as they are after the first one.
             let _lock = ProjectLock::acquire(&project.root, *wait, &mut std::io::stderr())?;
             let rendered = render_all::<S>(project, envs)?;
             write(project, &rendered, &schema::env_schema::<S>(), out)?;
+            let (orphans, _) = strays::<S>(project, &rendered)?;
+            orphans_after_render(project, &orphans, *prune_orphans, out)?;
             Ok(Outcome::Ok)
         }
         Plan::Check { project, envs } => {
@@ -190,23 +192,70 @@ fn write(project: &Project, rendered: &[RenderedEnv], schema: &str, out: &mut dy
         let verbatim = match env.layout.verbatim.as_slice() {
             [] => String::new(),
             files => format!(
-                ", {} verbatim ({})",
-                files.len(),
+                ", {} ({})",
+                count(files.len(), "verbatim file", "verbatim files"),
                 files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
             ),
         };
-        let _ = writeln!(
-            out,
-            "{}: {} objects{verbatim}, {} files written to {}, {} changed, {} removed",
-            env.name,
-            env.layout.objects,
-            c.written,
-            env.output_root.display(),
-            c.changed,
-            c.removed
+        let contents = format!(
+            "{}{verbatim}, {} in {}",
+            count(env.layout.objects, "object", "objects"),
+            count(env.layout.files.len(), "file", "files"),
+            env.output_root.display()
         );
+        // Only what a render really did: an unchanged tree is not touched at all.
+        let what = if c.is_empty() {
+            "up to date".to_owned()
+        } else {
+            format!("{} added, {} changed, {} removed", c.added, c.changed, c.removed)
+        };
+        let _ = writeln!(out, "{}: {what} ({contents})", env.name);
     }
     Ok(())
+}
+
+/// Files no environment writes: deleted with `--prune-orphans` (and the folders they leave
+/// empty), named otherwise. A render never deletes them unasked: they may be someone's work.
+fn orphans_after_render(project: &Project, orphans: &[PathBuf], prune: bool, out: &mut dyn Write) -> Result<(), Error> {
+    if orphans.is_empty() {
+        return Ok(());
+    }
+    if !prune {
+        let _ = writeln!(
+            out,
+            "note: {} below {GENERATED}/ no environment writes ({}{}); `oxidy render --prune-orphans` deletes them",
+            count(orphans.len(), "file", "files"),
+            orphans[0].display(),
+            if orphans.len() > 1 { ", ..." } else { "" }
+        );
+        return Ok(());
+    }
+    for orphan in orphans {
+        let path = project.root.join(orphan);
+        std::fs::remove_file(&path).map_err(|source| Error::Write { path: orphan.clone(), source })?;
+        // Folders the orphans leave empty go too, up to generated/ itself.
+        let generated = project.root.join(GENERATED);
+        for folder in path.ancestors().skip(1).take_while(|f| *f != generated) {
+            if std::fs::remove_dir(folder).is_err() {
+                break;
+            }
+        }
+        let _ = writeln!(out, "deleted {}: no environment writes it", orphan.display());
+    }
+    Ok(())
+}
+
+/// `n` with its noun, singular or plural.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The command that brings `rendered` up to date, naming the environments when they are not
+/// all of the project's.
+fn render_hint(project: &Project, rendered: &[RenderedEnv]) -> String {
+    let all = project.env_names().map(|names| names.len() == rendered.len()).unwrap_or(false);
+    let names: Vec<&str> = if all { Vec::new() } else { rendered.iter().map(|r| r.name.as_str()).collect() };
+    std::iter::once("oxidy render").chain(names).collect::<Vec<_>>().join(" ")
 }
 
 fn check<S: Stack>(
@@ -223,7 +272,12 @@ fn check<S: Stack>(
     let (unknown, leftovers) = strays::<S>(project, rendered)?;
     if drift.is_clean() && unknown.is_empty() && leftovers.is_empty() {
         let files: usize = rendered.iter().map(|r| r.layout.files.len()).sum();
-        let _ = writeln!(out, "up to date: {} environments, {files} files", rendered.len());
+        let _ = writeln!(
+            out,
+            "up to date: {}, {}",
+            count(rendered.len(), "environment", "environments"),
+            count(files, "file", "files")
+        );
         return Ok(Outcome::Ok);
     }
     let _ = out.write_all(drift.diff.as_bytes());
@@ -244,10 +298,11 @@ fn check<S: Stack>(
         .collect::<String>();
     let _ = writeln!(
         out,
-        "drift: {} added, {} changed, {} removed{strays}; run `cargo run --release -- render` and commit the result",
+        "drift: {} added, {} changed, {} removed{strays}; run `{}` and commit the result",
         drift.added.len(),
         drift.changed.len(),
         drift.removed.len(),
+        render_hint(project, rendered),
     );
     Ok(Outcome::Drift)
 }

@@ -46,7 +46,7 @@ fn a_second_render_changes_no_byte() {
     let again = oxidy(dir.path(), &["render"]);
     assert_eq!(again.code, 0);
     assert_eq!(snapshot_tree(dir.path()), first);
-    assert!(again.stdout.lines().all(|l| l.ends_with("0 changed, 0 removed")), "{}", again.stdout);
+    assert!(again.stdout.lines().all(|l| l.contains(": up to date (")), "{}", again.stdout);
 }
 
 #[test]
@@ -152,4 +152,29 @@ fn sync_windows_and_signature_keys_guard_the_projects() {
     let root = read("AppProject-oxidy-staging-root.yaml");
     assert_eq!(root["spec"]["signatureKeys"], keys, "the app-of-apps syncs only signed commits too");
     assert!(root["spec"]["syncWindows"].is_null(), "its windows hold the workloads, not the Applications");
+}
+
+#[test]
+fn output_of_a_removed_env_file_is_named_and_pruned_only_when_asked() {
+    let dir = project(&[("local", "envs/minimal.yaml")]);
+    assert_eq!(oxidy(dir.path(), &["render"]).code, 0);
+    let orphan = dir.path().join("generated/gone/apps/Application-gone.yaml");
+    fs::create_dir_all(orphan.parent().unwrap()).unwrap();
+    fs::write(&orphan, "kind: Application\n").unwrap();
+
+    let named = oxidy(dir.path(), &["render"]);
+    assert_eq!(named.code, 0, "{}", named.stderr);
+    assert!(
+        named.stdout.contains("note: 1 file below generated/ no environment writes (generated/gone/apps/Application-gone.yaml); `oxidy render --prune-orphans` deletes them"),
+        "{}",
+        named.stdout
+    );
+    assert!(orphan.exists(), "kept unless asked");
+    assert_eq!(oxidy(dir.path(), &["check"]).code, 1, "check names it as drift");
+
+    let pruned = oxidy(dir.path(), &["render", "--prune-orphans"]);
+    assert_eq!(pruned.code, 0, "{}", pruned.stderr);
+    assert!(pruned.stdout.contains("deleted generated/gone/apps/Application-gone.yaml"), "{}", pruned.stdout);
+    assert!(!dir.path().join("generated/gone").exists(), "the folders it leaves empty go too");
+    assert_eq!(oxidy(dir.path(), &["check"]).code, 0);
 }
