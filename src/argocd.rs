@@ -425,6 +425,12 @@ fn sync_options(app: &App, settings: &ArgoSettings) -> Vec<String> {
     options
 }
 
+/// The sync wave of an app's Application: its env file setting, else the engine's default for
+/// it, else its module's.
+pub fn sync_wave(app: &App, options: &AppOptions) -> i32 {
+    options.settings.sync_wave.as_ref().map(|w| w.value).or(options.default_wave).unwrap_or(app.wave.number())
+}
+
 fn application(target: &Target, app: &App, options: &AppOptions) -> Application {
     let settings = &options.settings;
     let source = match &app.source {
@@ -460,7 +466,7 @@ fn application(target: &Target, app: &App, options: &AppOptions) -> Application 
         labels.insert(format!("pod-security.kubernetes.io/{mode}-version"), POD_SECURITY_VERSION.to_owned());
     }
     labels.extend(options.namespace_labels.clone());
-    let wave = settings.sync_wave.as_ref().map(|w| w.value).or(options.default_wave).unwrap_or(app.wave.number());
+    let wave = sync_wave(app, options);
     let mut annotations = settings.annotations.clone();
     annotations.insert(SYNC_WAVE.to_owned(), wave.to_string());
     let policy = &settings.sync_policy;

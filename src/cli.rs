@@ -40,6 +40,25 @@ pub enum Command {
         /// Environments to check: names of env/<name>.yaml.
         envs: Vec<String>,
     },
+    /// List each environment's apps: sync wave, namespace, object count and images.
+    List {
+        /// Environments to list: names of env/<name>.yaml (default: all).
+        envs: Vec<String>,
+    },
+    /// Render one environment to stdout, touching no file: all of it, one app, or the objects
+    /// of one kind and name.
+    Show {
+        /// The environment.
+        env: String,
+        /// Only this app's files.
+        app: Option<String>,
+        /// Only objects of this kind (`Deployment`).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only objects of this name.
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Print the JSON Schema of environment files.
     Schema,
 }
@@ -49,7 +68,17 @@ pub enum Command {
 pub enum Plan {
     Render { project: Project, envs: Vec<String>, wait: Duration, prune_orphans: bool },
     Check { project: Project, envs: Vec<String> },
+    List { project: Project, envs: Vec<String> },
+    Show { project: Project, env: String, filter: ShowFilter },
     Schema,
+}
+
+/// Which rendered files `show` prints.
+#[derive(Debug, Default, Clone)]
+pub struct ShowFilter {
+    pub app: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
 }
 
 impl Args {
@@ -67,6 +96,11 @@ impl Args {
                 Plan::Render { envs: project.select(&envs)?, project, wait: Duration::from_secs(wait), prune_orphans }
             }
             Command::Check { envs } => Plan::Check { envs: project.select(&envs)?, project },
+            Command::List { envs } => Plan::List { envs: project.select(&envs)?, project },
+            Command::Show { env, app, kind, name } => {
+                let env = project.select(std::slice::from_ref(&env))?.remove(0);
+                Plan::Show { project, env, filter: ShowFilter { app, kind, name } }
+            }
             Command::Schema => Plan::Schema,
         })
     }

@@ -117,6 +117,10 @@ pub enum Error {
     #[error("{env} ({}): {} object(s) break the policy:\n{}\n  help: fix each object (an `overrides:` entry for a platform object), or exempt it with the annotation `policy.oxidy.dev/<rule>: <reason>` (README: Security)", file.display(), findings.len(), findings.iter().map(|f| format!("  {f}")).collect::<Vec<_>>().join("\n"))]
     Policy { env: String, file: PathBuf, findings: Vec<String> },
 
+    /// `show` selected no rendered file.
+    #[error("nothing in environment `{env}` matches; `oxidy list {env}` names its apps")]
+    NothingToShow { env: String },
+
     /// Input files are invalid: each diagnostic names a file, line and key.
     #[error("{}", render_diagnostics(.0))]
     Invalid(Vec<Diagnostic>),

@@ -14,6 +14,7 @@ pub mod error;
 pub mod fault;
 pub mod helm;
 pub mod input;
+pub mod inventory;
 pub mod jsonnet;
 pub mod layout;
 pub mod lock;

@@ -46,6 +46,8 @@ pub struct RenderedEnv {
     pub layout: Layout,
     /// The Application and AppProject names it creates in its Argo CD.
     pub argocd: ArgoCdNames,
+    /// Its apps, for `oxidy list`.
+    pub apps: Vec<crate::inventory::AppSummary>,
 }
 
 /// What an environment creates in Argo CD's namespace, for the check that environments
@@ -102,12 +104,13 @@ pub fn render<S: Stack>(
     let argocd = parts.names(env, &target, &names);
     let root = argocd::app_of_apps(&target, &apps, &options).map_err(|m| env_error(env, m))?;
     apps.push(root);
+    let summaries = crate::inventory::summarize(&apps, &options);
 
     let bootstrap = argocd::bootstrap(&target).map_err(|m| env_error(env, m))?;
     let extra = extra_files(env, &apps)?;
     let mut layout = layout::layout(&env.name, &apps, &bootstrap, &own.verbatim)?;
     layout.files.extend(extra);
-    Ok(RenderedEnv { name: env.name.clone(), output_root, layout, argocd })
+    Ok(RenderedEnv { name: env.name.clone(), output_root, layout, argocd, apps: summaries })
 }
 
 /// The Argo CD names of an environment that is not being rendered, from its env file alone:

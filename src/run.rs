@@ -57,6 +57,17 @@ pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error>
             orphans_after_render(project, &orphans, *prune_orphans, out)?;
             Ok(Outcome::Ok)
         }
+        Plan::List { project, envs } => {
+            for env in render_all::<S>(project, envs)? {
+                let root = env.output_root.display().to_string();
+                let _ = out.write_all(crate::inventory::render_text(&env.name, &root, &env.apps).as_bytes());
+            }
+            Ok(Outcome::Ok)
+        }
+        Plan::Show { project, env, filter } => {
+            let rendered = render_all::<S>(project, std::slice::from_ref(env))?;
+            show(&rendered[0], filter, out)
+        }
         Plan::Check { project, envs } => {
             let rendered = render_all::<S>(project, envs)?;
             check::<S>(project, &rendered, &schema::env_schema::<S>(), out)
@@ -243,6 +254,33 @@ fn orphans_after_render(project: &Project, orphans: &[PathBuf], prune: bool, out
         let _ = writeln!(out, "deleted {}: no environment writes it", orphan.display());
     }
     Ok(())
+}
+
+/// The rendered files of `env` that `filter` selects, as one YAML stream, each document headed
+/// by the path it would be written to. Matching nothing is an error.
+fn show(env: &RenderedEnv, filter: &crate::cli::ShowFilter, out: &mut dyn Write) -> Result<Outcome, Error> {
+    let selected: Vec<(&PathBuf, &String)> = env
+        .layout
+        .files
+        .iter()
+        .filter(|(path, _)| {
+            let mut parts = path.components().map(|c| c.as_os_str().to_string_lossy());
+            let app = parts.next().unwrap_or_default();
+            let file = path.file_stem().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+            let (kind, name) = file.split_once('-').unwrap_or((&file, ""));
+            filter.app.as_deref().is_none_or(|a| a == app)
+                && filter.kind.as_deref().is_none_or(|k| k.eq_ignore_ascii_case(kind))
+                && filter.name.as_deref().is_none_or(|n| n == name)
+        })
+        .collect();
+    if selected.is_empty() {
+        return Err(Error::NothingToShow { env: env.name.clone() });
+    }
+    for (i, (path, text)) in selected.iter().enumerate() {
+        let separator = if i == 0 { "" } else { "---\n" };
+        let _ = write!(out, "{separator}# {}\n{text}", env.output_root.join(path).display());
+    }
+    Ok(Outcome::Ok)
 }
 
 /// `n` with its noun, singular or plural.
