@@ -1,98 +1,223 @@
-//! Prints how long rendering takes and how much memory it needs: the repository's own
-//! environments, then 100 generated environments (nixidy needs 9.7 s and 1.8 GB for 100
-//! apps). Run with `cargo bench`; figures, not assertions.
+//! The benchmark: one table of what rendering and checking cost, measured in this run. Each row
+//! runs in a child process of its own (this program, re-run with `--row NAME`), so its peak
+//! memory is its own; times are medians over repeated runs. Rows: render into an empty and into
+//! an up-to-date tree, `check`, and the floors `cp -r` and `diff -r` of the same tree; a scale
+//! series of 1×, 10× and 100× environments and of 10, 100 and 1,000 apps in one environment;
+//! the dashboards alone. Run with `cargo bench`; figures, not assertions.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use oxidy::cli::Plan;
 use oxidy::project::Project;
-use oxidy::run::{render_all, run};
+use oxidy::run::run;
 use oxidy_modules::Platform;
 
-fn peak_rss_mib() -> f64 {
-    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
-}
-
-fn time<T>(runs: u32, mut f: impl FnMut() -> T) -> Duration {
-    let start = Instant::now();
-    for _ in 0..runs {
-        std::hint::black_box(f());
-    }
-    start.elapsed() / runs
-}
-
-fn report(what: &str, per_run: Duration, files: usize) {
-    println!(
-        "{what:<58} {:>9.2} ms  {files:>6} files  peak RSS {:>6.1} MiB",
-        per_run.as_secs_f64() * 1e3,
-        peak_rss_mib()
-    );
-}
+/// Timed runs per row (the median is printed); the slow scale rows run fewer.
+const RUNS: usize = 7;
 
 fn main() {
-    let repo = Project::new(env!("CARGO_MANIFEST_DIR"));
-    let envs = repo.env_names().expect("env/ exists");
-    let files: usize =
-        render_all::<Platform>(&repo, &envs).expect("renders").iter().map(|r| r.layout.files.len()).sum();
-    report("render in memory: the repository's environments", time(20, || render_all::<Platform>(&repo, &envs)), files);
-
-    // The same, written to disk through `oxidy render` (first a full write, then no-op runs).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--row") {
+        let (name, project) = (&args[i + 1], PathBuf::from(&args[i + 2]));
+        let (median, runs, files) = measure(name, &project);
+        println!("{} {runs} {files} {}", median.as_nanos(), peak_rss_kib());
+        return;
+    }
     let scratch = tempfile::tempdir().expect("temp dir");
-    copy_envs(Path::new(env!("CARGO_MANIFEST_DIR")), scratch.path(), 1);
-    let plan = Plan::Render {
-        project: Project::new(scratch.path()),
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = project_copy(repo, &scratch.path().join("base"), Envs::Repository);
+    let env10 = project_copy(repo, &scratch.path().join("envs-10"), Envs::StagingCopies(10));
+    let env100 = project_copy(repo, &scratch.path().join("envs-100"), Envs::StagingCopies(100));
+    let apps: Vec<(usize, PathBuf)> = [10, 100, 1000]
+        .iter()
+        .map(|&n| (n, project_copy(repo, &scratch.path().join(format!("apps-{n}")), Envs::Apps(n))))
+        .collect();
+
+    println!("oxidy benchmark: medians of up to {RUNS} runs, each row in its own process");
+    println!("{:<56} {:>10} {:>5} {:>7} {:>10}", "row", "median ms", "runs", "files", "peak MiB");
+    let render = row("render: the repository's envs into an empty tree", "render-empty", &base);
+    let _ = row("render: the repository's envs over an up-to-date tree", "render-current", &base);
+    let check = row("check: the repository's envs", "check", &base);
+    let cp = row("floor: cp -r of the same tree", "cp", &base);
+    let diff = row("floor: diff -r of the same tree", "diff", &base);
+    println!("ratios: render / cp -r = {:.1}, check / diff -r = {:.1}", ratio(render, cp), ratio(check, diff));
+    let one = row("scale: 1 staging env into an empty tree", "render-one-staging", &env10);
+    let ten = row("scale: 10 staging envs into an empty tree", "render-empty", &env10);
+    let hundred = row("scale: 100 staging envs into an empty tree", "render-empty", &env100);
+    println!("scale: 10× envs = {:.1}× time, 100× envs = {:.1}× time", ratio(ten, one), ratio(hundred, one));
+    for (n, project) in &apps {
+        row(&format!("scale: one env with {n} own apps, into an empty tree"), "render-empty", project);
+    }
+    row("dashboards alone: compile and lint every dashboard", "dashboards", &base);
+    println!("nixidy: not measured in this run (no nix-instantiate and nixidy checkout on this machine)");
+}
+
+/// Runs one row in a child process and prints its line; returns its median.
+fn row(label: &str, name: &str, project: &Path) -> Duration {
+    let exe = std::env::current_exe().expect("this program");
+    let out = Command::new(exe).arg("--row").arg(name).arg(project).output().expect("the row runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let fields: Vec<u128> = text.split_whitespace().filter_map(|f| f.parse().ok()).collect();
+    let [nanos, runs, files, rss_kib] = fields[..] else {
+        panic!("row {name} failed:\n{text}{}", String::from_utf8_lossy(&out.stderr));
+    };
+    let median = Duration::from_nanos(nanos as u64);
+    println!("{label:<56} {:>10.2} {runs:>5} {files:>7} {:>10.1}", median.as_secs_f64() * 1e3, rss_kib as f64 / 1024.0);
+    median
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64().max(1e-9)
+}
+
+/// One row, in the child: `(median, runs, files)`.
+fn measure(name: &str, root: &Path) -> (Duration, usize, usize) {
+    let project = Project::new(root);
+    let envs = project.env_names().expect("env files");
+    let render = Plan::Render {
+        project: project.clone(),
         envs: envs.clone(),
         wait: oxidy::lock::DEFAULT_WAIT,
         prune_orphans: false,
     };
-    report("render and write to an empty tree", time(1, || run::<Platform>(&plan, &mut std::io::sink())), files);
-    report("render again over an up-to-date tree", time(10, || run::<Platform>(&plan, &mut std::io::sink())), files);
-
-    // 100 environments, each a copy of local with its own output root.
-    let many = tempfile::tempdir().expect("temp dir");
-    copy_envs(Path::new(env!("CARGO_MANIFEST_DIR")), many.path(), 100);
-    let project = Project::new(many.path());
-    let names = project.env_names().expect("envs");
-    let plan = Plan::Render {
-        project: project.clone(),
-        envs: names.clone(),
-        wait: oxidy::lock::DEFAULT_WAIT,
-        prune_orphans: false,
+    let generated = root.join("generated");
+    let clear = || {
+        let _ = fs::remove_dir_all(&generated);
+        let _ = fs::remove_dir_all(root.join("copy"));
     };
-    let files: usize =
-        render_all::<Platform>(&project, &names).expect("renders").iter().map(|r| r.layout.files.len()).sum();
-    report("render and write 100 environments", time(1, || run::<Platform>(&plan, &mut std::io::sink())), files);
-    report("render 100 environments in memory", time(5, || render_all::<Platform>(&project, &names)), files);
+    let files = || walkdir::WalkDir::new(&generated).into_iter().flatten().filter(|e| e.file_type().is_file()).count();
+    let render_once = || run::<Platform>(&render, &mut std::io::sink()).expect("renders");
+    let runs = if envs.len() >= 100 || name == "render-one-staging" { 3 } else { RUNS };
+    let median = match name {
+        "render-empty" => median(runs, clear, render_once),
+        "render-one-staging" => {
+            let one = Plan::Render {
+                project: project.clone(),
+                envs: vec![envs[0].clone()],
+                wait: oxidy::lock::DEFAULT_WAIT,
+                prune_orphans: false,
+            };
+            median(runs, clear, || run::<Platform>(&one, &mut std::io::sink()).expect("renders"))
+        }
+        "render-current" => {
+            render_once();
+            median(runs, || {}, render_once)
+        }
+        "check" => {
+            render_once();
+            let check = Plan::Check { project: project.clone(), envs: envs.clone() };
+            median(runs, || {}, || run::<Platform>(&check, &mut std::io::sink()).expect("checks"))
+        }
+        "cp" => {
+            render_once();
+            median(
+                runs,
+                || {
+                    let _ = fs::remove_dir_all(root.join("copy"));
+                },
+                || program("cp", &["-r", "generated", "copy"], root),
+            )
+        }
+        "diff" => {
+            render_once();
+            program("cp", &["-r", "generated", "copy"], root);
+            median(runs, || {}, || program("diff", &["-r", "generated", "copy"], root))
+        }
+        "dashboards" => median(runs, || {}, || oxidy::dashboards::compile(&project).expect("dashboards compile").len()),
+        other => panic!("no row {other}"),
+    };
+    let count =
+        if name == "dashboards" { oxidy::dashboards::compile(&project).map_or(0, |d| d.len()) } else { files() };
+    (median, runs, count)
 }
 
-/// Copies `env/local.yaml` as `copies` environments (or all env files when `copies` is 1).
-fn copy_envs(from: &Path, to: &Path, copies: usize) {
-    fs::create_dir_all(to.join("env")).expect("env dir");
-    // Manifests of own apps live beside the env files.
-    for entry in walkdir::WalkDir::new(from.join("env")).min_depth(1).into_iter().flatten() {
-        let target = to.join("env").join(entry.path().strip_prefix(from.join("env")).expect("below env"));
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).expect("dir");
-        } else if copies == 1 || entry.depth() > 1 {
-            fs::copy(entry.path(), &target).expect("copy");
+/// The median time of `f` over `runs` runs, `before` (untimed) ahead of each.
+fn median<T>(runs: usize, mut before: impl FnMut(), mut f: impl FnMut() -> T) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            before();
+            let start = Instant::now();
+            std::hint::black_box(f());
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn program(name: &str, args: &[&str], dir: &Path) {
+    let status = Command::new(name).args(args).current_dir(dir).status().expect("the program runs");
+    assert!(status.success() || name == "diff", "{name} failed");
+}
+
+/// This process's peak resident memory, in KiB.
+fn peak_rss_kib() -> u128 {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Which environments a scratch project holds.
+enum Envs {
+    /// The repository's own env files.
+    Repository,
+    /// `n` copies of staging, each with its own Application names and output root.
+    StagingCopies(usize),
+    /// One copy of staging with `n` own apps, each a namespace of its own holding the objects
+    /// of one shared manifest folder.
+    Apps(usize),
+}
+
+/// A scratch project at `to`: the repository's `env/` folder (manifests, charts and values
+/// beside the env files), `dashboards/` and `rules/`, with the env files `envs` says.
+fn project_copy(repo: &Path, to: &Path, envs: Envs) -> PathBuf {
+    for folder in ["env", "dashboards", "rules"] {
+        for entry in walkdir::WalkDir::new(repo.join(folder)).into_iter().flatten() {
+            let target = to.join(folder).join(entry.path().strip_prefix(repo.join(folder)).expect("below"));
+            if entry.file_type().is_dir() {
+                fs::create_dir_all(&target).expect("dir");
+            } else {
+                fs::copy(entry.path(), &target).expect("copy");
+            }
         }
     }
-    if copies == 1 {
-        return;
+    if matches!(envs, Envs::Repository) {
+        return to.to_owned();
     }
-    // The copies share one Argo CD: each needs names of its own.
-    let local = fs::read_to_string(from.join("env/local.yaml"))
-        .expect("local env")
-        .replace("argocd:\n  namespace: argocd\n", "argocd:\n  namespace: argocd\n  appendEnvName: true\n");
-    for i in 0..copies {
-        fs::write(to.join("env").join(format!("env-{i:03}.yaml")), &local).expect("write env");
+    for env in ["local", "staging", "production"] {
+        fs::remove_file(to.join(format!("env/{env}.yaml"))).expect("env file");
     }
+    let staging = fs::read_to_string(repo.join("env/staging.yaml")).expect("staging env");
+    match envs {
+        Envs::Repository => {}
+        Envs::StagingCopies(n) => {
+            for i in 0..n {
+                // `appendEnvName` is set in staging: each copy's names end in its own env name.
+                fs::write(to.join(format!("env/s{i:03}.yaml")), &staging).expect("write env");
+            }
+        }
+        Envs::Apps(n) => {
+            let manifests = to.join("env/bench-app");
+            fs::create_dir_all(&manifests).expect("dir");
+            fs::write(
+                manifests.join("config.yaml"),
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  greeting: hello\n---\n\
+                 apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  \
+                 ports: [{name: http, port: 80, targetPort: 8080}]\n",
+            )
+            .expect("manifest");
+            let mut text = format!("{staging}apps:\n");
+            for i in 0..n {
+                text.push_str(&format!("  app-{i:04}:\n    namespace: app-{i:04}\n    manifests: [bench-app]\n"));
+            }
+            fs::write(to.join("env/staging.yaml"), text).expect("write env");
+        }
+    }
+    to.to_owned()
 }
