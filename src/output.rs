@@ -1,10 +1,10 @@
-//! Writing rendered trees atomically and durably: every tree is built aside, fsynced, then
+//! Writing rendered trees atomically and durably: every tree is built aside, flushed, then
 //! exchanged with the old one in a single rename, so each environment is at every instant
 //! entirely old or entirely new, even if the process is killed. Files are pruned only inside
 //! each environment's own output root, and only real folders inside the repository are written.
 //!
 //! ```text
-//! guard paths → remove own leftovers → stage aside (fsync) → exchange → fsync → drop old
+//! guard paths → remove own leftovers → stage aside → syncfs → exchange → fsync → drop old
 //! ```
 
 use std::collections::BTreeMap;
@@ -149,6 +149,12 @@ pub fn write_atomically(
         }
         Ok(())
     })();
+    // Everything staged reaches the disk before anything is swapped in: one flush of the
+    // file system holding the project, rather than one per file and folder.
+    let result = result.and_then(|()| match staged.first() {
+        Some(first) => flush_file_system(&first.aside),
+        None => Ok(()),
+    });
     if let Err(e) = result {
         staged.iter().for_each(|s| drop(remove(&s.aside)));
         return Err(e);
@@ -185,12 +191,29 @@ fn removable(root: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes `bytes` to a new file at `path` and flushes it to disk.
+/// Writes `bytes` to a new file at `path`; [`flush_file_system`] makes it durable.
 fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     fault::point("write file");
     let mut file = File::create(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+    file.write_all(bytes)
+}
+
+/// Flushes every written file and folder of the file system holding `path` to disk
+/// (`syncfs`): the staged trees are complete on disk before the first swap.
+fn flush_file_system(path: &Path) -> Result<(), Error> {
+    let flush = || -> io::Result<()> {
+        let file = File::open(path)?;
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        return rustix::fs::syncfs(&file).map_err(io::Error::from);
+        // Elsewhere, the whole system's buffers: slower, the same guarantee.
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        {
+            drop(file);
+            rustix::fs::sync();
+            Ok(())
+        }
+    };
+    flush().map_err(|source| Error::Write { path: path.to_owned(), source })
 }
 
 /// Flushes a folder's entries (the names in it) to disk.
@@ -210,15 +233,8 @@ fn stage_tree(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), Error
         write().map_err(|source| Error::Write { path: path.clone(), source })?;
     }
     // An environment with no files still gets its folder, so the tree exists after render.
-    fs::create_dir_all(dir).map_err(|source| Error::Write { path: dir.to_owned(), source })?;
-    // Every folder's entries reach the disk before the tree is swapped in.
-    for entry in WalkDir::new(dir).contents_first(true).into_iter() {
-        let entry = entry.map_err(|e| Error::Write { path: dir.to_owned(), source: e.into() })?;
-        if entry.file_type().is_dir() {
-            sync_dir(entry.path()).map_err(|source| Error::Write { path: entry.path().to_owned(), source })?;
-        }
-    }
-    Ok(())
+    fs::create_dir_all(dir).map_err(|source| Error::Write { path: dir.to_owned(), source })
+
 }
 
 /// Puts every staged path in place of its target. Folders are exchanged with their old
