@@ -234,7 +234,6 @@ fn stage_tree(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), Error
     }
     // An environment with no files still gets its folder, so the tree exists after render.
     fs::create_dir_all(dir).map_err(|source| Error::Write { path: dir.to_owned(), source })
-
 }
 
 /// Puts every staged path in place of its target. Folders are exchanged with their old

@@ -118,24 +118,10 @@ fn module_code_does_no_io() {
         "print!(",
         "dbg!(",
     ];
-    let mut offences = Vec::new();
-    for file in rust_files(&root().join(MODULES)) {
-        if is_test_file(&file) || file.ends_with("testing.rs") {
-            continue;
-        }
-        let text = read(&file);
-        let mut in_tests = false;
-        for (i, line) in text.lines().enumerate() {
-            // Unit tests at the end of a file may read fixtures; the code above may not.
-            in_tests |= line.trim_start().starts_with("#[cfg(test)]");
-            let code = line.split("//").next().unwrap_or("");
-            if let Some(io) = IO.iter().find(|io| code.contains(*io))
-                && !in_tests
-            {
-                offences.push(format!("{}:{}: `{io}`", relative(&file), i + 1));
-            }
-        }
-    }
+    // Unit tests at the end of a file may read fixtures; the code above may not.
+    let files =
+        rust_files(&root().join(MODULES)).into_iter().filter(|f| !is_test_file(f) && !f.ends_with("testing.rs"));
+    let offences = uses(files, &IO);
     assert!(offences.is_empty(), "module code does no I/O (the engine does):\n{}", offences.join("\n"));
 }
 
@@ -145,24 +131,22 @@ fn the_engine_reads_input_only_through_the_input_module() {
     // Output (the committed tree it compares and replaces) is read by output and drift alone;
     // the lock opens the project folder to lock it, reading nothing.
     const ALLOWED: [&str; 4] = ["src/input.rs", "src/output.rs", "src/drift.rs", "src/lock.rs"];
+    let files = rust_files(&root().join("src")).into_iter().filter(|f| !ALLOWED.contains(&relative(f).as_str()));
+    let offences = uses(files, &READS);
+    assert!(offences.is_empty(), "read project files through crate::input:\n{}", offences.join("\n"));
+}
+
+/// Every use of one of `patterns` in the non-test code of `files`, as `file:line: pattern`.
+fn uses(files: impl IntoIterator<Item = PathBuf>, patterns: &[&str]) -> Vec<String> {
     let mut offences = Vec::new();
-    for file in rust_files(&root().join("src")) {
-        if ALLOWED.iter().any(|a| relative(&file) == *a) {
-            continue;
-        }
-        let text = read(&file);
-        let mut in_tests = false;
-        for (i, line) in text.lines().enumerate() {
-            in_tests |= line.trim_start().starts_with("#[cfg(test)]");
-            let code = line.split("//").next().unwrap_or("");
-            if let Some(call) = READS.iter().find(|r| code.contains(*r))
-                && !in_tests
-            {
-                offences.push(format!("{}:{}: `{call}`", relative(&file), i + 1));
+    for file in files {
+        for (line, code) in code_lines(&file) {
+            if let Some(pattern) = patterns.iter().find(|p| code.contains(**p)) {
+                offences.push(format!("{}:{line}: `{pattern}`", relative(&file)));
             }
         }
     }
-    assert!(offences.is_empty(), "read project files through crate::input:\n{}", offences.join("\n"));
+    offences
 }
 
 #[test]

@@ -6,24 +6,12 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::{Run, project_tree, refused_in, tree_text};
 
 /// oxidy with `OXIDY_HELM` set to `helm`.
 fn oxidy(root: &Path, args: &[&str], helm: &Path) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_oxidy"))
-        .arg("--root")
-        .arg(root)
-        .args(args)
-        .env("OXIDY_HELM", helm)
-        .output()
-        .expect("oxidy runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::oxidy_with(root, args, &[("OXIDY_HELM", helm.as_os_str())])
 }
 
 /// The pinned helm; the test fails, saying how to install it, when it is missing.
