@@ -9,6 +9,7 @@ use serde_json::Value;
 use oxidy_modules::contract::{App, Object};
 
 use crate::argocd::{self, AppOptions};
+use crate::policy;
 
 /// One app of an environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,20 +39,18 @@ pub fn summarize(apps: &[App], options: &BTreeMap<String, AppOptions>) -> Vec<Ap
     summaries
 }
 
-/// The images an object runs: its pod template's containers, or the `image` of the
-/// operator's resources.
+/// The images an object runs: its pod's containers, and the `image` of the operator's
+/// resources.
 fn images(object: &Object) -> Vec<String> {
-    let body = object.body();
-    let pod = ["/spec/template/spec", "/spec/jobTemplate/spec/template/spec", "/spec"]
-        .iter()
-        .find_map(|p| body.pointer(p).filter(|s| s.get("containers").is_some() || s.get("image").is_some()));
-    let Some(pod) = pod else { return Vec::new() };
+    let Some(pod) = policy::pod_spec(object) else { return Vec::new() };
     let mut found: Vec<String> = ["containers", "initContainers"]
         .iter()
-        .flat_map(|field| pod.get(*field).and_then(Value::as_array).into_iter().flatten())
+        .flat_map(|field| pod.spec.get(*field).and_then(Value::as_array).into_iter().flatten())
         .filter_map(|c| c.get("image").and_then(Value::as_str).map(str::to_owned))
         .collect();
-    found.extend(pod.get("image").and_then(Value::as_str).map(str::to_owned));
+    if pod.operator_managed {
+        found.extend(pod.spec.get("image").and_then(Value::as_str).map(str::to_owned));
+    }
     found
 }
 

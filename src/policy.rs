@@ -115,13 +115,14 @@ pub fn exemption<'a>(object: &'a Object, rule: &str) -> Option<&'a str> {
 
 /// A pod template's spec, or what plays its part in the operator's Prometheus and
 /// Alertmanager resources (whose probes and token mount the operator sets).
-struct Pod<'a> {
-    spec: &'a Value,
+pub struct Pod<'a> {
+    pub spec: &'a Value,
     /// The operator's resources: the operator adds the containers' probes and images.
-    operator_managed: bool,
+    pub operator_managed: bool,
 }
 
-fn pod_spec(object: &Object) -> Option<Pod<'_>> {
+/// The pod template of a workload, or the pod-like spec of the operator's resources.
+pub fn pod_spec(object: &Object) -> Option<Pod<'_>> {
     let body = object.body();
     let path = match (object.group(), object.kind()) {
         ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet") | ("batch", "Job") => "/spec/template/spec",

@@ -51,9 +51,9 @@ pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error>
             // Held until the trees are written: a second render waits here, then reads the
             // env files as they are after the first one.
             let _lock = ProjectLock::acquire(&project.root, *wait, &mut std::io::stderr())?;
-            let rendered = render_all::<S>(project, envs)?;
+            let (rendered, roots) = render_project::<S>(project, envs)?;
             write(project, &rendered, &schema::env_schema::<S>(), out)?;
-            let (orphans, _) = strays::<S>(project, &rendered)?;
+            let (orphans, _) = strays(project, &roots);
             orphans_after_render(project, &orphans, *prune_orphans, out)?;
             Ok(Outcome::Ok)
         }
@@ -69,8 +69,8 @@ pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error>
             show(&rendered[0], filter, out)
         }
         Plan::Check { project, envs } => {
-            let rendered = render_all::<S>(project, envs)?;
-            check::<S>(project, &rendered, &schema::env_schema::<S>(), out)
+            let (rendered, roots) = render_project::<S>(project, envs)?;
+            check(project, &rendered, &roots, &schema::env_schema::<S>(), out)
         }
     }
 }
@@ -78,6 +78,12 @@ pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error>
 /// Loads and renders every selected environment in memory. All of them must succeed before
 /// anything is written; every failing environment is reported, not just the first.
 pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<RenderedEnv>, Error> {
+    render_project::<S>(project, envs).map(|(rendered, _)| rendered)
+}
+
+/// [`render_all`], and the output root of every environment of the project, rendered or not
+/// (each env file is read once, here).
+fn render_project<S: Stack>(project: &Project, envs: &[String]) -> Result<(Vec<RenderedEnv>, Vec<PathBuf>), Error> {
     let mut loaded = Vec::new();
     let mut problems = Vec::new();
     for name in envs {
@@ -106,6 +112,7 @@ pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<Re
     let roots: Vec<_> =
         loaded.iter().chain(&others).map(|e| (e.name.clone(), e.file.clone(), e.spec.output_root(&e.name))).collect();
     pipeline::check_output_roots(&roots)?;
+    let all_roots = roots.into_iter().map(|(_, _, root)| root).collect();
     // Dashboards are the same in every environment: compiled once, shared by all.
     let dashboards = Arc::new(crate::dashboards::compile(project)?);
     let rule_files = Arc::new(crate::rule_files::read(project)?);
@@ -129,24 +136,13 @@ pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<Re
         return Err(Error::Invalid(problems));
     }
     shared_argocd_names(&names)?;
-    Ok(rendered)
+    Ok((rendered, all_roots))
 }
 
-/// The output root of an environment that is not being rendered (which loaded already, as
-/// every env file must for any render; its default root stands in otherwise).
-fn root_of_other<S: Stack>(project: &Project, name: &str) -> PathBuf {
-    pipeline::load::<S>(project, name).map_or_else(|_| Path::new(GENERATED).join(name), |e| e.spec.output_root(name))
-}
-
-/// Files below `generated/` that no environment of the project writes, and leftovers of
-/// interrupted renders beside the output roots (both relative to the project root).
-fn strays<S: Stack>(project: &Project, rendered: &[RenderedEnv]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Error> {
-    let mut roots: Vec<PathBuf> = rendered.iter().map(|r| r.output_root.clone()).collect();
-    for other in project.env_names()? {
-        if !rendered.iter().any(|r| r.name == other) {
-            roots.push(root_of_other::<S>(project, &other));
-        }
-    }
+/// Files below `generated/` that no environment of the project writes (`roots` are every
+/// environment's output roots), and leftovers of interrupted renders beside them (both
+/// relative to the project root).
+fn strays(project: &Project, roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let targets: Vec<PathBuf> =
         roots.iter().map(|r| project.root.join(r)).chain([project.root.join(SCHEMA_FILE)]).collect();
     let leftovers: Vec<PathBuf> = output::leftovers(&targets)
@@ -163,7 +159,7 @@ fn strays<S: Stack>(project: &Project, rendered: &[RenderedEnv]) -> Result<(Vec<
             unknown.push(relative);
         }
     }
-    Ok((unknown, leftovers))
+    (unknown, leftovers)
 }
 
 /// Environments bootstrapped into one Argo CD (the same cluster and namespace) must not
@@ -296,9 +292,10 @@ fn render_hint(project: &Project, rendered: &[RenderedEnv]) -> String {
     std::iter::once("oxidy render").chain(names).collect::<Vec<_>>().join(" ")
 }
 
-fn check<S: Stack>(
+fn check(
     project: &Project,
     rendered: &[RenderedEnv],
+    roots: &[PathBuf],
     schema: &str,
     out: &mut dyn Write,
 ) -> Result<Outcome, Error> {
@@ -307,7 +304,7 @@ fn check<S: Stack>(
         drift.tree(&project.root, &env.output_root, &env.layout.files)?;
     }
     drift.single(&project.root, Path::new(SCHEMA_FILE), schema);
-    let (unknown, leftovers) = strays::<S>(project, rendered)?;
+    let (unknown, leftovers) = strays(project, roots);
     if drift.is_clean() && unknown.is_empty() && leftovers.is_empty() {
         let files: usize = rendered.iter().map(|r| r.layout.files.len()).sum();
         let _ = writeln!(

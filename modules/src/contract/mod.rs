@@ -20,6 +20,7 @@ pub mod monitoring;
 mod object;
 pub mod ring;
 pub mod ring_config;
+pub mod ring_options;
 mod stack;
 mod tier;
 mod units;

@@ -1,6 +1,7 @@
 //! Loki's options with every tier default applied, and the checks that span keys.
 
 use crate::contract::image::Image;
+use crate::contract::ring_options::RingOptions;
 use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, millicores};
 use crate::contract::{At, ByteSize, Duration, DurationUnit, EnvInfo, OptionError, OptionErrors};
 
@@ -41,42 +42,13 @@ impl Loki {
         let read = count(&replicas.read, tier.pick(1, 2, 2));
         let backend = count(&replicas.backend, tier.pick(1, 1, 2));
         let gateway = count(&replicas.gateway, tier.pick(1, 2, 2));
-        for (name, n) in [("write", &write), ("read", &read), ("backend", &backend), ("gateway", &gateway)] {
-            errors.bound_replicas("loki", &format!("replicas.{name}"), n.value, n.pos);
-            if n.value == 0 {
-                errors.push(
-                    OptionError::new(
-                        "loki",
-                        &format!("replicas.{name}"),
-                        n.pos,
-                        format!("the {name} target needs at least one replica"),
-                    )
-                    .help("set it to 1 or more, or disable Loki"),
-                );
-            }
-        }
+        let ring = RingOptions { component: "loki", title: "Loki", item: "stream", ingester_key: "replicas.write" };
+        ring.check_targets(&[("write", &write), ("read", &read), ("backend", &backend), ("gateway", &gateway)], &mut errors);
         // The single binary keeps its rings in memory, so it can only ever be one pod.
         let ingesters = if mode == LokiMode::SingleBinary { 1 } else { write.value };
         let factor = self.replication_factor.clone().unwrap_or(At::default_value(tier.pick(1, 1, 3).min(ingesters)));
-        // With no write replica, the factor has nothing to be checked against.
-        if ingesters > 0 && (factor.value == 0 || factor.value > ingesters) {
-            let help = match mode {
-                _ if factor.value == 0 => one_to(ingesters),
-                LokiMode::SingleBinary => "the single binary runs one ingester: use mode simpleScalable".into(),
-                LokiMode::SimpleScalable => {
-                    format!("set replicationFactor to at most {ingesters}, or raise replicas.write")
-                }
-            };
-            let message = if factor.value == 0 {
-                "a replication factor of 0 keeps no copy of a stream: it must be at least 1".to_owned()
-            } else {
-                format!(
-                    "replication factor {} needs as many ingesters, and {ingesters} run (replicas.write)",
-                    factor.value
-                )
-            };
-            errors.push(OptionError::new("loki", "replicationFactor", factor.pos, message).help(help));
-        }
+        let single = (mode == LokiMode::SingleBinary).then_some("the single binary runs one ingester: use mode simpleScalable");
+        ring.check_replication_factor(&factor, ingesters, single, &mut errors);
         let retention = self.retention.clone().unwrap_or(At::default_value(tier.pick(
             Duration::of(24, DurationUnit::Hour),
             Duration::of(7, DurationUnit::Day),
@@ -129,11 +101,3 @@ impl Loki {
     }
 }
 
-/// The help for a replication factor of 0 with `n` ingesters.
-fn one_to(n: u32) -> String {
-    if n == 1 {
-        "set replicationFactor to 1".into()
-    } else {
-        format!("set replicationFactor to a number from 1 to {n}")
-    }
-}

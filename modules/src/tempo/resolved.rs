@@ -1,6 +1,7 @@
 //! Tempo's options with every tier default applied, and the checks that span keys.
 
 use crate::contract::image::Image;
+use crate::contract::ring_options::RingOptions;
 use crate::contract::k8s::{Defaults, Resources, cores, gibibytes, mebibytes, millicores};
 use crate::contract::{At, ByteSize, Duration, DurationUnit, EnvInfo, OptionError, OptionErrors};
 
@@ -53,42 +54,13 @@ impl Tempo {
             ("compactor", &compactor),
             ("metricsGenerator", &metrics_generator),
         ];
-        for (name, n) in parts {
-            errors.bound_replicas("tempo", &format!("replicas.{name}"), n.value, n.pos);
-            if n.value == 0 {
-                errors.push(
-                    OptionError::new(
-                        "tempo",
-                        &format!("replicas.{name}"),
-                        n.pos,
-                        format!("the {name} target needs at least one replica"),
-                    )
-                    .help("set it to 1 or more, or disable Tempo"),
-                );
-            }
-        }
+        let ring = RingOptions { component: "tempo", title: "Tempo", item: "trace", ingester_key: "replicas.ingester" };
+        ring.check_targets(&parts, &mut errors);
         // The monolithic pod is the one ingester.
         let ingesters = if mode == TempoMode::Monolithic { 1 } else { ingester.value };
         let factor = self.replication_factor.clone().unwrap_or(At::default_value(tier.pick(1, 1, 3).min(ingesters)));
-        // With no ingester, the factor has nothing to be checked against.
-        if ingesters > 0 && (factor.value == 0 || factor.value > ingesters) {
-            let help = match mode {
-                _ if factor.value == 0 => one_to(ingesters),
-                TempoMode::Monolithic => "the monolithic layout runs one ingester: use mode distributed".into(),
-                TempoMode::Distributed => {
-                    format!("set replicationFactor to at most {ingesters}, or raise replicas.ingester")
-                }
-            };
-            let message = if factor.value == 0 {
-                "a replication factor of 0 keeps no copy of a trace: it must be at least 1".to_owned()
-            } else {
-                format!(
-                    "replication factor {} needs as many ingesters, and {ingesters} run (replicas.ingester)",
-                    factor.value
-                )
-            };
-            errors.push(OptionError::new("tempo", "replicationFactor", factor.pos, message).help(help));
-        }
+        let single = (mode == TempoMode::Monolithic).then_some("the monolithic layout runs one ingester: use mode distributed");
+        ring.check_replication_factor(&factor, ingesters, single, &mut errors);
         let retention = self.retention.clone().unwrap_or(At::default_value(tier.pick(
             Duration::of(24, DurationUnit::Hour),
             Duration::of(7, DurationUnit::Day),
@@ -133,11 +105,3 @@ impl Tempo {
     }
 }
 
-/// The help for a replication factor of 0 with `n` ingesters.
-fn one_to(n: u32) -> String {
-    if n == 1 {
-        "set replicationFactor to 1".into()
-    } else {
-        format!("set replicationFactor to a number from 1 to {n}")
-    }
-}
