@@ -1,5 +1,5 @@
 //! The real programs the tests run, where `.ci/tools` caches them: pinned in `.ci/programs`,
-//! built from their upstream Go modules, kept under `${XDG_CACHE_HOME:-~/.cache}/oxidy/tools`.
+//! built from their upstream Go modules (or installed from PyPI), kept under `${XDG_CACHE_HOME:-~/.cache}/oxidy/tools`.
 //! A missing program fails the test with the command that installs it; it never skips.
 
 use std::fs;
@@ -35,8 +35,14 @@ pub fn pins() -> Vec<Pin> {
         .map(|line| {
             let fields: Vec<&str> = line.split_whitespace().collect();
             assert!(matches!(fields.len(), 3 | 4), ".ci/programs: a line has 3 or 4 fields: {line}");
-            let package = fields.get(3).copied().unwrap_or_else(|| fields[2].split('@').next().unwrap());
-            let binary = package.rsplit('/').next().unwrap().to_owned();
+            // A Python program lives in a virtualenv of its own; a Go program is the last
+            // element of its package path.
+            let binary = if fields[2].starts_with("pypi:") {
+                format!("bin/{}", fields[0])
+            } else {
+                let package = fields.get(3).copied().unwrap_or_else(|| fields[2].split('@').next().unwrap());
+                package.rsplit('/').next().unwrap().to_owned()
+            };
             Pin { name: fields[0].to_owned(), version: fields[1].to_owned(), binary }
         })
         .collect()
