@@ -69,7 +69,7 @@ fn deployment(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -> 
     let container = Container {
         name: NAME.into(),
         image: Some(r.image.reference.clone()),
-        image_pull_policy: Some("IfNotPresent".into()),
+        image_pull_policy: Some(k8s::IMAGE_PULL_POLICY.into()),
         // Only the config: the image's entrypoint is the collector binary, whichever build.
         args: Some(vec![format!("--config={CONFIG_DIR}/{CONFIG_FILE}")]),
         // The Go runtime collects harder as it nears the limiter's hard limit, before the

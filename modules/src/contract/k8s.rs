@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMap, ConfigMapVolumeSource, ContainerPort, EmptyDirVolumeSource, EnvVar, EnvVarSource,
-    HTTPGetAction, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSecurityContext, PodTemplateSpec, Probe,
-    ResourceRequirements, SeccompProfile, SecretKeySelector, SecretVolumeSource, SecurityContext, ServiceAccount,
-    ServicePort, TCPSocketAction, TopologySpreadConstraint, Volume, VolumeMount, VolumeResourceRequirements,
+    ExecAction, HTTPGetAction, KeyToPath, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSecurityContext,
+    PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile, SecretKeySelector, SecretVolumeSource,
+    SecurityContext, ServiceAccount, ServicePort, TCPSocketAction, TopologySpreadConstraint, Volume, VolumeMount,
+    VolumeResourceRequirements,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
@@ -84,6 +85,13 @@ pub fn restricted_container() -> SecurityContext {
     }
 }
 
+/// The pull policy of every container the platform renders. With images pinned by tag,
+/// `Always` has the kubelet ask the registry, at every container start, which image the tag
+/// names and whether the pod may pull it: a node's cached copy of a tag that was moved, or that
+/// another pod pulled with credentials this one lacks, is never used unchecked. The layers stay
+/// cached; the cost is one manifest request per start.
+pub const IMAGE_PULL_POLICY: &str = "Always";
+
 /// An HTTP GET probe on a named container port.
 pub fn http_probe(path: &str, port: &str, period_seconds: i32) -> Probe {
     Probe {
@@ -103,6 +111,17 @@ pub fn http_probe(path: &str, port: &str, period_seconds: i32) -> Probe {
 pub fn tcp_probe(port: &str, period_seconds: i32) -> Probe {
     Probe {
         tcp_socket: Some(TCPSocketAction { port: IntOrString::String(port.into()), ..Default::default() }),
+        period_seconds: Some(period_seconds),
+        timeout_seconds: Some(5),
+        failure_threshold: Some(3),
+        ..Default::default()
+    }
+}
+
+/// A probe that runs `command` in the container; exit status 0 is success.
+pub fn exec_probe(command: &[&str], period_seconds: i32) -> Probe {
+    Probe {
+        exec: Some(ExecAction { command: Some(command.iter().map(|c| (*c).to_owned()).collect()) }),
         period_seconds: Some(period_seconds),
         timeout_seconds: Some(5),
         failure_threshold: Some(3),
@@ -135,6 +154,18 @@ pub fn empty_dir(name: &str) -> Volume {
     Volume { name: name.into(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Default::default() }
 }
 
+/// Scratch space in memory, never on the node's disk: for copies of credentials.
+pub fn memory_dir(name: &str) -> Volume {
+    Volume {
+        name: name.into(),
+        empty_dir: Some(EmptyDirVolumeSource {
+            medium: Some("Memory".into()),
+            size_limit: Some(K8sQuantity("1Mi".into())),
+        }),
+        ..Default::default()
+    }
+}
+
 /// A ConfigMap as a volume.
 pub fn config_map_volume(name: &str, config_map: &str) -> Volume {
     Volume {
@@ -157,6 +188,19 @@ pub fn secret_volume(name: &str, secret: &str) -> Volume {
         }),
         ..Default::default()
     }
+}
+
+/// [`secret_volume`] holding only the Secret's `keys`, each a file of its own name.
+pub fn secret_keys_volume(name: &str, secret: &str, keys: &[&str]) -> Volume {
+    let mut volume = secret_volume(name, secret);
+    if let Some(source) = volume.secret.as_mut() {
+        source.items = Some(
+            keys.iter()
+                .map(|k| KeyToPath { key: (*k).to_owned(), path: (*k).to_owned(), ..Default::default() })
+                .collect(),
+        );
+    }
+    volume
 }
 
 /// Replicas on different nodes where the cluster has them, so losing a node loses at most

@@ -176,7 +176,7 @@ impl RingComponent<'_> {
         let container = Container {
             name: self.name.into(),
             image: Some(self.image.into()),
-            image_pull_policy: Some("IfNotPresent".into()),
+            image_pull_policy: Some(k8s::IMAGE_PULL_POLICY.into()),
             args: Some(vec![
                 format!("-config.file={}/{}", self.config_dir, self.config_file),
                 "-config.expand-env=true".into(),

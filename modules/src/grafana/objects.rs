@@ -179,7 +179,7 @@ fn container(r: &Resolved, mounts: Vec<VolumeMount>) -> Container {
     Container {
         name: NAME.into(),
         image: Some(r.image.reference.clone()),
-        image_pull_policy: Some("IfNotPresent".into()),
+        image_pull_policy: Some(k8s::IMAGE_PULL_POLICY.into()),
         env: Some(env_vars),
         ports: Some(vec![k8s::container_port("http", HTTP_PORT)]),
         liveness_probe: Some(liveness),

@@ -131,7 +131,7 @@ fn deployment(r: &Resolved, conf: &str, labels: &BTreeMap<String, String>) -> De
     let container = Container {
         name: "nginx".into(),
         image: Some(r.gateway_image.reference.clone()),
-        image_pull_policy: Some("IfNotPresent".into()),
+        image_pull_policy: Some(k8s::IMAGE_PULL_POLICY.into()),
         // nginx itself, without the image's entrypoint scripts: they rewrite files under
         // /etc/nginx, which is read-only here.
         command: Some(vec![

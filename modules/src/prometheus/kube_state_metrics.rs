@@ -95,7 +95,7 @@ fn deployment(ksm: &ExporterResolved, labels: &Labels) -> Deployment {
     let container = Container {
         name: NAME.into(),
         image: Some(ksm.image.reference.clone()),
-        image_pull_policy: Some("IfNotPresent".into()),
+        image_pull_policy: Some(k8s::IMAGE_PULL_POLICY.into()),
         args: Some(vec![
             format!("--port={KSM_METRICS_PORT}"),
             format!("--telemetry-port={KSM_TELEMETRY_PORT}"),

@@ -60,7 +60,7 @@ fn daemon_set(ne: &ExporterResolved, labels: &Labels) -> DaemonSet {
     let container = Container {
         name: NAME.into(),
         image: Some(ne.image.reference.clone()),
-        image_pull_policy: Some("IfNotPresent".into()),
+        image_pull_policy: Some(k8s::IMAGE_PULL_POLICY.into()),
         args: Some(vec![
             format!("--web.listen-address=:{NODE_EXPORTER_PORT}"),
             "--path.procfs=/host/proc".into(),

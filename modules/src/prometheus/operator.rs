@@ -38,6 +38,12 @@ pub(crate) fn app(r: &Resolved) -> Result<App, ModuleError> {
     Ok(app)
 }
 
+/// The verbs the operator uses on what it owns: its informers get, list and watch; its
+/// reconcilers create, update, patch and delete, one object at a time. Upstream's ClusterRole
+/// grants `*` here; on these resources that adds only `deletecollection`, and a wildcard on
+/// Secrets cluster-wide reads as "anything". The named verbs say what the operator does.
+const OWNED: &[&str] = &["get", "list", "watch", "create", "update", "patch", "delete"];
+
 /// What the operator reconciles and creates, cluster-wide: it watches every namespace.
 fn rules() -> Vec<PolicyRule> {
     vec![
@@ -68,10 +74,10 @@ fn rules() -> Vec<PolicyRule> {
                 "prometheusrules",
                 "prometheusrules/status",
             ],
-            &["*"],
+            OWNED,
         ),
-        rule(&["apps"], &["statefulsets"], &["*"]),
-        rule(&[""], &["configmaps", "secrets"], &["*"]),
+        rule(&["apps"], &["statefulsets"], OWNED),
+        rule(&[""], &["configmaps", "secrets"], OWNED),
         rule(&[""], &["pods"], &["list", "delete"]),
         rule(&[""], &["services", "services/finalizers"], &["get", "create", "update", "delete"]),
         rule(&[""], &["nodes"], &["list", "watch"]),
@@ -105,7 +111,7 @@ fn deployment(r: &Resolved, labels: &Labels) -> Deployment {
     let container = Container {
         name: NAME.into(),
         image: Some(OPERATOR_IMAGE.into()),
-        image_pull_policy: Some("IfNotPresent".into()),
+        image_pull_policy: Some(k8s::IMAGE_PULL_POLICY.into()),
         args: Some(operator_args(r)),
         // The operator's Go runtime otherwise grows its heap with the size of the cluster.
         env: Some(vec![k8s::env("GOGC", "30")]),
