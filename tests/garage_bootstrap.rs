@@ -1,6 +1,7 @@
 //! The Garage bootstrap against a real Garage: the rendered `garage.toml` (paths and
-//! addresses moved to a temporary directory on 127.0.0.1) runs a server with the secrets the
-//! pod gets; the rendered setup script runs twice, the second run changing nothing; then an
+//! addresses moved to a temporary directory on 127.0.0.1) runs a server with the secret files
+//! the pod gets (the Secret's files group-readable, as the kubelet makes them, copied by the
+//! rendered init container, which Garage must accept without `allow_world_readable_secrets`); the rendered setup script runs twice, the second run changing nothing; then an
 //! object is written and read back in every bucket with the imported key, over S3. With
 //! three nodes, all three are then stopped and started again on other loopback addresses, as
 //! pods that all restarted come back with new IPs: with the rendered reconnect loop beside
@@ -18,6 +19,9 @@ use std::sync::Arc;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::pod_files::{PodFiles, file_variables, read};
 use oxidy_modules::Platform;
 use oxidy_modules::contract::{App, Declarations, EnvInfo, Stack, Tier};
 use serde_json::Value;
@@ -62,36 +66,28 @@ fn object<'a>(apps: &'a [App], kind: &str, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {kind}/{name} rendered"))
 }
 
-/// The environment a container of `workload` gets, secrets resolved from the rendered
-/// (local-tier, development) Secrets.
-fn container_env(apps: &[App], kind: &str, workload: &str) -> BTreeMap<String, String> {
-    let container = &object(apps, kind, workload)["spec"]["template"]["spec"]["containers"][0];
-    container["env"]
-        .as_array()
-        .expect("env")
-        .iter()
-        .map(|var| {
-            let name = var["name"].as_str().unwrap().to_owned();
-            let value = match var["value"].as_str() {
-                Some(v) => v.to_owned(),
-                None => {
-                    let key = &var["valueFrom"]["secretKeyRef"];
-                    let secret = object(apps, "Secret", key["name"].as_str().unwrap());
-                    secret["stringData"][key["key"].as_str().unwrap()].as_str().expect("secret key").to_owned()
-                }
-            };
-            (name, value)
-        })
-        .collect()
+/// The pod of `kind/workload` with its volumes under `dir`: the Secrets' files where the pod
+/// mounts them (as the kubelet makes them), and the init containers' copies made.
+fn pod_files(apps: &[App], kind: &str, workload: &str, dir: &Path) -> PodFiles {
+    let pod = &object(apps, kind, workload)["spec"]["template"]["spec"];
+    PodFiles::prepare(pod, |k, n| object(apps, k, n).clone(), dir)
+}
+
+/// What the test itself needs of the credentials: the admin token and the S3 key.
+struct Credentials {
+    token: String,
+    key_id: String,
+    secret: String,
 }
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
 }
 
-/// `garage.toml` with its directories under `dir` and its sockets on `ip`, a loopback address
-/// (and said to be there, for the other nodes).
-fn adapt_config(toml: &str, dir: &Path, ip: &str, ports: &Ports) -> String {
+/// `garage.toml` with its directories under `dir`, its sockets on `ip`, a loopback address
+/// (and said to be there, for the other nodes), and its secret files where `files` has the
+/// pod's.
+fn adapt_config(toml: &str, dir: &Path, files: &PodFiles, ip: &str, ports: &Ports) -> String {
     let mut table = String::new();
     let mut out = String::new();
     let mut replaced = 0;
@@ -106,6 +102,9 @@ fn adapt_config(toml: &str, dir: &Path, ip: &str, ports: &Ports) -> String {
             ("", "rpc_bind_addr") => Some(format!("\"{ip}:{}\"", ports.rpc)),
             ("s3_api", "api_bind_addr") => Some(format!("\"{ip}:{}\"", ports.s3)),
             ("admin", "api_bind_addr") => Some(format!("\"{ip}:{}\"", ports.admin)),
+            (_, key) if key.ends_with("_file") => {
+                Some(format!("\"{}\"", files.local(line.split(" = ").nth(1).unwrap().trim_matches('"')).display()))
+            }
             _ => None,
         };
         match value {
@@ -121,7 +120,8 @@ fn adapt_config(toml: &str, dir: &Path, ip: &str, ports: &Ports) -> String {
             None => out.push_str(&format!("{line}\n")),
         }
     }
-    assert_eq!(replaced, 5, "garage.toml no longer has the keys this test moves:\n{toml}");
+    // Five paths and addresses, and the three secret files.
+    assert_eq!(replaced, 8, "garage.toml no longer has the keys this test moves:\n{toml}");
     out
 }
 
@@ -179,7 +179,7 @@ fn wait_for_port(ip: &str, port: u16, log: &Path) {
     }
 }
 
-fn run_script(script: &Path, env: &BTreeMap<String, String>, nodes: &[Node]) -> Output {
+fn run_script(script: &Path, env: &BTreeMap<String, PathBuf>, nodes: &[Node]) -> Output {
     let addresses: Vec<String> = nodes.iter().map(Node::addresses).collect();
     Command::new("sh")
         .arg(script)
@@ -250,6 +250,8 @@ fn s3(args: &[&str], key_id: &str, secret: &str, region: &str, url: &str) -> Out
 struct Node {
     ip: String,
     ports: Ports,
+    /// The node's pod: its Secret files, its copies, its scratch space.
+    files: PodFiles,
     _server: Server,
 }
 
@@ -260,12 +262,11 @@ impl Node {
     }
 }
 
-/// Starts `count` servers from the rendered config and the pod's environment, node `i` in
+/// Starts `count` servers from the rendered config and the pod's files, node `i` in
 /// `root/node-<i>` (kept from an earlier start) on `ips[i]`, on fresh ports.
 fn start_nodes(apps: &[App], root: &Path, ips: &[&str]) -> Vec<Node> {
     let garage = garage_binary();
     let toml = object(apps, "ConfigMap", "garage-config")["data"]["garage.toml"].as_str().unwrap();
-    let server_env = container_env(apps, "StatefulSet", "garage");
     let nodes: Vec<Node> = ips
         .iter()
         .enumerate()
@@ -273,20 +274,21 @@ fn start_nodes(apps: &[App], root: &Path, ips: &[&str]) -> Vec<Node> {
             let dir = root.join(format!("node-{i}"));
             std::fs::create_dir_all(&dir).unwrap();
             let ports = Ports { s3: free_port(), rpc: free_port(), admin: free_port() };
+            let files = pod_files(apps, "StatefulSet", "garage", &dir.join("pod"));
             let config = dir.join("garage.toml");
-            std::fs::write(&config, adapt_config(toml, &dir, ip, &ports)).unwrap();
+            std::fs::write(&config, adapt_config(toml, &dir, &files, ip, &ports)).unwrap();
             let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("garage.log")).unwrap();
             let server = Command::new(&garage)
                 .arg("-c")
                 .arg(&config)
                 .arg("server")
-                .envs(&server_env)
+                .env_clear()
                 .stdout(log.try_clone().unwrap())
                 .stderr(log)
                 .stdin(Stdio::null())
                 .spawn()
                 .expect("garage starts");
-            Node { ip: (*ip).to_owned(), ports, _server: Server(server) }
+            Node { ip: (*ip).to_owned(), ports, files, _server: Server(server) }
         })
         .collect();
     for (i, node) in nodes.iter().enumerate() {
@@ -318,19 +320,19 @@ fn check_whole_cluster_restart(
     root: &Path,
     nodes: Vec<Node>,
     before: &[Value],
-    env: &BTreeMap<String, String>,
+    credentials: &Credentials,
 ) {
     let count = nodes.len();
     drop(nodes);
     let ips: Vec<String> = (0..count).map(|i| format!("127.0.0.{}", i + 2)).collect();
     let nodes = start_nodes(apps, root, &ips.iter().map(String::as_str).collect::<Vec<_>>());
-    let token = &env["GARAGE_ADMIN_TOKEN"];
-    let (key_id, secret) = (&env["S3_ACCESS_KEY_ID"], &env["S3_SECRET_ACCESS_KEY"]);
+    let token = &credentials.token;
+    let (key_id, secret) = (&credentials.key_id, &credentials.secret);
 
     let reconnect = object(apps, "ConfigMap", "garage-reconnect-script")["data"]["reconnect.sh"].as_str();
     let script = root.join("reconnect.sh");
-    std::fs::write(&script, reconnect.expect("a reconnect script is rendered for several nodes")).unwrap();
-    let loop_env = container_env(apps, "StatefulSet", "garage");
+    let reconnect = reconnect.expect("a reconnect script is rendered for several nodes");
+    std::fs::write(&script, reconnect).unwrap();
     let addresses: Vec<String> = nodes.iter().map(Node::addresses).collect();
     let _loops: Vec<Server> = nodes
         .iter()
@@ -341,7 +343,7 @@ fn check_whole_cluster_restart(
                 .arg(&script)
                 .env_clear()
                 .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-                .env("GARAGE_ADMIN_TOKEN", &loop_env["GARAGE_ADMIN_TOKEN"])
+                .envs(file_variables(reconnect, &node.files))
                 .env("GARAGE_NODES", addresses.join(" "))
                 .env("LOCAL_ADMIN", format!("{}:{}", node.ip, node.ports.admin))
                 .env("INTERVAL", "1")
@@ -410,10 +412,14 @@ fn check_bootstrap(garage_options: &str, count: usize) {
         "the rendered script names every node, twice (admin and rpc)"
     );
     std::fs::write(&script, script_text).unwrap();
-    let job_env = container_env(&apps, "Job", "garage-setup");
-    let key_id = job_env["S3_ACCESS_KEY_ID"].clone();
-    let secret = job_env["S3_SECRET_ACCESS_KEY"].clone();
-    let token = job_env["GARAGE_ADMIN_TOKEN"].clone();
+    let job_files = pod_files(&apps, "Job", "garage-setup", &dir.path().join("setup-pod"));
+    let job_env = file_variables(script_text, &job_files);
+    let credentials = Credentials {
+        token: read(&job_env["GARAGE_ADMIN_TOKEN_FILE"]),
+        key_id: read(&job_env["S3_ACCESS_KEY_ID_FILE"]),
+        secret: read(&job_env["S3_SECRET_ACCESS_KEY_FILE"]),
+    };
+    let (token, key_id, secret) = (&credentials.token, &credentials.key_id, &credentials.secret);
 
     let first = run_script(&script, &job_env, &nodes);
     let first_out = text(&first.stdout);
@@ -421,7 +427,7 @@ fn check_bootstrap(garage_options: &str, count: usize) {
     // The layout, the key, and for each bucket its creation and its grant.
     let expected = 2 + 2 * BUCKETS.len();
     assert!(first_out.ends_with(&format!("garage bootstrap: {expected} change(s)\n")), "{first_out}");
-    let before = state(&token, &nodes[0], &key_id);
+    let before = state(token, &nodes[0], key_id);
     let roles = before[0]["roles"].as_array().expect("layout roles");
     assert_eq!(roles.len(), count, "every node has a role: {}", before[0]);
     assert!(roles.iter().all(|r| r["storedPartitions"].as_u64() > Some(0)), "and stores data: {}", before[0]);
@@ -430,22 +436,22 @@ fn check_bootstrap(garage_options: &str, count: usize) {
     let second_out = text(&second.stdout);
     assert!(second.status.success(), "second run failed:\n{second_out}{}", text(&second.stderr));
     assert!(second_out.ends_with("garage bootstrap: 0 change(s)\n"), "{second_out}");
-    assert_eq!(state(&token, &nodes[0], &key_id), before, "the second run changed Garage's state");
+    assert_eq!(state(token, &nodes[0], key_id), before, "the second run changed Garage's state");
 
     for (i, bucket) in BUCKETS.iter().enumerate() {
         // Write through one node and read through another, where there are several.
         let url = |node: &Node| format!("http://{}:{}/{bucket}/bootstrap-check.txt", node.ip, node.ports.s3);
         let body = format!("written to {bucket} with the imported key");
-        let put = s3(&["--request", "PUT", "--data-binary", &body], &key_id, &secret, &region, &url(&nodes[i % count]));
+        let put = s3(&["--request", "PUT", "--data-binary", &body], key_id, secret, &region, &url(&nodes[i % count]));
         assert!(put.status.success(), "PUT in {bucket}: {}{}", text(&put.stdout), text(&put.stderr));
-        let get = s3(&[], &key_id, &secret, &region, &url(&nodes[(i + 1) % count]));
+        let get = s3(&[], key_id, secret, &region, &url(&nodes[(i + 1) % count]));
         assert!(get.status.success(), "GET in {bucket}: {}{}", text(&get.stdout), text(&get.stderr));
         assert_eq!(text(&get.stdout), body, "read back from {bucket}");
-        let wrong = s3(&[], &key_id, &"0".repeat(64), &region, &url(&nodes[0]));
+        let wrong = s3(&[], key_id, &"0".repeat(64), &region, &url(&nodes[0]));
         assert!(!wrong.status.success(), "a wrong secret must be refused, or the reads above prove nothing");
     }
     if count > 1 {
-        check_whole_cluster_restart(&apps, dir.path(), nodes, &before, &job_env);
+        check_whole_cluster_restart(&apps, dir.path(), nodes, &before, &credentials);
     }
 }
 

@@ -1,13 +1,13 @@
 //! A real single-node Garage from `generated/local`, set up by the rendered setup script and
 //! used over S3 once, so that its metrics (S3 API, blocks, tables) exist to be scraped.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
 
+use super::pod_files::{PodFiles, file_variables, read};
 use super::processes::{Process, free_port, wait_for};
 use super::rendered::objects;
 
@@ -21,25 +21,11 @@ fn object(kind: &str, name: &str) -> Value {
         .unwrap_or_else(|| panic!("generated/{ENV} has no {kind}/{name}"))
 }
 
-/// The environment of the first container of `kind/name`, Secret references resolved from the
-/// rendered (local-tier, development) Secrets.
-fn container_env(kind: &str, name: &str) -> BTreeMap<String, String> {
+/// The pod of `kind/name` with its volumes under `dir`: the Secret's files where the pod
+/// mounts them, and the init containers' copies made.
+fn pod_files(kind: &str, name: &str, dir: &Path) -> PodFiles {
     let workload = object(kind, name);
-    let env = workload["spec"]["template"]["spec"]["containers"][0]["env"].as_array().cloned().unwrap_or_default();
-    env.iter()
-        .map(|var| {
-            let value = match var["value"].as_str() {
-                Some(v) => v.to_owned(),
-                None => {
-                    let key = &var["valueFrom"]["secretKeyRef"];
-                    let secret = object("Secret", key["name"].as_str().unwrap());
-                    let k = key["key"].as_str().unwrap();
-                    secret["stringData"][k].as_str().unwrap_or_else(|| panic!("Secret key {k}")).to_owned()
-                }
-            };
-            (var["name"].as_str().unwrap().to_owned(), value)
-        })
-        .collect()
+    PodFiles::prepare(&workload["spec"]["template"]["spec"], |k, n| object(k, n), dir)
 }
 
 /// The garage binary: `GARAGE_BIN`, PATH, or `~/.cargo/bin`; missing fails the test.
@@ -70,8 +56,9 @@ pub struct Garage {
     pub process: Process,
 }
 
-/// `garage.toml` with its directories under `dir` and its sockets on 127.0.0.1.
-fn adapt(toml: &str, dir: &Path, s3: u16, rpc: u16, admin: u16) -> String {
+/// `garage.toml` with its directories under `dir`, its sockets on 127.0.0.1 and its secret
+/// files where `files` has the pod's.
+fn adapt(toml: &str, dir: &Path, files: &PodFiles, s3: u16, rpc: u16, admin: u16) -> String {
     let mut table = String::new();
     let mut out = String::new();
     for line in toml.lines() {
@@ -86,6 +73,9 @@ fn adapt(toml: &str, dir: &Path, s3: u16, rpc: u16, admin: u16) -> String {
             ("s3_api", "api_bind_addr") => Some(format!("\"127.0.0.1:{s3}\"")),
             ("admin", "api_bind_addr") => Some(format!("\"127.0.0.1:{admin}\"")),
             ("", "bootstrap_peers") => Some("[]".to_owned()),
+            (_, key) if key.ends_with("_file") => {
+                Some(format!("\"{}\"", files.local(line.split(" = ").nth(1).unwrap().trim_matches('"')).display()))
+            }
             _ => None,
         };
         match value {
@@ -110,11 +100,10 @@ pub fn start(dir: &Path) -> Garage {
     let toml = object("ConfigMap", "garage-config")["data"]["garage.toml"].as_str().unwrap().to_owned();
     let (s3, rpc, admin) = (free_port(), free_port(), free_port());
     std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join("garage.toml"), adapt(&toml, dir, s3, rpc, admin)).unwrap();
-    let server_env = container_env("StatefulSet", "garage");
+    let server_files = pod_files("StatefulSet", "garage", &dir.join("garage-pod"));
+    std::fs::write(dir.join("garage.toml"), adapt(&toml, dir, &server_files, s3, rpc, admin)).unwrap();
     let args = ["-c".to_owned(), dir.join("garage.toml").display().to_string(), "server".to_owned()];
-    let env: Vec<(String, String)> = server_env.clone().into_iter().collect();
-    let mut process = Process::start_with_env("garage", &garage, &args, &env, dir);
+    let mut process = Process::start("garage", &garage, &args, dir);
     wait_for("garage to listen", Duration::from_secs(60), || {
         process.assert_running();
         std::net::TcpStream::connect(("127.0.0.1", s3)).map(|_| ()).map_err(|e| e.to_string())
@@ -122,12 +111,12 @@ pub fn start(dir: &Path) -> Garage {
 
     let script_text = object("ConfigMap", "garage-setup-script")["data"]["bootstrap.sh"].as_str().unwrap().to_owned();
     std::fs::write(dir.join("bootstrap.sh"), &script_text).unwrap();
-    let job_env = container_env("Job", "garage-setup");
+    let job_files = file_variables(&script_text, &pod_files("Job", "garage-setup", &dir.join("setup-pod")));
     let out = Command::new("sh")
         .arg(dir.join("bootstrap.sh"))
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .envs(&job_env)
+        .envs(&job_files)
         .env("GARAGE_NODES", format!("127.0.0.1:{admin},127.0.0.1:{rpc}"))
         .output()
         .expect("sh runs");
@@ -151,7 +140,8 @@ pub fn start(dir: &Path) -> Garage {
         .expect("the setup script names its buckets")
         .trim_matches('"')
         .to_owned();
-    let user = format!("{}:{}", job_env["S3_ACCESS_KEY_ID"], job_env["S3_SECRET_ACCESS_KEY"]);
+    let user =
+        format!("{}:{}", read(&job_files["S3_ACCESS_KEY_ID_FILE"]), read(&job_files["S3_SECRET_ACCESS_KEY_FILE"]));
     let sigv4 = format!("aws:amz:{region}:s3");
     let url = format!("http://127.0.0.1:{s3}/{bucket}/metrics-check.txt");
     let sign =
@@ -188,7 +178,10 @@ pub fn start(dir: &Path) -> Garage {
 
     Garage {
         admin: format!("127.0.0.1:{admin}"),
-        metrics_token: server_env.get("GARAGE_METRICS_TOKEN").cloned(),
+        metrics_token: toml
+            .lines()
+            .find_map(|l| l.strip_prefix("metrics_token_file = "))
+            .map(|f| read(&server_files.local(f.trim_matches('"')))),
         process,
     }
 }

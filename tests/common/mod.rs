@@ -11,6 +11,7 @@ use tempfile::TempDir;
 
 pub mod garage;
 pub mod loopback;
+pub mod pod_files;
 pub mod processes;
 pub mod programs;
 pub mod rendered;

@@ -31,6 +31,10 @@ pub(crate) struct Plan {
     pub capacity: u64,
     /// The name the imported key gets in Garage.
     pub key_name: &'static str,
+    /// The files of the mounted Secrets: the admin token, and the S3 key it imports.
+    pub admin_token_file: String,
+    pub access_key_id_file: String,
+    pub secret_access_key_file: String,
 }
 
 /// S3 bucket naming: 3 to 63 lower-case letters, digits, `-` and `.`, starting and ending
@@ -66,20 +70,31 @@ pub(crate) fn script(plan: &Plan) -> String {
          ZONE=\"{zone}\"\n\
          CAPACITY={capacity}\n\
          KEY_NAME=\"{key_name}\"\n\
+         # The credentials, files of the mounted Secrets.\n\
+         GARAGE_ADMIN_TOKEN_FILE=\"${{GARAGE_ADMIN_TOKEN_FILE:-{admin_token_file}}}\"\n\
+         S3_ACCESS_KEY_ID_FILE=\"${{S3_ACCESS_KEY_ID_FILE:-{access_key_id_file}}}\"\n\
+         S3_SECRET_ACCESS_KEY_FILE=\"${{S3_SECRET_ACCESS_KEY_FILE:-{secret_access_key_file}}}\"\n\
          {STEPS}",
         nodes = nodes.join(" "),
         buckets = plan.buckets.join(" "),
         zone = plan.zone,
         capacity = plan.capacity,
         key_name = plan.key_name,
+        admin_token_file = plan.admin_token_file,
+        access_key_id_file = plan.access_key_id_file,
+        secret_access_key_file = plan.secret_access_key_file,
     )
 }
 
 /// The steps, the same for every plan.
 const STEPS: &str = r#"
-: "${GARAGE_ADMIN_TOKEN:?GARAGE_ADMIN_TOKEN is not set}"
-: "${S3_ACCESS_KEY_ID:?S3_ACCESS_KEY_ID is not set}"
-: "${S3_SECRET_ACCESS_KEY:?S3_SECRET_ACCESS_KEY is not set}"
+# Read into shell variables, which no other process sees; an unreadable file stops the script.
+GARAGE_ADMIN_TOKEN=$(cat "$GARAGE_ADMIN_TOKEN_FILE")
+S3_ACCESS_KEY_ID=$(cat "$S3_ACCESS_KEY_ID_FILE")
+S3_SECRET_ACCESS_KEY=$(cat "$S3_SECRET_ACCESS_KEY_FILE")
+: "${GARAGE_ADMIN_TOKEN:?$GARAGE_ADMIN_TOKEN_FILE is empty}"
+: "${S3_ACCESS_KEY_ID:?$S3_ACCESS_KEY_ID_FILE is empty}"
+: "${S3_SECRET_ACCESS_KEY:?$S3_SECRET_ACCESS_KEY_FILE is empty}"
 
 changes=0
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -9,13 +9,13 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::contract::k8s::{self, env_from_secret};
+use crate::contract::k8s::{self, Resources};
 use crate::contract::{App, ModuleError};
 
 use super::access;
-use super::config::{DATA_DIR, META_DIR, garage_toml};
+use super::config::{self, DATA_DIR, META_DIR, garage_toml};
 use super::resolved::Resolved;
-use super::{ADMIN_PORT, RPC_PORT, S3_PORT, VERSION, reconnect};
+use super::{ADMIN_PORT, RPC_PORT, S3_PORT, VERSION, reconnect, setup};
 
 pub(crate) const NAME: &str = "garage";
 const M: &str = "garage";
@@ -104,17 +104,55 @@ fn dev_secret<const N: usize>(name: &str, labels: &BTreeMap<String, String>, dat
     }
 }
 
+/// Where the pod's containers find the Secret's files, readable by the pod's group.
+pub(crate) const CREDENTIALS_DIR: &str = "/credentials";
+/// The Secret's keys the pod mounts.
+const POD_KEYS: [&str; 3] = [RPC_SECRET_KEY, ADMIN_TOKEN_KEY, METRICS_TOKEN_KEY];
+
+/// The init container's script: owner-only copies of the Secret's files for Garage. The
+/// kubelet makes a Secret volume's files readable by the pod's `fsGroup` whatever its
+/// `defaultMode` (kubernetes/kubernetes#57923), and Garage refuses a secret file its group or
+/// others may read; the copies, made by Garage's own user with umask 077, are mode 0400 and
+/// live in memory. Old copies are removed first: a 0400 file cannot be written over.
+pub(crate) fn secrets_copy_script() -> String {
+    let mut script = String::from("set -eu\numask 077\n");
+    for key in POD_KEYS {
+        script.push_str(&format!(
+            "rm -f {dir}/{key}\ncp {CREDENTIALS_DIR}/{key} {dir}/{key}\n",
+            dir = config::SECRETS_DIR
+        ));
+    }
+    script
+}
+
+/// The init container that makes Garage's owner-only copies of its secrets.
+fn secrets_copy() -> Container {
+    Container {
+        name: "secrets".into(),
+        image: Some(setup::IMAGE.into()),
+        image_pull_policy: Some(k8s::IMAGE_PULL_POLICY.into()),
+        command: Some(vec!["/bin/sh".into(), "-c".into(), secrets_copy_script()]),
+        resources: Some(Resources::fixed(k8s::Defaults(
+            k8s::millicores(5),
+            k8s::mebibytes(8),
+            k8s::millicores(100),
+            k8s::mebibytes(32),
+        ))),
+        security_context: Some(k8s::restricted_container()),
+        volume_mounts: Some(vec![
+            k8s::mount("credentials", CREDENTIALS_DIR, true),
+            k8s::mount("secrets", config::SECRETS_DIR, false),
+        ]),
+        ..Default::default()
+    }
+}
+
 fn stateful_set(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -> StatefulSet {
     let container = Container {
         name: NAME.into(),
         image: Some(r.image.reference.clone()),
-        image_pull_policy: Some("IfNotPresent".into()),
+        image_pull_policy: Some(k8s::IMAGE_PULL_POLICY.into()),
         command: Some(vec!["/garage".into(), "-c".into(), format!("/etc/garage/{CONFIG_FILE}"), "server".into()]),
-        env: Some(vec![
-            env_from_secret("GARAGE_RPC_SECRET", &r.garage_secret, RPC_SECRET_KEY),
-            env_from_secret("GARAGE_ADMIN_TOKEN", &r.garage_secret, ADMIN_TOKEN_KEY),
-            env_from_secret("GARAGE_METRICS_TOKEN", &r.garage_secret, METRICS_TOKEN_KEY),
-        ]),
         ports: Some(vec![
             k8s::container_port("s3", S3_PORT),
             k8s::container_port("rpc", RPC_PORT),
@@ -130,6 +168,7 @@ fn stateful_set(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -
         security_context: Some(k8s::restricted_container()),
         volume_mounts: Some(vec![
             k8s::mount("config", "/etc/garage", true),
+            k8s::mount("secrets", config::SECRETS_DIR, true),
             k8s::mount("meta", META_DIR, false),
             k8s::mount("data", DATA_DIR, false),
             k8s::mount("tmp", "/tmp", false),
@@ -137,9 +176,13 @@ fn stateful_set(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -
         ..Default::default()
     };
     let mut containers = vec![container];
-    let mut volumes = vec![k8s::config_map_volume("config", CONFIG_MAP), k8s::empty_dir("tmp")];
-    let reconnect = r.replicas > 1;
-    if reconnect {
+    let mut volumes = vec![
+        k8s::config_map_volume("config", CONFIG_MAP),
+        k8s::secret_keys_volume("credentials", &r.garage_secret, &POD_KEYS),
+        k8s::memory_dir("secrets"),
+        k8s::empty_dir("tmp"),
+    ];
+    if r.replicas > 1 {
         containers.push(reconnect::container(r));
         volumes.push(reconnect::volume());
     }
@@ -147,6 +190,7 @@ fn stateful_set(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -
         service_account_name: Some(NAME.into()),
         automount_service_account_token: Some(false),
         security_context: Some(k8s::restricted_pod(USER)),
+        init_containers: Some(vec![secrets_copy()]),
         containers,
         volumes: Some(volumes),
         ..Default::default()
@@ -163,21 +207,7 @@ fn stateful_set(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -
         k8s::volume_claim("meta", &r.metadata_volume, r.storage_class.as_deref()),
         k8s::volume_claim("data", &r.data_volume, r.storage_class.as_deref()),
     ];
-    let mut set =
-        k8s::peer_stateful_set(NAME, labels, k8s::selector(NAME, "storage"), r.replicas, RPC_SERVICE, template, claims);
-    set.metadata = k8s::exempt(
-        set.metadata,
-        "secret-env",
-        "the RPC secret and tokens are read from the environment, which the scripts beside Garage need for curl",
-    );
-    if reconnect {
-        set.metadata = k8s::exempt(
-            set.metadata,
-            "probes",
-            "the reconnect loop has nothing to probe: it exits when it fails, and the kubelet restarts it",
-        );
-    }
-    set
+    k8s::peer_stateful_set(NAME, labels, k8s::selector(NAME, "storage"), r.replicas, RPC_SERVICE, template, claims)
 }
 
 fn service(name: &str, labels: &BTreeMap<String, String>, spec: ServiceSpec) -> Service {

@@ -10,12 +10,12 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{ConfigMap, Container};
+use k8s_openapi::api::core::v1::{ConfigMap, Container, Probe};
 
-use crate::contract::k8s::{self, Resources, env_from_secret};
+use crate::contract::k8s::{self, Resources};
 
 use super::bootstrap::Node;
-use super::objects::{ADMIN_TOKEN_KEY, RPC_SERVICE};
+use super::objects::{ADMIN_TOKEN_KEY, CREDENTIALS_DIR, RPC_SERVICE};
 use super::resolved::Resolved;
 use super::{ADMIN_PORT, RPC_PORT, setup};
 
@@ -24,6 +24,10 @@ const SCRIPT_FILE: &str = "reconnect.sh";
 const VOLUME: &str = "reconnect-script";
 /// Seconds between two looks at the cluster.
 const INTERVAL: u32 = 30;
+/// Seconds one admin API call may take (curl's `--max-time`).
+const CALL_TIMEOUT: u32 = 10;
+/// The file the loop writes the time into on every round; the probes read it.
+const ALIVE_FILE: &str = "/tmp/reconnect.alive";
 
 /// Every node of the StatefulSet, by its pod's name in the headless RPC Service.
 pub(crate) fn nodes(r: &Resolved) -> Vec<Node> {
@@ -47,19 +51,23 @@ pub(crate) fn script(nodes: &[Node]) -> String {
          GARAGE_NODES=\"${{GARAGE_NODES:-{nodes}}}\"\n\
          LOCAL_ADMIN=\"${{LOCAL_ADMIN:-127.0.0.1:{ADMIN_PORT}}}\"\n\
          INTERVAL=\"${{INTERVAL:-{INTERVAL}}}\"\n\
+         # The admin token, a file of the mounted Secret, read at every call.\n\
+         GARAGE_ADMIN_TOKEN_FILE=\"${{GARAGE_ADMIN_TOKEN_FILE:-{token}}}\"\n\
+         ALIVE_FILE=\"${{ALIVE_FILE:-{ALIVE_FILE}}}\"\n\
          {LOOP}",
         nodes = nodes.join(" "),
+        token = format!("{CREDENTIALS_DIR}/{ADMIN_TOKEN_KEY}"),
     )
 }
 
 /// The loop, the same for every cluster.
 const LOOP: &str = r#"
-: "${GARAGE_ADMIN_TOKEN:?GARAGE_ADMIN_TOKEN is not set}"
+[ -r "$GARAGE_ADMIN_TOKEN_FILE" ] || { echo "cannot read $GARAGE_ADMIN_TOKEN_FILE" >&2; exit 1; }
 trap 'exit 0' TERM INT
 
 # The admin token goes to curl on stdin, never on a command line.
 admin_curl() {
-  printf 'header = "Authorization: Bearer %s"\n' "$GARAGE_ADMIN_TOKEN" |
+  printf 'header = "Authorization: Bearer %s"\n' "$(cat "$GARAGE_ADMIN_TOKEN_FILE")" |
     curl --config - --silent --fail --max-time 10 "$@"
 }
 # node_id ADMIN: the id of the node whose admin API is at ADMIN, or nothing.
@@ -72,6 +80,8 @@ count=0
 for node in $GARAGE_NODES; do count=$((count + 1)); done
 
 while :; do
+  # The probes' evidence that the loop goes round.
+  date +%s >"$ALIVE_FILE"
   up=$(admin_curl "http://$LOCAL_ADMIN/v2/GetClusterStatus" | grep -c '"isUp": true')
   self=$(node_id "$LOCAL_ADMIN")
   if [ -n "$self" ] && [ "${up:-0}" -lt "$count" ]; then
@@ -97,14 +107,28 @@ pub(crate) fn config_map(r: &Resolved, labels: &BTreeMap<String, String>) -> Con
     k8s::config_map(CONFIG_MAP, labels, SCRIPT_FILE, &script(&nodes(r)))
 }
 
-/// The sidecar that runs the loop, with the admin token and the script.
+/// Seconds after which the loop's last round is too old: one pause plus the longest round, in
+/// which every admin call of the round (two, then two per node) takes its whole timeout, plus
+/// one more pause of slack.
+fn stale_after(r: &Resolved) -> u32 {
+    2 * INTERVAL + CALL_TIMEOUT * (2 + 2 * r.replicas)
+}
+
+/// The probe of the loop: it wrote the time of a round recently enough.
+fn alive_probe(r: &Resolved, period_seconds: i32) -> Probe {
+    let check = format!("test -f {ALIVE_FILE} && [ $(($(date +%s) - $(cat {ALIVE_FILE}))) -lt {} ]", stale_after(r));
+    k8s::exec_probe(&["/bin/sh", "-c", &check], period_seconds)
+}
+
+/// The sidecar that runs the loop, with the admin token file and the script.
 pub(crate) fn container(r: &Resolved) -> Container {
     Container {
         name: "reconnect".into(),
         image: Some(setup::IMAGE.into()),
-        image_pull_policy: Some("IfNotPresent".into()),
+        image_pull_policy: Some(k8s::IMAGE_PULL_POLICY.into()),
         command: Some(vec!["/bin/sh".into(), format!("/scripts/{SCRIPT_FILE}")]),
-        env: Some(vec![env_from_secret("GARAGE_ADMIN_TOKEN", &r.garage_secret, ADMIN_TOKEN_KEY)]),
+        liveness_probe: Some(alive_probe(r, 20)),
+        readiness_probe: Some(alive_probe(r, 10)),
         resources: Some(Resources::fixed(k8s::Defaults(
             k8s::millicores(5),
             k8s::mebibytes(8),
@@ -112,7 +136,11 @@ pub(crate) fn container(r: &Resolved) -> Container {
             k8s::mebibytes(32),
         ))),
         security_context: Some(k8s::restricted_container()),
-        volume_mounts: Some(vec![k8s::mount(VOLUME, "/scripts", true)]),
+        volume_mounts: Some(vec![
+            k8s::mount(VOLUME, "/scripts", true),
+            k8s::mount("credentials", CREDENTIALS_DIR, true),
+            k8s::mount("tmp", "/tmp", false),
+        ]),
         ..Default::default()
     }
 }

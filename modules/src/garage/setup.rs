@@ -18,7 +18,7 @@ use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{ConfigMap, Container, PodSpec, PodTemplateSpec, ServiceAccount, VolumeMount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::contract::k8s::{self, Resources, env_from_secret};
+use crate::contract::k8s::{self, Resources};
 use crate::contract::{App, BucketClaim, ModuleError, Wave};
 
 use super::bootstrap::{Plan, check_bucket_name, script};
@@ -34,6 +34,9 @@ const SCRIPT_FILE: &str = "bootstrap.sh";
 /// curl with busybox's sh, sed, grep and tail; runs as `curl_user` (uid 100).
 pub(crate) const IMAGE: &str = "curlimages/curl:8.20.0";
 const USER: i64 = 10001;
+/// Where the Job finds the admin token, and the S3 key it imports, as files.
+const GARAGE_CREDENTIALS_DIR: &str = "/credentials/garage";
+const S3_CREDENTIALS_DIR: &str = "/credentials/s3";
 
 /// The zone every node is placed in: one site, so zone redundancy is not asked for.
 const ZONE: &str = "dc1";
@@ -49,6 +52,9 @@ pub(crate) fn render(r: &Resolved, buckets: &[BucketClaim]) -> Result<App, Modul
         zone: ZONE,
         capacity,
         key_name: "oxidy",
+        admin_token_file: format!("{GARAGE_CREDENTIALS_DIR}/{ADMIN_TOKEN_KEY}"),
+        access_key_id_file: format!("{S3_CREDENTIALS_DIR}/{ACCESS_KEY_ID_KEY}"),
+        secret_access_key_file: format!("{S3_CREDENTIALS_DIR}/{SECRET_ACCESS_KEY_KEY}"),
     };
     let labels = k8s::labels(NAME, COMPONENT, super::VERSION);
     let mut app = App::owned("garage", APP, r.namespace.clone(), Wave::StorageSetup);
@@ -71,13 +77,8 @@ fn job(r: &Resolved, labels: &BTreeMap<String, String>) -> Job {
     let container = Container {
         name: NAME.into(),
         image: Some(IMAGE.into()),
-        image_pull_policy: Some("IfNotPresent".into()),
+        image_pull_policy: Some(k8s::IMAGE_PULL_POLICY.into()),
         command: Some(vec!["/bin/sh".into(), format!("/scripts/{SCRIPT_FILE}")]),
-        env: Some(vec![
-            env_from_secret("GARAGE_ADMIN_TOKEN", &r.garage_secret, ADMIN_TOKEN_KEY),
-            env_from_secret("S3_ACCESS_KEY_ID", &r.s3_secret, ACCESS_KEY_ID_KEY),
-            env_from_secret("S3_SECRET_ACCESS_KEY", &r.s3_secret, SECRET_ACCESS_KEY_KEY),
-        ]),
         resources: Some(Resources::fixed(k8s::Defaults(
             k8s::millicores(10),
             k8s::mebibytes(16),
@@ -93,6 +94,8 @@ fn job(r: &Resolved, labels: &BTreeMap<String, String>) -> Job {
                 ..Default::default()
             },
             VolumeMount { name: "tmp".into(), mount_path: "/tmp".into(), ..Default::default() },
+            k8s::mount("garage-credentials", GARAGE_CREDENTIALS_DIR, true),
+            k8s::mount("s3-credentials", S3_CREDENTIALS_DIR, true),
         ]),
         // No probes: the pod runs to completion. The deadline below and curl's timeouts
         // bound it instead.
@@ -104,7 +107,12 @@ fn job(r: &Resolved, labels: &BTreeMap<String, String>) -> Job {
         security_context: Some(k8s::restricted_pod(USER)),
         restart_policy: Some("Never".into()),
         containers: vec![container],
-        volumes: Some(vec![k8s::config_map_volume("script", CONFIG_MAP), k8s::empty_dir("tmp")]),
+        volumes: Some(vec![
+            k8s::config_map_volume("script", CONFIG_MAP),
+            k8s::empty_dir("tmp"),
+            k8s::secret_keys_volume("garage-credentials", &r.garage_secret, &[ADMIN_TOKEN_KEY]),
+            k8s::secret_keys_volume("s3-credentials", &r.s3_secret, &[ACCESS_KEY_ID_KEY, SECRET_ACCESS_KEY_KEY]),
+        ]),
         ..Default::default()
     };
     let mut metadata = k8s::meta(NAME, labels);
@@ -112,11 +120,6 @@ fn job(r: &Resolved, labels: &BTreeMap<String, String>) -> Job {
         ("argocd.argoproj.io/hook".into(), "Sync".into()),
         ("argocd.argoproj.io/hook-delete-policy".into(), "BeforeHookCreation".into()),
     ]));
-    let metadata = k8s::exempt(
-        metadata,
-        "secret-env",
-        "the setup script hands the admin token and S3 keys to curl and the Garage API from its environment",
-    );
     Job {
         metadata,
         spec: Some(JobSpec {

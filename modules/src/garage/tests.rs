@@ -23,14 +23,33 @@ fn tiers_size_garage() {
     }
 }
 
+/// The config names the files Garage reads its secrets from, never a secret; the files are
+/// owner-only copies the init container makes from the mounted Secret, in memory; no
+/// container gets a secret through its environment.
 #[test]
-fn secrets_never_enter_the_config() {
+fn secrets_are_files_never_config_or_environment() {
     let apps = render(Tier::Local, "{}").unwrap();
     let garage = app(&apps, "garage");
     let toml = object(garage, "ConfigMap", "garage-config")["data"]["garage.toml"].as_str().unwrap();
-    assert!(!toml.contains("rpc_secret") && !toml.contains("admin_token"), "{toml}");
-    let env = &object(garage, "StatefulSet", "garage")["spec"]["template"]["spec"]["containers"][0]["env"];
-    assert_eq!(env[0]["valueFrom"]["secretKeyRef"]["name"], "garage-credentials");
+    for (key, file) in [
+        ("rpc_secret_file", "rpc-secret"),
+        ("admin_token_file", "admin-token"),
+        ("metrics_token_file", "metrics-token"),
+    ] {
+        assert!(toml.contains(&format!("{key} = \"/run/secrets/garage/{file}\"\n")), "{key}: {toml}");
+    }
+    assert!(!toml.contains("rpc_secret =") && !toml.contains("admin_token =") && !toml.contains("world"), "{toml}");
+    let pod = &object(garage, "StatefulSet", "garage")["spec"]["template"]["spec"];
+    let volumes = pod["volumes"].as_array().unwrap();
+    let credentials = volumes.iter().find(|v| v["name"] == "credentials").expect("the Secret's volume");
+    assert_eq!(credentials["secret"]["secretName"], "garage-credentials");
+    let copies = volumes.iter().find(|v| v["name"] == "secrets").expect("the copies' volume");
+    assert_eq!(copies["emptyDir"]["medium"], "Memory");
+    let init = &pod["initContainers"][0];
+    assert_eq!(init["command"][2], super::objects::secrets_copy_script());
+    for container in pod["containers"].as_array().unwrap().iter().chain([init]) {
+        assert!(container.get("env").is_none(), "{}: {container}", container["name"]);
+    }
 }
 
 #[test]
@@ -109,14 +128,15 @@ fn setup_runs_after_storage_as_a_recreated_hook() {
     assert_eq!(container["image"], "curlimages/curl:8.20.0");
     assert_eq!(container["securityContext"]["readOnlyRootFilesystem"], true);
     assert!(container["resources"]["limits"]["memory"].is_string());
-    let secret_of = |name: &str| {
-        let var = container["env"].as_array().unwrap().iter().find(|e| e["name"] == name).expect(name);
-        let key = &var["valueFrom"]["secretKeyRef"];
-        (key["name"].as_str().unwrap().to_owned(), key["key"].as_str().unwrap().to_owned())
+    assert!(container.get("env").is_none(), "credentials come as files: {container}");
+    let mounted = |path: &str| {
+        let mount = container["volumeMounts"].as_array().unwrap().iter().find(|m| m["mountPath"] == path).expect(path);
+        let volume = pod["volumes"].as_array().unwrap().iter().find(|v| v["name"] == mount["name"]).unwrap();
+        let keys: Vec<&str> = volume["secret"]["items"].as_array().unwrap().iter().map(|i| i["key"].as_str().unwrap()).collect();
+        (volume["secret"]["secretName"].as_str().unwrap().to_owned(), keys)
     };
-    assert_eq!(secret_of("GARAGE_ADMIN_TOKEN"), ("garage-credentials".into(), "admin-token".into()));
-    assert_eq!(secret_of("S3_ACCESS_KEY_ID"), ("s3-credentials".into(), "access-key-id".into()));
-    assert_eq!(secret_of("S3_SECRET_ACCESS_KEY"), ("s3-credentials".into(), "secret-access-key".into()));
+    assert_eq!(mounted("/credentials/garage"), ("garage-credentials".into(), vec!["admin-token"]));
+    assert_eq!(mounted("/credentials/s3"), ("s3-credentials".into(), vec!["access-key-id", "secret-access-key"]));
 }
 
 #[test]
@@ -201,8 +221,8 @@ fn only_the_setup_job_and_prometheus_reach_the_admin_port() {
             assert_eq!(admin.len(), 1, "without Prometheus, only the Job");
             assert_eq!(monitors, 0);
         }
-        let env = &object(garage, "StatefulSet", "garage")["spec"]["template"]["spec"]["containers"][0]["env"];
-        assert!(env.as_array().unwrap().iter().any(|e| e["name"] == "GARAGE_METRICS_TOKEN"), "metrics need a token");
+        let toml = object(garage, "ConfigMap", "garage-config")["data"]["garage.toml"].as_str().unwrap();
+        assert!(toml.contains("metrics_token_file = "), "metrics need a token: {toml}");
     }
 }
 
@@ -226,7 +246,14 @@ fn several_nodes_reconnect_by_themselves() {
     let loop_container = pod["containers"].as_array().unwrap().iter().find(|c| c["name"] == "reconnect");
     let loop_container = loop_container.expect("a reconnect container beside the node");
     assert_eq!(loop_container["command"][1], "/scripts/reconnect.sh");
-    assert_eq!(loop_container["env"][0]["name"], "GARAGE_ADMIN_TOKEN");
+    assert!(loop_container.get("env").is_none(), "the token is a file: {loop_container}");
+    for probe in ["livenessProbe", "readinessProbe"] {
+        // One pause (30 s) twice, and a round of 2 + 2 × 3 calls of at most 10 s each.
+        assert_eq!(
+            loop_container[probe]["exec"]["command"][2],
+            "test -f /tmp/reconnect.alive && [ $(($(date +%s) - $(cat /tmp/reconnect.alive))) -lt 140 ]"
+        );
+    }
     assert_eq!(loop_container["securityContext"]["readOnlyRootFilesystem"], true);
     let script = object(garage, "ConfigMap", "garage-reconnect-script")["data"]["reconnect.sh"].as_str().unwrap();
     for i in 0..3 {
