@@ -324,8 +324,10 @@ impl AppOptions {
     }
 }
 
-/// Builds the app-of-apps for `apps`: an Application per app, one for itself, and the two
-/// AppProjects (one for the children, one for the root, so no child may edit Applications).
+/// Builds the app-of-apps for `apps`: an Application per app, one for itself, and the
+/// children's AppProject (so no child may edit Applications). The root's own AppProject is not
+/// among them: an app that syncs its own project could widen it. It lives in
+/// [`bootstrap`] only, applied by hand.
 pub fn app_of_apps(target: &Target, apps: &[App], options: &BTreeMap<String, AppOptions>) -> Result<App, String> {
     let mut root = App::new(ROOT_APP, target.argocd_namespace, Wave::Crds);
     let none = AppOptions::default();
@@ -334,13 +336,13 @@ pub fn app_of_apps(target: &Target, apps: &[App], options: &BTreeMap<String, App
     }
     push(&mut root, root_application(target))?;
     push(&mut root, child_project(target, apps, options))?;
-    push(&mut root, root_project(target))?;
     Ok(root)
 }
 
 /// The two objects a cluster needs before Argo CD can take over: the root's project and the
-/// root Application, as one `v1` List so that bootstrap is one `kubectl apply -f`. They are
-/// the same objects the app-of-apps holds, so once synced Argo CD manages them from git.
+/// root Application, as one `v1` List so that bootstrap is one `kubectl apply -f`. The
+/// Application is also in the app-of-apps, which manages it from git from then on; the project
+/// is here only, outside every synced folder, and changes by `kubectl apply` alone.
 pub fn bootstrap(target: &Target) -> Result<serde_json::Value, String> {
     let project = Object::new(&root_project(target)).map_err(|e| e.0)?;
     let application = Object::new(&root_application(target)).map_err(|e| e.0)?;
@@ -587,10 +589,16 @@ fn child_project(target: &Target, apps: &[App], options: &BTreeMap<String, AppOp
 }
 
 /// The root's project: Applications and AppProjects in Argo CD's namespace, nothing else.
+///
+/// `Prune=false`: earlier versions kept this project in the app-of-apps, so on a cluster that
+/// upgrades, the root app still tracks the live project and, with automated prune, would delete
+/// it once it is gone from git. The annotation, on the live object after `kubectl apply` of
+/// the bootstrap file, keeps it; that apply also drops the root app's tracking of it.
 fn root_project(target: &Target) -> AppProject {
     let argo = |kind: &str| Kind { group: "argoproj.io".into(), kind: kind.into(), name: None };
+    let annotations = BTreeMap::from([("argocd.argoproj.io/sync-options".to_owned(), "Prune=false".to_owned())]);
     AppProject {
-        metadata: meta(&target.root_project(), target.argocd_namespace, BTreeMap::new(), BTreeMap::new(), None),
+        metadata: meta(&target.root_project(), target.argocd_namespace, BTreeMap::new(), annotations, None),
         spec: AppProjectSpec {
             description: format!("oxidy {} app-of-apps: manages the environment's Applications", target.env),
             source_repos: vec![target.repo_url.into()],
@@ -675,6 +683,30 @@ mod tests {
         assert!(spec(&owned)["managedNamespaceMetadata"].is_object());
         assert_eq!(spec(&foreign)["syncOptions"], serde_json::json!(["PruneLast=true"]));
         assert!(spec(&foreign)["managedNamespaceMetadata"].is_null());
+    }
+
+    /// The root app cannot change its own project: the project is in the bootstrap file only,
+    /// never in the folder the root app syncs, and marked so that an upgrade does not prune it.
+    #[test]
+    fn the_root_project_is_outside_the_app_of_apps() {
+        let cluster = Cluster::Server(IN_CLUSTER.into());
+        let target = local_target(&cluster);
+        let apps = [App::new("loki", "observability", Wave::Backends)];
+        let root = app_of_apps(&target, &apps, &BTreeMap::new()).unwrap();
+        let projects: Vec<&str> = root.objects.iter().filter(|o| o.kind() == "AppProject").map(|o| o.name()).collect();
+        assert_eq!(projects, ["oxidy-local"], "only the children's project is synced");
+        let root_app = root.objects.iter().find(|o| o.name() == "apps").expect("the root Application");
+        assert_eq!(root_app.body()["spec"]["project"], "oxidy-local-root");
+        assert_eq!(root_app.body()["spec"]["source"]["path"], "generated/local/apps");
+
+        let bootstrap = bootstrap(&target).unwrap();
+        let project = &bootstrap["items"][0];
+        assert_eq!(
+            (project["kind"].as_str(), project["metadata"]["name"].as_str()),
+            (Some("AppProject"), Some("oxidy-local-root"))
+        );
+        assert_eq!(project["metadata"]["annotations"]["argocd.argoproj.io/sync-options"], "Prune=false");
+        assert_eq!(bootstrap["items"][1]["metadata"]["name"], "apps");
     }
 
     #[test]

@@ -113,6 +113,8 @@ fn a_failed_write_changes_nothing() {
     assert_eq!(snapshot_tree(dir.path()), before, "nothing was written");
 }
 
+/// The bootstrap file holds the root's project and Application; the root Application is also
+/// in the folder it syncs, but its project is not, so the root app cannot change it.
 #[test]
 fn bootstrap_is_one_file_holding_the_root_project_and_application() {
     let dir = project(&[("local", "envs/minimal.yaml")]);
@@ -122,11 +124,18 @@ fn bootstrap_is_one_file_holding_the_root_project_and_application() {
         |p: &str| -> serde_json::Value { serde_saphyr::from_str(&fs::read_to_string(root.join(p)).unwrap()).unwrap() };
     let list = read("bootstrap.yaml");
     assert_eq!(list["kind"], "List");
-    assert_eq!(
-        list["items"],
-        serde_json::json!([read("apps/AppProject-oxidy-local-root.yaml"), read("apps/Application-apps.yaml")]),
-        "the same objects the app-of-apps manages"
-    );
+    assert_eq!(list["items"][1], read("apps/Application-apps.yaml"), "the same root Application");
+    let project = &list["items"][0];
+    assert_eq!(project["metadata"]["name"], "oxidy-local-root");
+    assert_eq!(project["metadata"]["annotations"]["argocd.argoproj.io/sync-options"], "Prune=false");
+    let synced = read("apps/Application-apps.yaml")["spec"]["source"]["path"].as_str().unwrap().to_owned();
+    assert_eq!(synced, "generated/local/apps");
+    let in_synced: Vec<String> = fs::read_dir(dir.path().join(&synced))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.starts_with("AppProject-"))
+        .collect();
+    assert_eq!(in_synced, ["AppProject-oxidy-local.yaml"], "the root app syncs the children's project only");
 }
 
 #[test]
@@ -149,7 +158,11 @@ fn sync_windows_and_signature_keys_guard_the_projects() {
     );
     let keys = serde_json::json!([{"keyID": "4AEE18F83AFDEB23"}]);
     assert_eq!(children["spec"]["signatureKeys"], keys);
-    let root = read("AppProject-oxidy-staging-root.yaml");
+    let bootstrap: serde_json::Value =
+        serde_saphyr::from_str(&fs::read_to_string(dir.path().join("generated/staging/bootstrap.yaml")).unwrap())
+            .unwrap();
+    let root = &bootstrap["items"][0];
+    assert_eq!(root["metadata"]["name"], "oxidy-staging-root");
     assert_eq!(root["spec"]["signatureKeys"], keys, "the app-of-apps syncs only signed commits too");
     assert!(root["spec"]["syncWindows"].is_null(), "its windows hold the workloads, not the Applications");
 }
