@@ -21,7 +21,8 @@
 //! - `secret-data` (staging, production): no Secret carries data; Secrets are created outside
 //!   the repository (existing, SOPS, sealed or external secrets).
 //! - `credential-value` (staging, production): no credential-looking environment variable has
-//!   a literal value.
+//!   a literal value, and no credential-looking key of a config file in a ConfigMap (YAML,
+//!   JSON, TOML, INI or `key=value` lines) does.
 
 use std::collections::BTreeSet;
 
@@ -90,6 +91,9 @@ pub fn check(apps: &[App], strictness: Strictness) -> Vec<Finding> {
                 let namespace = object.namespace().unwrap_or(&app.namespace);
                 let level = app.pod_security;
                 check_pod(&pod, long_running(object), level, &bound, namespace, strictness, &mut report);
+            }
+            if strictness.no_secrets && object.kind() == "ConfigMap" && object.api_version() == "v1" {
+                check_config_files(object.body(), &mut report);
             }
             if strictness.no_secrets && object.kind() == "Secret" && object.api_version() == "v1" {
                 let body = object.body();
@@ -306,10 +310,10 @@ pub fn image_pinned(image: &str) -> bool {
     last.split_once(':').is_some_and(|(_, tag)| !tag.is_empty() && tag != "latest")
 }
 
-/// Names of environment variables that hold credentials.
+/// Names of environment variables and config keys that hold credentials.
 fn looks_like_credential(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY"]
+    let upper = name.to_ascii_uppercase().replace(['-', '.'], "_");
+    ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "ACCESS_KEY", "ACCESSKEY", "PRIVATE_KEY"]
         .iter()
         .any(|w| upper.contains(w))
         && !upper.ends_with("_FILE")
@@ -343,6 +347,54 @@ fn check_env(name: &str, container: &Value, strictness: Strictness, report: &mut
     }
 }
 
+/// Every file of a ConfigMap, line by line: a line that sets a credential-looking key (YAML or
+/// JSON `key: value`, TOML, INI or properties `key = value`) to a literal value is a finding.
+/// A line-based reading covers every format alike and names the line; values that point
+/// elsewhere are not literals: an expansion (`${env:X}`, `${X}`, `$X`, `$(...)`, Grafana's
+/// `$__file{...}`), a path, a template, a nested block, a boolean, or nothing.
+fn check_config_files(body: &Value, report: &mut dyn FnMut(&'static str, String)) {
+    let files = body.get("data").and_then(Value::as_object).into_iter().flatten();
+    for (file, text) in files {
+        let Some(text) = text.as_str() else { continue };
+        for (index, line) in text.lines().enumerate() {
+            if let Some(key) = literal_credential(line) {
+                report(
+                    "credential-value",
+                    format!(
+                        "file `{file}`, line {}: `{key}` is set to a literal value; have the program read it from a file or the environment",
+                        index + 1
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The key `line` sets to a literal credential, if it does.
+fn literal_credential(line: &str) -> Option<&str> {
+    let line = line.trim().trim_start_matches("- ");
+    if line.starts_with(['#', ';', '[', '/']) {
+        return None;
+    }
+    let split = line.find([':', '='])?;
+    let key = line[..split].trim().trim_matches(['"', '\'']);
+    let identifier = key.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    if key.is_empty() || !identifier || !looks_like_credential(key) {
+        return None;
+    }
+    let value = line[split + 1..].trim().trim_end_matches(',');
+    // A trailing comment after a space is not part of the value.
+    let value = value.split(" #").next().unwrap_or(value).trim();
+    let value = value.trim_matches(['"', '\'']);
+    let points_elsewhere = value.is_empty()
+        || value.starts_with('$')
+        || value.contains("${")
+        || value.contains("{{")
+        || value.starts_with(['/', '|', '>', '{', '[', '&', '*', '!'])
+        || matches!(value.to_ascii_lowercase().as_str(), "true" | "false" | "null" | "~" | "none");
+    (!points_elsewhere).then_some(key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,5 +414,39 @@ mod tests {
         assert!(looks_like_credential("AWS_SECRET_ACCESS_KEY"));
         assert!(!looks_like_credential("GF_SECURITY_ADMIN_PASSWORD__FILE"));
         assert!(!looks_like_credential("GOMAXPROCS"));
+        assert!(looks_like_credential("basicAuthPassword"));
+        assert!(looks_like_credential("client-secret"));
+        assert!(!looks_like_credential("admin_token_file"));
+    }
+
+    #[test]
+    fn literal_credentials_in_config_files() {
+        for line in [
+            "password: hunter2",
+            "  secret_access_key: \"AKIAXXXX\"",
+            "admin_token = \"abc\"",
+            "\"apiKey\": \"abc\",",
+            "client_secret=abc # rotated monthly",
+            "- token: abc",
+        ] {
+            assert!(literal_credential(line).is_some(), "{line}");
+        }
+        for line in [
+            "secret_access_key: ${LOKI_S3_SECRET_ACCESS_KEY}",
+            "password: ${env:DB_PASSWORD}",
+            "rpc_secret_file = \"/run/secrets/garage/rpc-secret\"",
+            "basicAuthPassword: $__file{/etc/grafana/secrets/password}",
+            "password_file: /etc/alertmanager/secrets/smtp",
+            "metrics_require_token = true",
+            "credentials:",
+            "# password: hunter2",
+            "token_header: {{ .Values.header }}",
+            "tokens_file_path: /var/loki/tokens",
+            "passwordKey: [a, b]",
+            "GARAGE_ADMIN_TOKEN=$(cat \"$GARAGE_ADMIN_TOKEN_FILE\")",
+            "  \"{\\\"accessKeyId\\\":\\\"$S3_ACCESS_KEY_ID\\\"}\" >/dev/null",
+        ] {
+            assert_eq!(literal_credential(line), None, "{line}");
+        }
     }
 }

@@ -66,6 +66,32 @@ fn secrets_with_data_are_refused_outside_the_local_tier() {
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
 
+/// A config file in a ConfigMap that sets a credential to a literal value is refused in
+/// staging and production, naming the env, the file, the object, the data key and the config
+/// key, never the value; references (`${env:...}`, `*_file` paths) pass.
+#[test]
+fn literal_credentials_in_config_files_are_refused_outside_the_local_tier() {
+    let dir = project_tree("policy");
+    fs::write(
+        dir.path().join("env/risky/deployment.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config}\ndata:\n  app.ini: |\n    [database]\n    user = app\n    password = hunter2\n  app.yaml: |\n    token: ${env:APP_TOKEN}\n    secret_file: /run/secrets/app/secret\n",
+    )
+    .unwrap();
+    assert_eq!(oxidy(dir.path(), &["render"]).code, 0, "local keeps development credentials");
+    let env = dir.path().join("env/local.yaml");
+    let staging = fs::read_to_string(&env).unwrap().replace("tier: local", "tier: staging");
+    fs::remove_dir_all(dir.path().join("generated")).unwrap();
+    fs::write(dir.path().join("env/staging.yaml"), staging).unwrap();
+    fs::remove_file(env).unwrap();
+    let stderr = refused(dir.path());
+    assert!(
+        stderr.contains("generated/staging/risky/ConfigMap-app-config.yaml: ConfigMap/risky/app-config: credential-value: file `app.ini`, line 3: `password`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2") && !stderr.contains("app.yaml"), "{stderr}");
+    insta::assert_snapshot!(stderr);
+}
+
 #[test]
 fn an_override_that_weakens_a_platform_object_is_caught() {
     let dir = project_tree("policy");
