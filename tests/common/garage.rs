@@ -25,7 +25,7 @@ fn object(kind: &str, name: &str) -> Value {
 /// mounts them, and the init containers' copies made.
 fn pod_files(kind: &str, name: &str, dir: &Path) -> PodFiles {
     let workload = object(kind, name);
-    PodFiles::prepare(&workload["spec"]["template"]["spec"], |k, n| object(k, n), dir)
+    PodFiles::prepare(&workload["spec"]["template"]["spec"], object, dir)
 }
 
 /// The garage binary: `GARAGE_BIN`, PATH, or `~/.cargo/bin`; missing fails the test.

@@ -52,11 +52,10 @@ pub(crate) fn script(nodes: &[Node]) -> String {
          LOCAL_ADMIN=\"${{LOCAL_ADMIN:-127.0.0.1:{ADMIN_PORT}}}\"\n\
          INTERVAL=\"${{INTERVAL:-{INTERVAL}}}\"\n\
          # The admin token, a file of the mounted Secret, read at every call.\n\
-         GARAGE_ADMIN_TOKEN_FILE=\"${{GARAGE_ADMIN_TOKEN_FILE:-{token}}}\"\n\
+         GARAGE_ADMIN_TOKEN_FILE=\"${{GARAGE_ADMIN_TOKEN_FILE:-{CREDENTIALS_DIR}/{ADMIN_TOKEN_KEY}}}\"\n\
          ALIVE_FILE=\"${{ALIVE_FILE:-{ALIVE_FILE}}}\"\n\
          {LOOP}",
         nodes = nodes.join(" "),
-        token = format!("{CREDENTIALS_DIR}/{ADMIN_TOKEN_KEY}"),
     )
 }
 
