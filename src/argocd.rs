@@ -402,7 +402,25 @@ fn needs_server_side_apply(app: &App) -> bool {
         || app
             .objects
             .iter()
-            .any(|o| o.kind() == "CustomResourceDefinition" || o.body().to_string().len() > CLIENT_SIDE_APPLY_LIMIT)
+            .any(|o| o.kind() == "CustomResourceDefinition" || json_longer_than(o.body(), CLIENT_SIDE_APPLY_LIMIT))
+}
+
+/// Whether `value` printed as compact JSON (as `kubectl apply` stores it in its annotation)
+/// is longer than `limit` bytes: counted as it is printed, without keeping the text, and
+/// given up as soon as the limit is passed.
+fn json_longer_than(value: &serde_json::Value, limit: usize) -> bool {
+    struct Budget(usize);
+    impl std::io::Write for Budget {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 = self.0.checked_sub(bytes.len()).ok_or(std::io::ErrorKind::FileTooLarge)?;
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    // Printing a `Value` fails only when the writer does, that is, past the limit.
+    serde_json::to_writer(Budget(limit), value).is_err()
 }
 
 /// oxidy's sync options for the app, then the env file's: one of the same name replaces
@@ -779,5 +797,13 @@ mod tests {
         let root = serde_json::to_value(root_application(&target)).unwrap();
         assert_eq!(root["metadata"]["name"], "apps-production");
         assert_eq!(root["spec"]["destination"]["server"], "https://kubernetes.default.svc");
+    }
+
+    #[test]
+    fn json_length_is_counted_up_to_the_limit() {
+        let value = serde_json::json!({ "data": "x".repeat(100) });
+        let exact = value.to_string().len();
+        assert!(!super::json_longer_than(&value, exact));
+        assert!(super::json_longer_than(&value, exact - 1));
     }
 }

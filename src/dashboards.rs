@@ -21,19 +21,38 @@ pub const LIBRARY_DIR: &str = "dashboards/lib";
 /// every `dashboards/*.json`, in file name order. Every file that fails is reported, not just
 /// the first; so is a name that two files share, since the name is the ConfigMap's.
 pub fn compile(project: &Project) -> Result<Vec<Dashboard>, Error> {
-    let sources = sources(project)?;
     let library = [project.root.join(LIBRARY_DIR)];
+    let mut json_files = Vec::new();
+    let mut jsonnet_files = Vec::new();
+    for relative in sources(project)? {
+        let text = project.read(&relative, Limit::Dashboard)?;
+        if relative.extension().is_some_and(|e| e == "json") {
+            json_files.push((relative, text));
+        } else {
+            jsonnet_files.push((relative, text));
+        }
+    }
+    let mut results: Vec<(PathBuf, Result<serde_json::Value, Diagnostic>)> = json_files
+        .into_iter()
+        .map(|(relative, text)| {
+            let json = serde_json::from_str(&text).map_err(|e| json_diagnostic(&relative, &text, &e));
+            (relative, json)
+        })
+        .collect();
+    // All Jsonnet dashboards in one evaluator: the library they share is parsed once.
+    let inputs = jsonnet_files.iter().map(|(relative, text)| (project.root.join(relative), text.clone())).collect();
+    let evaluated = jsonnet::Evaluator::new(&project.root, &library).evaluate_each(inputs);
+    for ((relative, _), json) in jsonnet_files.into_iter().zip(evaluated) {
+        let json = json.map_err(|e| diagnostic(project, &relative, e));
+        results.push((relative, json));
+    }
+    // In file name order, as before: the order decides which of two same-named files is reported.
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+
     let mut dashboards: Vec<Dashboard> = Vec::new();
     let mut problems = Vec::new();
-    for relative in sources {
-        let text = project.read(&relative, Limit::Dashboard)?;
+    for (relative, json) in results {
         let name = relative.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let json = if relative.extension().is_some_and(|e| e == "json") {
-            serde_json::from_str(&text).map_err(|e| json_diagnostic(&relative, &text, &e))
-        } else {
-            jsonnet::evaluate(&project.root, &project.root.join(&relative), &text, &library)
-                .map_err(|e| diagnostic(project, &relative, e))
-        };
         match json {
             Ok(json) => {
                 if let Some(other) = dashboards.iter().find(|d| d.name == name) {
@@ -47,7 +66,7 @@ pub fn compile(project: &Project) -> Result<Vec<Dashboard>, Error> {
                     });
                     continue;
                 }
-                dashboards.push(Dashboard { file: display_path(&relative), name, json });
+                dashboards.push(Dashboard::new(display_path(&relative), name, json));
             }
             Err(problem) => problems.push(problem),
         }

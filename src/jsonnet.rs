@@ -33,28 +33,28 @@ pub struct JsonnetError {
     pub source_line: Option<String>,
 }
 
-/// Evaluates `text` (the contents of `path`) to JSON. `import "x"` is resolved against the
+/// Evaluates Jsonnet files to JSON, all in one evaluator: a library the files share is read,
+/// parsed and evaluated once, not once per file. `import "x"` is resolved against the
 /// importing file's folder first, then against each of `import_dirs` in order; imported files
 /// must be regular files inside `root` (see [`crate::input`]).
-pub fn evaluate(
-    root: &Path,
-    path: &Path,
-    text: &str,
-    import_dirs: &[PathBuf],
-) -> Result<serde_json::Value, JsonnetError> {
-    let arena = Arena::new();
-    let mut program = Program::new(&arena);
-    let mut files = Files::new(root, import_dirs);
-    let thunk = files.load(&mut program, path, text.to_owned())?;
-    let value = program.eval_value(&thunk, &mut files).map_err(|e| files.eval_error(&program, &e))?;
-    let json = program.manifest_json(&value, false).map_err(|e| files.eval_error(&program, &e))?;
-    serde_json::from_str(&json).map_err(|e| JsonnetError {
-        file: path.to_owned(),
-        line: 0,
-        column: 0,
-        message: format!("the evaluator produced invalid JSON: {e}"),
-        source_line: None,
-    })
+pub struct Evaluator<'d> {
+    root: &'d Path,
+    import_dirs: &'d [PathBuf],
+}
+
+impl<'d> Evaluator<'d> {
+    pub fn new(root: &'d Path, import_dirs: &'d [PathBuf]) -> Self {
+        Evaluator { root, import_dirs }
+    }
+
+    /// Each `(path, text)` evaluated to JSON, in order; one file's error does not stop the
+    /// others. Jsonnet is pure, so sharing the evaluator's cache of imports changes no value.
+    pub fn evaluate_each(&self, files: Vec<(PathBuf, String)>) -> Vec<Result<serde_json::Value, JsonnetError>> {
+        let arena = Arena::new();
+        let mut program = Program::new(&arena);
+        let mut loaded = Files::new(self.root, self.import_dirs);
+        files.into_iter().map(|(path, text)| loaded.evaluate(&mut program, &path, text)).collect()
+    }
 }
 
 /// The files one evaluation has read, so that spans can be turned into positions.
@@ -67,6 +67,8 @@ struct Files<'d, 'p> {
     loaded: HashMap<PathBuf, Thunk<'p>>,
     /// Why an import failed: the evaluator itself only learns that it did.
     import_failure: Option<JsonnetError>,
+    /// The file being evaluated, blamed for errors that name no place.
+    current: PathBuf,
 }
 
 impl<'d, 'p> Files<'d, 'p> {
@@ -78,7 +80,29 @@ impl<'d, 'p> Files<'d, 'p> {
             by_context: HashMap::new(),
             loaded: HashMap::new(),
             import_failure: None,
+            current: PathBuf::new(),
         }
+    }
+
+    /// Evaluates one file, reusing every import an earlier file loaded.
+    fn evaluate(
+        &mut self,
+        program: &mut Program<'p>,
+        path: &Path,
+        text: String,
+    ) -> Result<serde_json::Value, JsonnetError> {
+        self.current = path.to_owned();
+        self.import_failure = None;
+        let thunk = self.load(program, path, text)?;
+        let value = program.eval_value(&thunk, self).map_err(|e| self.eval_error(program, &e))?;
+        let json = program.manifest_json(&value, false).map_err(|e| self.eval_error(program, &e))?;
+        serde_json::from_str(&json).map_err(|e| JsonnetError {
+            file: path.to_owned(),
+            line: 0,
+            column: 0,
+            message: format!("the evaluator produced invalid JSON: {e}"),
+            source_line: None,
+        })
     }
 
     fn load(&mut self, program: &mut Program<'p>, path: &Path, text: String) -> Result<Thunk<'p>, JsonnetError> {
@@ -115,13 +139,7 @@ impl<'d, 'p> Files<'d, 'p> {
             Some((file, line, column, source_line)) => {
                 JsonnetError { file, line, column, message, source_line: Some(source_line) }
             }
-            None => JsonnetError {
-                file: self.sources.first().map(|(f, _)| f.clone()).unwrap_or_default(),
-                line: 0,
-                column: 0,
-                message,
-                source_line: None,
-            },
+            None => JsonnetError { file: self.current.clone(), line: 0, column: 0, message, source_line: None },
         }
     }
 

@@ -20,6 +20,7 @@ pub mod layout;
 pub mod lock;
 pub mod output;
 pub mod overrides;
+pub mod parallel;
 pub mod pipeline;
 pub mod policy;
 pub mod project;

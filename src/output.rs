@@ -137,7 +137,7 @@ pub fn write_atomically(
                 removable(&tree.root)?;
                 let aside = sibling(&tree.root, "new")?;
                 staged.push(Staged { aside: aside.clone(), target: tree.root.clone(), dir: true });
-                stage_tree(&aside, tree.files)?;
+                stage_tree(&aside, tree.files, &tree.root, &existing)?;
             }
         }
         for (path, text) in singles {
@@ -221,12 +221,27 @@ fn sync_dir(path: &Path) -> io::Result<()> {
     File::open(path)?.sync_all()
 }
 
-fn stage_tree(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), Error> {
+/// Builds the new tree at `dir`. A file whose bytes are those of the old tree at `old_root`
+/// (`existing`) is a second link to the old file rather than a copy: after the swap it keeps
+/// its inode and modification time, so only drifted files look rewritten to editors, `make`
+/// and backups, while the swap stays one rename.
+fn stage_tree(
+    dir: &Path,
+    files: &BTreeMap<PathBuf, String>,
+    old_root: &Path,
+    existing: &BTreeMap<PathBuf, Vec<u8>>,
+) -> Result<(), Error> {
     for (relative, text) in files {
         let path = dir.join(relative);
+        let unchanged = existing.get(relative).is_some_and(|old| old == text.as_bytes());
         let write = || -> io::Result<()> {
             if let Some(parent) = path.parent() {
                 fs::create_dir_all(parent)?;
+            }
+            // Written anew where linking is impossible (a file system without links, an
+            // immutable file): the bytes are the same either way.
+            if unchanged && link_file(&old_root.join(relative), &path).is_ok() {
+                return Ok(());
             }
             write_file(&path, text.as_bytes())
         };
@@ -234,6 +249,12 @@ fn stage_tree(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), Error
     }
     // An environment with no files still gets its folder, so the tree exists after render.
     fs::create_dir_all(dir).map_err(|source| Error::Write { path: dir.to_owned(), source })
+}
+
+/// Links the unchanged file `old` into the tree being built at `new`.
+fn link_file(old: &Path, new: &Path) -> io::Result<()> {
+    fault::point("link file");
+    fs::hard_link(old, new)
 }
 
 /// Puts every staged path in place of its target. Folders are exchanged with their old

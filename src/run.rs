@@ -12,6 +12,7 @@ use crate::drift::Drift;
 use crate::error::Error;
 use crate::lock::ProjectLock;
 use crate::output::{self, TreeWrite};
+use crate::parallel;
 use crate::pipeline::{self, ArgoCdNames, RenderedEnv};
 use crate::project::{Project, SCHEMA_FILE};
 use crate::schema;
@@ -116,17 +117,18 @@ fn render_project<S: Stack>(project: &Project, envs: &[String]) -> Result<(Vec<R
     // Dashboards are the same in every environment: compiled once, shared by all.
     let dashboards = Arc::new(crate::dashboards::compile(project)?);
     let rule_files = Arc::new(crate::rule_files::read(project)?);
+    // Environments are independent until here: rendered on every core, in the order given.
     let mut rendered = Vec::new();
-    for env in &loaded {
-        match pipeline::render(env, &dashboards, &rule_files) {
+    for result in parallel::map(&loaded, |env| pipeline::render(env, &dashboards, &rule_files)) {
+        match result {
             Ok(r) => rendered.push(r),
             Err(Error::Invalid(d)) => problems.extend(d),
             Err(other) => return Err(other),
         }
     }
     let mut names: Vec<ArgoCdNames> = rendered.iter().map(|r| r.argocd.clone()).collect();
-    for env in &others {
-        match pipeline::argocd_names(env, &dashboards, &rule_files) {
+    for result in parallel::map(&others, |env| pipeline::argocd_names(env, &dashboards, &rule_files)) {
+        match result {
             Ok(n) => names.push(n),
             Err(Error::Invalid(d)) => problems.extend(d),
             Err(other) => return Err(other),

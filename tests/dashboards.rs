@@ -68,8 +68,8 @@ fn shipped_dashboards_compile() {
     );
     for d in &dashboards {
         assert_eq!(d.file, format!("dashboards/{}.jsonnet", d.name));
-        assert!(d.json["uid"].as_str().is_some_and(|u| u.starts_with("oxidy-")), "{}", d.file);
-        assert!(d.json["panels"].as_array().is_some_and(|p| p.len() > 3), "{}", d.file);
+        assert!(d.json()["uid"].as_str().is_some_and(|u| u.starts_with("oxidy-")), "{}", d.file);
+        assert!(d.json()["panels"].as_array().is_some_and(|p| p.len() > 3), "{}", d.file);
     }
 }
 
@@ -83,7 +83,8 @@ fn library_places_and_numbers_panels() {
            g.panels.stat('t', [g.queries.prometheus('up')], w=12),\n\
            g.panels.stat('u', [g.queries.prometheus('up'), g.queries.prometheus('up')], w=12)])\n",
     )]);
-    let json = &compile(&project).expect("compiles")[0].json;
+    let compiled = compile(&project).expect("compiles");
+    let json = compiled[0].json();
     let places: Vec<(u64, u64, u64, u64)> = json["panels"]
         .as_array()
         .expect("panels")
@@ -197,7 +198,7 @@ fn no_logs_panel_waits_for_logs_nothing_ships() {
     let dashboards = compile(&Project::new(env!("CARGO_MANIFEST_DIR"))).expect("the shipped dashboards compile");
     let mut queries = Vec::new();
     for d in &dashboards {
-        loki_queries(&d.json, &mut queries);
+        loki_queries(d.json(), &mut queries);
     }
     assert!(!queries.is_empty(), "no Loki query found: the test would prove nothing");
     let dead: Vec<String> = queries
@@ -233,7 +234,7 @@ fn plain_json_dashboards_are_read_beside_the_jsonnet_ones() {
     let dashboards = compile(&project).expect("compiles");
     let names: Vec<(&str, &str)> = dashboards.iter().map(|d| (d.name.as_str(), d.file.as_str())).collect();
     assert_eq!(names, [("b", "dashboards/b.jsonnet"), ("exported", "dashboards/exported.json")]);
-    assert_eq!(dashboards[1].json, serde_json::from_str::<serde_json::Value>(EXPORTED).unwrap());
+    assert_eq!(*dashboards[1].json(), serde_json::from_str::<serde_json::Value>(EXPORTED).unwrap());
 }
 
 #[test]

@@ -164,6 +164,44 @@ fn concurrent_renders_leave_the_tree_of_the_latest_env_files() {
     }
 }
 
+/// Inode and modification time of every file below `dir`.
+fn identities(dir: &Path) -> BTreeMap<PathBuf, (u64, std::time::SystemTime)> {
+    use std::os::unix::fs::MetadataExt;
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let meta = e.metadata().unwrap();
+            (e.path().strip_prefix(dir).unwrap().to_owned(), (meta.ino(), meta.modified().unwrap()))
+        })
+        .collect()
+}
+
+#[test]
+fn a_render_rewrites_only_the_files_that_changed() {
+    let dir = rendered_project();
+    let root = dir.path().join("generated/edge");
+    let (old_files, old_ids) = (tree(&root), identities(&root));
+    edit_envs(dir.path());
+    assert_eq!(oxidy(dir.path(), &["render"]).code, 0);
+    let (new_files, new_ids) = (tree(&root), identities(&root));
+    let (mut kept, mut rewritten) = (0, 0);
+    for (path, bytes) in &new_files {
+        if old_files.get(path) == Some(bytes) {
+            assert_eq!(new_ids[path], old_ids[path], "{}: unchanged, so the same inode and mtime", path.display());
+            kept += 1;
+        } else {
+            assert_ne!(new_ids.get(path).map(|i| i.0), old_ids.get(path).map(|i| i.0), "{}", path.display());
+            rewritten += 1;
+        }
+    }
+    assert!(
+        kept > 0 && rewritten > 0,
+        "the edit changes some files and not others ({kept} kept, {rewritten} rewritten)"
+    );
+}
+
 #[test]
 fn a_render_killed_at_any_point_leaves_each_env_old_or_new() {
     let old = rendered_project();

@@ -157,8 +157,7 @@ fn invalid(group: &str, rule: &str, problem: String) -> ModuleError {
 }
 
 fn parse(group: &str, rule: &str, expr: &str) -> Result<(), ModuleError> {
-    promql_parser::parser::parse(expr)
-        .map(|_| ())
+    super::promql::parses(expr)
         .map_err(|e| invalid(group, rule, format!("expression `{expr}` is not valid PromQL: {e}")))
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::alerts::RuleSet;
 use super::datasource::{Datasource, Role};
@@ -46,14 +46,48 @@ pub struct GitSource {
 }
 
 /// A dashboard compiled by the engine from `dashboards/<name>.jsonnet`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Dashboard {
     /// The source file, relative to the project root, for messages.
     pub file: String,
     /// The file's stem.
     pub name: String,
+    json: serde_json::Value,
+    /// `json` as printed for Grafana, once: every environment shares the compiled dashboards.
+    text: OnceLock<String>,
+}
+
+impl Dashboard {
+    pub fn new(file: impl Into<String>, name: impl Into<String>, json: serde_json::Value) -> Self {
+        Dashboard { file: file.into(), name: name.into(), json, text: OnceLock::new() }
+    }
+
     /// The dashboard JSON the file evaluated to.
-    pub json: serde_json::Value,
+    pub fn json(&self) -> &serde_json::Value {
+        &self.json
+    }
+
+    /// The JSON to change; the printed text is printed again after.
+    pub fn json_mut(&mut self) -> &mut serde_json::Value {
+        self.text = OnceLock::new();
+        &mut self.json
+    }
+
+    /// The JSON as Grafana reads it: pretty-printed, one key per line, ending in a newline.
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            // A `Value` always prints: its map keys are strings.
+            let mut text = serde_json::to_string_pretty(&self.json).unwrap_or_default();
+            text.push('\n');
+            text
+        })
+    }
+}
+
+impl PartialEq for Dashboard {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.file, &self.name, &self.json) == (&other.file, &other.name, &other.json)
+    }
 }
 
 /// Declares the link roles from one table: each role's name in messages and what its URLs

@@ -18,6 +18,7 @@ pub mod istio;
 pub mod k8s;
 pub mod monitoring;
 mod object;
+pub mod promql;
 pub mod ring;
 pub mod ring_config;
 pub mod ring_options;

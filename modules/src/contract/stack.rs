@@ -39,8 +39,8 @@ pub trait Module {
 }
 
 /// A whole stack: the `components:` section of an env file. The engine is generic over it and
-/// never names a module.
-pub trait Stack: DeserializeOwned + JsonSchema + Default {
+/// never names a module. Shared between threads: environments render in parallel.
+pub trait Stack: DeserializeOwned + JsonSchema + Default + Sync {
     /// Every enabled module's resolved options.
     type Resolved;
 

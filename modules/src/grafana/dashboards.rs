@@ -29,15 +29,8 @@ pub(crate) struct Delivered {
 
 /// The folder `dashboard` is tagged with, if any.
 pub(crate) fn folder(dashboard: &Dashboard) -> Option<&'static str> {
-    let tags = dashboard.json["tags"].as_array()?;
+    let tags = dashboard.json()["tags"].as_array()?;
     FOLDERS.into_iter().find(|f| tags.iter().any(|t| t.as_str() == Some(f.to_ascii_lowercase().as_str())))
-}
-
-/// The JSON Grafana reads: pretty-printed, one key per line.
-pub(crate) fn text(dashboard: &Dashboard) -> Result<String, EncodeError> {
-    let mut text = serde_json::to_string_pretty(&dashboard.json)?;
-    text.push('\n');
-    Ok(text)
 }
 
 pub(crate) fn config_map_name(dashboard: &Dashboard) -> String {
@@ -45,12 +38,12 @@ pub(crate) fn config_map_name(dashboard: &Dashboard) -> String {
 }
 
 /// Every dashboard as a ConfigMap's contents. The lint has checked folders, names and sizes.
-pub(crate) fn deliver(dashboards: &[Dashboard]) -> Result<Vec<Delivered>, String> {
+pub(crate) fn deliver(dashboards: &[&Dashboard]) -> Result<Vec<Delivered>, String> {
     dashboards
         .iter()
         .map(|d| {
             let folder = folder(d).ok_or_else(|| format!("{}: no folder tag", d.file))?;
-            let text = text(d).map_err(|e| format!("{}: {e}", d.file))?;
+            let text = d.text().to_owned();
             Ok(Delivered { folder, config_map: config_map_name(d), key: format!("{}.json", d.name), text })
         })
         .collect()

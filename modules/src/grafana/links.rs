@@ -18,19 +18,20 @@ pub(crate) fn target(url: &str) -> Option<&str> {
 
 /// Removes every link to one of the `dropped` uids from `json`.
 pub(crate) fn prune(json: &mut Value, dropped: &BTreeSet<&str>) {
-    each_link_list(json, &mut |_, links| {
-        links.retain(|l| l["url"].as_str().and_then(target).is_none_or(|uid| !dropped.contains(uid)));
-    });
+    for (_, pointer) in link_lists(json) {
+        if let Some(links) = json.pointer_mut(&pointer).and_then(Value::as_array_mut) {
+            links.retain(|l| l["url"].as_str().and_then(target).is_none_or(|uid| !dropped.contains(uid)));
+        }
+    }
 }
 
 /// One message per link whose target is not among the `shipped` dashboards.
-pub(crate) fn check(shipped: &[Dashboard]) -> Vec<String> {
-    let uids: BTreeSet<&str> = shipped.iter().filter_map(|d| d.json["uid"].as_str()).collect();
+pub(crate) fn check(shipped: &[&Dashboard]) -> Vec<String> {
+    let uids: BTreeSet<&str> = shipped.iter().filter_map(|d| d.json()["uid"].as_str()).collect();
     let mut problems = Vec::new();
     for d in shipped {
-        let mut json = d.json.clone();
-        each_link_list(&mut json, &mut |place, links| {
-            for link in links.iter() {
+        for (place, pointer) in link_lists(d.json()) {
+            for link in d.json().pointer(&pointer).and_then(Value::as_array).into_iter().flatten() {
                 let Some(uid) = link["url"].as_str().and_then(target) else { continue };
                 if !uids.contains(uid) {
                     let title = link["title"].as_str().unwrap_or("(untitled)");
@@ -40,45 +41,48 @@ pub(crate) fn check(shipped: &[Dashboard]) -> Vec<String> {
                     ));
                 }
             }
-        });
+        }
     }
     problems
 }
 
-/// Calls `f` with every list of links in a dashboard and where it is, for messages.
-fn each_link_list(json: &mut Value, f: &mut dyn FnMut(&str, &mut Vec<Value>)) {
-    // `get_mut`, not indexing: indexing a missing key would add it as null.
-    if let Some(links) = json.get_mut("links").and_then(Value::as_array_mut) {
-        f("dashboard links", links);
+/// Every list of links in a dashboard: where it is, for messages, and its JSON pointer. Read
+/// without copying the dashboard; [`prune`] changes the lists through the pointers.
+fn link_lists(json: &Value) -> Vec<(String, String)> {
+    let mut lists = Vec::new();
+    if json.get("links").is_some_and(Value::is_array) {
+        lists.push(("dashboard links".to_owned(), "/links".to_owned()));
     }
-    for panel in json.get_mut("panels").and_then(Value::as_array_mut).into_iter().flatten() {
-        panel_links(panel, f);
-        for nested in panel.get_mut("panels").and_then(Value::as_array_mut).into_iter().flatten() {
-            panel_links(nested, f);
+    for (i, panel) in json.get("panels").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        let at = format!("/panels/{i}");
+        panel_links(panel, &at, &mut lists);
+        for (j, nested) in panel.get("panels").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            panel_links(nested, &format!("{at}/panels/{j}"), &mut lists);
         }
     }
+    lists
 }
 
-/// A panel's own links, its data links, and the data links of its field overrides.
-fn panel_links(panel: &mut Value, f: &mut dyn FnMut(&str, &mut Vec<Value>)) {
+/// A panel's own links, its data links, and the data links of its field overrides; `at` is
+/// the panel's JSON pointer.
+fn panel_links(panel: &Value, at: &str, lists: &mut Vec<(String, String)>) {
     let place = format!(
         "panel \"{}\" (id {})",
         panel["title"].as_str().unwrap_or("(untitled)"),
         panel["id"].as_u64().map_or_else(|| "?".into(), |id| id.to_string())
     );
-    if let Some(links) = panel.get_mut("links").and_then(Value::as_array_mut) {
-        f(&place, links);
+    let mut found = |pointer: String| lists.push((place.clone(), pointer));
+    if panel.get("links").is_some_and(Value::is_array) {
+        found(format!("{at}/links"));
     }
-    let Some(config) = panel.get_mut("fieldConfig") else { return };
-    if let Some(links) = config.pointer_mut("/defaults/links").and_then(Value::as_array_mut) {
-        f(&place, links);
+    let Some(config) = panel.get("fieldConfig") else { return };
+    if config.pointer("/defaults/links").is_some_and(Value::is_array) {
+        found(format!("{at}/fieldConfig/defaults/links"));
     }
-    for o in config.get_mut("overrides").and_then(Value::as_array_mut).into_iter().flatten() {
-        for property in o.get_mut("properties").and_then(Value::as_array_mut).into_iter().flatten() {
-            if property["id"] == "links"
-                && let Some(links) = property.get_mut("value").and_then(Value::as_array_mut)
-            {
-                f(&place, links);
+    for (o, r#override) in config.get("overrides").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        for (p, property) in r#override.get("properties").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            if property["id"] == "links" && property.get("value").is_some_and(Value::is_array) {
+                found(format!("{at}/fieldConfig/overrides/{o}/properties/{p}/value"));
             }
         }
     }

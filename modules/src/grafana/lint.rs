@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::contract::{Dashboard, Datasource, DnsLabel};
 
-use super::dashboards::{FOLDERS, MAX_BYTES, config_map_name, folder, text};
+use super::dashboards::{FOLDERS, MAX_BYTES, config_map_name, folder};
 use super::promql::{self, Variable};
 use super::references::known;
 
@@ -20,16 +20,16 @@ const MAX_UID_LEN: usize = 40;
 const PROMQL_PLUGIN: &str = "prometheus";
 
 /// One message per problem, over every dashboard.
-pub(crate) fn check(dashboards: &[Dashboard], available: &[Datasource]) -> Vec<String> {
+pub(crate) fn check(dashboards: &[&Dashboard], available: &[Datasource]) -> Vec<String> {
     let mut problems = Vec::new();
     let mut uids: BTreeMap<&str, &str> = BTreeMap::new();
     for d in dashboards {
         let mut report = |message: String| problems.push(format!("{}: {message}", d.file));
-        if !d.json.is_object() {
+        if !d.json().is_object() {
             report("the file must evaluate to a dashboard object".into());
             continue;
         }
-        match d.json["uid"].as_str() {
+        match d.json()["uid"].as_str() {
             None => report("the dashboard has no `uid`".into()),
             Some(uid) => {
                 if let Some(e) = uid_problem(uid) {
@@ -40,7 +40,7 @@ pub(crate) fn check(dashboards: &[Dashboard], available: &[Datasource]) -> Vec<S
                 }
             }
         }
-        let templating = d.json["templating"]["list"].as_array().map_or(&[][..], Vec::as_slice);
+        let templating = d.json()["templating"]["list"].as_array().map_or(&[][..], Vec::as_slice);
         Lint { dashboard: d, templating, available, report: &mut report }.run();
     }
     problems
@@ -68,7 +68,7 @@ impl<'a> Lint<'a, '_> {
         self.delivery();
         let variables = self.variables();
         let mut ids: BTreeMap<u64, String> = BTreeMap::new();
-        for panel in panels(&self.dashboard.json) {
+        for panel in panels(self.dashboard.json()) {
             let title = panel["title"].as_str().unwrap_or("(untitled)");
             let Some(id) = panel["id"].as_u64() else {
                 (self.report)(format!("panel \"{title}\" has no numeric `id`"));
@@ -94,7 +94,7 @@ impl<'a> Lint<'a, '_> {
         } else if config_map_name(d).len() > 63 {
             (self.report)("the file name is too long for a ConfigMap name; shorten it".into());
         }
-        let size = text(d).map_or(0, |t| t.len());
+        let size = d.text().len();
         if size > MAX_BYTES {
             (self.report)(format!("the dashboard is {size} bytes, more than a ConfigMap holds ({MAX_BYTES})"));
         }
@@ -121,7 +121,7 @@ impl<'a> Lint<'a, '_> {
                 (self.report)(format!("{place}: {e}"));
             }
         }
-        for a in self.dashboard.json["annotations"]["list"].as_array().into_iter().flatten() {
+        for a in self.dashboard.json()["annotations"]["list"].as_array().into_iter().flatten() {
             let place = format!("annotation `{}`", a["name"].as_str().unwrap_or("?"));
             self.datasource(&a["datasource"], &place);
         }

@@ -1,7 +1,7 @@
 //! Grafana as a module: its web UI, and the app it renders from every datasource and
 //! dashboard the others offer.
 
-use crate::contract::{App, Context, Declarations, Endpoint, EnvInfo, Link, Module, ModuleError, OptionError, Wave};
+use crate::contract::{App, Context, Dashboard, Declarations, Endpoint, EnvInfo, Link, Module, ModuleError, OptionError, Wave};
 
 use super::options::Grafana;
 use super::resolved::Resolved;
@@ -45,7 +45,8 @@ impl Module for GrafanaModule {
 
     fn render(r: &Resolved, ctx: &Context) -> Result<Vec<App>, ModuleError> {
         let provisioning = datasources::provisioning(ctx);
-        let shipped = r.dashboards.select(&ctx.env.dashboards)?;
+        let selected = r.dashboards.select(&ctx.env.dashboards)?;
+        let shipped: Vec<&Dashboard> = selected.iter().map(AsRef::as_ref).collect();
         let mut problems = references::check_datasources(&provisioning, ctx.datasources());
         problems.extend(lint::check(&shipped, ctx.datasources()));
         problems.extend(links::check(&shipped));

@@ -12,7 +12,7 @@ pub(crate) struct Variable {
 /// Parses `expr` after substituting Grafana's variables; the error quotes the parser.
 pub(crate) fn check(expr: &str, variables: &[Variable]) -> Result<(), String> {
     let substituted = substitute(expr, variables)?;
-    promql_parser::parser::parse(&substituted).map(|_| ()).map_err(|e| {
+    crate::contract::promql::parses(&substituted).map_err(|e| {
         let e = e.trim();
         if substituted == expr {
             format!("PromQL does not parse: {e}: `{expr}`")

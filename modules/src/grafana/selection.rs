@@ -3,6 +3,7 @@
 //! its extension; one that names no dashboard is an error with a suggestion. Links to a
 //! dashboard left out are removed from the others, so that none dangles.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use schemars::JsonSchema;
@@ -27,7 +28,7 @@ const KEY: &str = "components.grafana.dashboards";
 
 impl DashboardSelection {
     /// The dashboards to ship, in file name order, with links to the others removed.
-    pub(crate) fn select(&self, all: &[Dashboard]) -> Result<Vec<Dashboard>, ModuleError> {
+    pub(crate) fn select<'a>(&self, all: &'a [Dashboard]) -> Result<Vec<Cow<'a, Dashboard>>, ModuleError> {
         if let (Some(_), Some(exclude)) = (&self.include, &self.exclude) {
             return Err(ModuleError::Option {
                 key: format!("{KEY}.exclude"),
@@ -52,14 +53,18 @@ impl DashboardSelection {
             (None, None) => Box::new(|_| true),
         };
         let dropped: BTreeSet<&str> =
-            all.iter().filter(|d| !keep(&d.name)).filter_map(|d| d.json["uid"].as_str()).collect();
+            all.iter().filter(|d| !keep(&d.name)).filter_map(|d| d.json()["uid"].as_str()).collect();
         Ok(all
             .iter()
             .filter(|d| keep(&d.name))
             .map(|d| {
-                let mut d = d.clone();
-                links::prune(&mut d.json, &dropped);
-                d
+                // Shipping them all changes nothing: every environment shares the compiled copy.
+                if dropped.is_empty() {
+                    return Cow::Borrowed(d);
+                }
+                let mut json = d.json().clone();
+                links::prune(&mut json, &dropped);
+                Cow::Owned(Dashboard::new(d.file.clone(), d.name.clone(), json))
             })
             .collect())
     }
@@ -110,14 +115,14 @@ mod tests {
     fn dashboard(name: &str, links_to: &[&str]) -> Dashboard {
         let links: Vec<_> =
             links_to.iter().map(|uid| json!({ "title": uid, "url": format!("/d/{uid}?x=1") })).collect();
-        Dashboard {
-            file: format!("dashboards/{name}.jsonnet"),
-            name: name.into(),
-            json: json!({ "uid": name, "panels": [{ "id": 1, "title": "t", "fieldConfig": { "defaults": { "links": links } } }] }),
-        }
+        Dashboard::new(
+            format!("dashboards/{name}.jsonnet"),
+            name,
+            json!({ "uid": name, "panels": [{ "id": 1, "title": "t", "fieldConfig": { "defaults": { "links": links } } }] }),
+        )
     }
 
-    fn names(selected: &[Dashboard]) -> Vec<&str> {
+    fn names<'a>(selected: &'a [Cow<Dashboard>]) -> Vec<&'a str> {
         selected.iter().map(|d| d.name.as_str()).collect()
     }
 
@@ -128,7 +133,8 @@ mod tests {
     #[test]
     fn everything_ships_by_default() {
         let all = [dashboard("a", &["b"]), dashboard("b", &[])];
-        assert_eq!(DashboardSelection::default().select(&all).unwrap(), all);
+        let selected = DashboardSelection::default().select(&all).unwrap();
+        assert_eq!(selected.iter().map(AsRef::as_ref).collect::<Vec<&Dashboard>>(), all.iter().collect::<Vec<_>>());
     }
 
     #[test]
@@ -136,11 +142,13 @@ mod tests {
         let all = [dashboard("a", &["b", "c"]), dashboard("b", &[]), dashboard("c", &[])];
         let included = DashboardSelection { include: at(&["a", "c"]), exclude: None }.select(&all).unwrap();
         assert_eq!(names(&included), ["a", "c"]);
-        assert_eq!(included[0].json["panels"][0]["fieldConfig"]["defaults"]["links"][0]["url"], "/d/c?x=1");
-        assert_eq!(included[0].json["panels"][0]["fieldConfig"]["defaults"]["links"].as_array().unwrap().len(), 1);
+        assert_eq!(included[0].json()["panels"][0]["fieldConfig"]["defaults"]["links"][0]["url"], "/d/c?x=1");
+        assert_eq!(included[0].json()["panels"][0]["fieldConfig"]["defaults"]["links"].as_array().unwrap().len(), 1);
         let excluded = DashboardSelection { include: None, exclude: at(&["b"]) }.select(&all).unwrap();
         assert_eq!(names(&excluded), ["a", "c"]);
-        assert!(links::check(&excluded).is_empty());
+        assert!(links::check(&excluded.iter().map(AsRef::as_ref).collect::<Vec<_>>()).is_empty());
+        // The pruned copy prints its own text, without the removed link.
+        assert!(!included[0].text().contains("/d/b?x=1") && included[0].text().contains("/d/c?x=1"));
     }
 
     #[test]

@@ -48,7 +48,7 @@ fn shipped_uids() -> Vec<Datasource> {
 }
 
 fn dashboard(name: &str, json: Value) -> Dashboard {
-    Dashboard { file: format!("dashboards/{name}.jsonnet"), name: name.into(), json }
+    Dashboard::new(format!("dashboards/{name}.jsonnet"), name, json)
 }
 
 /// A small dashboard in the shape the house library produces.
@@ -251,15 +251,15 @@ fn dangling_datasource_reference_is_an_error() {
 #[test]
 fn dashboard_with_unknown_datasource_uid_fails() {
     let mut d = fixture("svc", "svc", "services");
-    d.json["panels"][2]["targets"][0]["datasource"]["uid"] = json!("lokii");
-    d.json["templating"]["list"][0]["datasource"]["uid"] = json!("prom");
+    d.json_mut()["panels"][2]["targets"][0]["datasource"]["uid"] = json!("lokii");
+    d.json_mut()["templating"]["list"][0]["datasource"]["uid"] = json!("prom");
     insta::assert_snapshot!(failure(vec![d]));
 }
 
 #[test]
 fn datasource_of_the_wrong_type_fails() {
     let mut d = fixture("svc", "svc", "services");
-    d.json["panels"][1]["datasource"] = json!({ "type": "loki", "uid": "prometheus" });
+    d.json_mut()["panels"][1]["datasource"] = json!({ "type": "loki", "uid": "prometheus" });
     insta::assert_snapshot!(failure(vec![d]));
 }
 
@@ -276,28 +276,28 @@ fn dashboard_uids_are_unique_and_short() {
 #[test]
 fn panel_ids_are_unique_including_rows() {
     let mut d = fixture("svc", "svc", "services");
-    d.json["panels"][0]["collapsed"] = json!(true);
-    d.json["panels"][0]["panels"] = json!([{ "id": 3, "type": "stat", "title": "Hidden" }]);
-    d.json["panels"][2]["id"] = json!(2);
+    d.json_mut()["panels"][0]["collapsed"] = json!(true);
+    d.json_mut()["panels"][0]["panels"] = json!([{ "id": 3, "type": "stat", "title": "Hidden" }]);
+    d.json_mut()["panels"][2]["id"] = json!(2);
     insta::assert_snapshot!(failure(vec![d]));
 }
 
 #[test]
 fn promql_must_parse() {
     let mut d = fixture("svc", "svc", "services");
-    d.json["panels"][1]["targets"][0]["expr"] = json!("sum(rate(x{service=\"$service\"}[$__rate_interval])");
-    d.json["panels"][1]["targets"]
+    d.json_mut()["panels"][1]["targets"][0]["expr"] = json!("sum(rate(x{service=\"$service\"}[$__rate_interval])");
+    d.json_mut()["panels"][1]["targets"]
         .as_array_mut()
         .unwrap()
         .push(json!({ "refId": "B", "expr": "rate(x{job=\"$job\"}[5m])" }));
-    d.json["templating"]["list"][0]["query"]["query"] = json!("label_values(x{, service)");
+    d.json_mut()["templating"]["list"][0]["query"]["query"] = json!("label_values(x{, service)");
     insta::assert_snapshot!(failure(vec![d]));
 }
 
 #[test]
 fn dashboards_need_a_folder_and_a_usable_name() {
     let mut d = fixture("Bad_Name", "bad", "elsewhere");
-    d.json["tags"] = json!(["elsewhere"]);
+    d.json_mut()["tags"] = json!(["elsewhere"]);
     insta::assert_snapshot!(failure(vec![d]));
 }
 
@@ -413,7 +413,7 @@ fn datasources_file() {
 #[test]
 fn oversized_or_shapeless_dashboards_fail() {
     let mut big = fixture("big", "big", "platform");
-    big.json["description"] = json!("x".repeat(1024 * 1024));
+    big.json_mut()["description"] = json!("x".repeat(1024 * 1024));
     let shapeless = dashboard("list", json!([1, 2]));
     insta::assert_snapshot!(failure(vec![big, shapeless]));
 }
@@ -421,7 +421,7 @@ fn oversized_or_shapeless_dashboards_fail() {
 #[test]
 fn datasource_variables_must_be_defined() {
     let mut d = fixture("svc", "svc", "services");
-    d.json["panels"][2]["datasource"] = json!({ "uid": "${logs}" });
+    d.json_mut()["panels"][2]["datasource"] = json!({ "uid": "${logs}" });
     insta::assert_snapshot!(failure(vec![d]));
 }
 
@@ -446,13 +446,13 @@ fn root_url_must_be_a_url() {
 fn through_variable(name: &str, uid: &str) -> Dashboard {
     let mut d = fixture(name, uid, "platform");
     let selected = json!({ "type": "prometheus", "uid": "${datasource}" });
-    d.json["templating"]["list"]
+    d.json_mut()["templating"]["list"]
         .as_array_mut()
         .unwrap()
         .insert(0, json!({ "name": "datasource", "type": "datasource", "query": "prometheus" }));
-    d.json["templating"]["list"][1]["datasource"] = selected.clone();
-    d.json["panels"][1]["datasource"] = selected.clone();
-    d.json["panels"][1]["targets"][0]["datasource"] = selected;
+    d.json_mut()["templating"]["list"][1]["datasource"] = selected.clone();
+    d.json_mut()["panels"][1]["datasource"] = selected.clone();
+    d.json_mut()["panels"][1]["targets"][0]["datasource"] = selected;
     d
 }
 
@@ -461,7 +461,7 @@ fn queries_through_a_datasource_variable_are_checked_as_its_plugin_type() {
     let ok = through_variable("svc", "svc");
     assert!(render(Tier::Local, "{}", vec![ok.clone()], shipped_uids()).is_ok());
     let mut broken = ok;
-    broken.json["panels"][1]["targets"][0]["expr"] = json!("sum(rate(x[$__rate_interval])");
+    broken.json_mut()["panels"][1]["targets"][0]["expr"] = json!("sum(rate(x[$__rate_interval])");
     let message = failure(vec![broken]);
     assert!(message.contains("panel \"Rate\" (id 2) target A: PromQL does not parse"), "{message}");
 }
@@ -469,7 +469,7 @@ fn queries_through_a_datasource_variable_are_checked_as_its_plugin_type() {
 #[test]
 fn inputs_of_a_dashboard_exported_for_sharing_are_explained() {
     let mut d = fixture("exported", "exported", "services");
-    d.json["panels"][1]["datasource"] = json!({ "type": "prometheus", "uid": "${DS_PROMETHEUS}" });
+    d.json_mut()["panels"][1]["datasource"] = json!({ "type": "prometheus", "uid": "${DS_PROMETHEUS}" });
     insta::assert_snapshot!(failure(vec![d]));
 }
 
@@ -477,7 +477,7 @@ fn inputs_of_a_dashboard_exported_for_sharing_are_explained() {
 fn linking(name: &str, targets: &[&str]) -> Dashboard {
     let mut d = fixture(name, name, "platform");
     let links: Vec<Value> = targets.iter().map(|t| json!({ "title": t, "url": format!("/d/{t}?var-a=1") })).collect();
-    d.json["panels"][1]["fieldConfig"] = json!({ "defaults": { "links": links }, "overrides": [] });
+    d.json_mut()["panels"][1]["fieldConfig"] = json!({ "defaults": { "links": links }, "overrides": [] });
     d
 }
 

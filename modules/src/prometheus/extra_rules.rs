@@ -61,7 +61,7 @@ pub(crate) fn groups(path: &At<String>, env: &EnvInfo) -> Result<Vec<RuleGroup>,
                 .get("expr")
                 .and_then(Value::as_str)
                 .ok_or_else(|| bad(format!("group `{name}`, {label}: no `expr`")))?;
-            promql_parser::parser::parse(expr)
+            crate::contract::promql::parses(expr)
                 .map_err(|e| bad(format!("group `{name}`, {label}: `{expr}` is not valid PromQL: {e}")))?;
             let for_ = r.get("for").and_then(Value::as_str).map(str::to_owned);
             if let Some(f) = &for_ {
