@@ -108,7 +108,7 @@ pub fn render<S: Stack>(
 
     let bootstrap = argocd::bootstrap(&target).map_err(|m| env_error(env, m))?;
     let extra = extra_files(env, &apps)?;
-    let mut layout = layout::layout(&env.name, &apps, &bootstrap, &own.verbatim)?;
+    let mut layout = layout::layout(&env.name, &env.file, &apps, &bootstrap, &own.verbatim)?;
     layout.files.extend(extra);
     Ok(RenderedEnv { name: env.name.clone(), output_root, layout, argocd, apps: summaries })
 }
