@@ -35,6 +35,20 @@
             inherit (cargoToml.workspace.package) version;
             src = source;
             cargoLock.lockFile = ./Cargo.lock;
+            # Completions and man pages, from the built program itself (what `oxidy
+            # completions` and `oxidy man` print); skipped when cross-compiling.
+            nativeBuildInputs = [ pkgs.installShellFiles ];
+            postInstall = pkgs.lib.optionalString (pkgs.stdenv.buildPlatform.canExecute pkgs.stdenv.hostPlatform) ''
+              for shell in bash fish zsh; do
+                $out/bin/oxidy completions $shell > oxidy.$shell
+              done
+              installShellCompletion oxidy.bash oxidy.fish oxidy.zsh
+              $out/bin/oxidy man > oxidy.1
+              for command in $($out/bin/oxidy --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && $1 != "help" { print $1 }'); do
+                $out/bin/oxidy man "$command" > "oxidy-$command.1"
+              done
+              installManPage oxidy*.1
+            '';
             # The test suite runs the real programs it checks the output with (promtool,
             # amtool, Garage, the collectors...), built by .ci/tools: `.ci/test` runs it.
             doCheck = false;

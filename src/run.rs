@@ -46,6 +46,18 @@ pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error>
             let _ = out.write_all(schema::env_schema::<S>().as_bytes());
             Ok(Outcome::Ok)
         }
+        Plan::Reference => {
+            let _ = out.write_all(crate::reference::environment_reference::<S>().as_bytes());
+            Ok(Outcome::Ok)
+        }
+        Plan::Completions(shell) => {
+            let _ = out.write_all(&crate::manual::completions(*shell));
+            Ok(Outcome::Ok)
+        }
+        Plan::Man(command) => {
+            let _ = out.write_all(&crate::manual::man_page(command.as_deref())?);
+            Ok(Outcome::Ok)
+        }
         Plan::Render { project, envs, wait, prune_orphans } => {
             output::guard(&project.root, &project.root.join(GENERATED))?;
             // Held until the trees are written: a second render waits here, then reads the

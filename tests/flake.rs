@@ -104,6 +104,27 @@ fn the_package_is_cargo_built_from_the_lock_with_the_manifest_version() {
 }
 
 #[test]
+fn the_package_installs_completions_and_man_pages_from_the_program() {
+    let (flake, _store) = outputs();
+    let package = &flake["x86_64-linux"]["packages"]["oxidy"];
+    assert_eq!(names(&package["nativeBuildInputs"]), ["installShellFiles"]);
+    let script = package["postInstall"].as_str().unwrap();
+    for line in [
+        "$out/bin/oxidy completions $shell > oxidy.$shell",
+        "installShellCompletion oxidy.bash oxidy.fish oxidy.zsh",
+        "$out/bin/oxidy man > oxidy.1",
+        "$out/bin/oxidy man \"$command\" > \"oxidy-$command.1\"",
+        "installManPage oxidy*.1",
+    ] {
+        assert!(script.lines().any(|l| l.trim() == line), "postInstall lacks `{line}`:\n{script}");
+    }
+    // The loop finds the commands as .ci/docs does: in `oxidy --help`.
+    let docs = fs::read_to_string(repo().join(".ci/docs")).unwrap();
+    let listing = "--help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && $1 != \"help\" { print $1 }'";
+    assert!(script.contains(listing) && docs.contains(listing), "postInstall and .ci/docs list the commands alike");
+}
+
+#[test]
 fn the_source_is_only_what_the_build_reads_and_cargo_loads_it() {
     let (flake, store) = outputs();
     let src = in_store(store.path(), flake["x86_64-linux"]["packages"]["oxidy"]["src"].as_str().unwrap());
