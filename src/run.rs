@@ -125,6 +125,7 @@ fn render_project<S: Stack>(project: &Project, envs: &[String]) -> Result<(Vec<R
         loaded.iter().chain(&others).map(|e| (e.name.clone(), e.file.clone(), e.spec.output_root(&e.name))).collect();
     pipeline::check_output_roots(&roots)?;
     let all_roots = roots.into_iter().map(|(_, _, root)| root).collect();
+    pipeline::check_dashboards_folder(&project.root, &loaded)?;
     // Dashboards are the same in every environment: compiled once, shared by all.
     let dashboards = Arc::new(crate::dashboards::compile(project)?);
     let rule_files = Arc::new(crate::rule_files::read(project)?);
