@@ -23,6 +23,7 @@ pub mod output;
 pub mod overrides;
 pub mod pipeline;
 pub mod policy;
+pub mod progress;
 pub mod project;
 pub mod reference;
 pub mod rule_files;
