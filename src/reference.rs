@@ -36,8 +36,8 @@ fn markdown(schema: &Value) -> String {
          as env/schema.json is; tests/reference.rs fails when it is stale. Do not edit. -->\n\n\
          Every option of `env/<env>.yaml`, by section. *Default* gives the value an option takes \
          when the env file leaves it out, in each tier (`tier: local | staging | production`); the \
-         example is one line of YAML at the option's place in the file. Types named in capitals \
-         are described under [Types](#types).\n",
+         example is one line of YAML at the option's place in the file (its production default where \
+         that is a plain value). Types in CamelCase are described under [Types](#types).\n",
     );
     let mut section = String::new();
     for row in &rows {
@@ -325,7 +325,8 @@ fn example(path: &str, kind: &str, production: &str, schema: &Value) -> String {
     if key == "[]" || key == "<name>" || kind == "object" || kind.starts_with("map") || kind.starts_with("list") {
         return String::new();
     }
-    let value = literal(production).unwrap_or_else(|| sample(kind, schema));
+    let variant = kind.split(" or ").any(|v| v.trim_matches('`') == production).then(|| production.to_owned());
+    let value = variant.or_else(|| literal(production)).unwrap_or_else(|| sample(kind, schema));
     if value.is_empty() { String::new() } else { format!("`{key}: {value}`") }
 }
 
@@ -411,6 +412,10 @@ mod tests {
         assert_eq!(
             example("components.loki.mode", "`singleBinary` or `simpleScalable`", "the tier's", &Value::Null),
             "`mode: singleBinary`"
+        );
+        assert_eq!(
+            example("components.loki.mode", "`singleBinary` or `simpleScalable`", "simpleScalable", &Value::Null),
+            "`mode: simpleScalable`"
         );
         assert_eq!(
             example("components.grafana.image", "string", "`grafana/grafana:12.4.5`", &Value::Null),

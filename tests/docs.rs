@@ -96,7 +96,7 @@ fn the_reference_gives_each_tiers_default_and_an_example() {
             "singleBinary",
             "simpleScalable",
             "simpleScalable",
-            "`mode: singleBinary`"
+            "`mode: simpleScalable`"
         ]
     );
     let dev = row("components.garage.credentials.devDefaults");
