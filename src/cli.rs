@@ -61,6 +61,21 @@ pub enum Command {
     },
     /// Print the JSON Schema of environment files.
     Schema,
+    /// Print the environment file reference (docs/environment.md) as Markdown: every option,
+    /// its type, its default in each tier and an example.
+    Reference,
+    /// Print the completion script for a shell: `oxidy completions bash >
+    /// ~/.local/share/bash-completion/completions/oxidy`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print a man page (roff): oxidy(1), or a command's own page (`oxidy man render` is
+    /// oxidy-render(1)). `oxidy man | man -l -` shows it.
+    Man {
+        /// The command whose page to print.
+        command: Option<String>,
+    },
 }
 
 /// What to do, with every name resolved against the project.
@@ -71,6 +86,9 @@ pub enum Plan {
     List { project: Project, envs: Vec<String> },
     Show { project: Project, env: String, filter: ShowFilter },
     Schema,
+    Reference,
+    Completions(clap_complete::Shell),
+    Man(Option<String>),
 }
 
 /// Which rendered files `show` prints.
@@ -102,6 +120,9 @@ impl Args {
                 Plan::Show { project, env, filter: ShowFilter { app, kind, name } }
             }
             Command::Schema => Plan::Schema,
+            Command::Reference => Plan::Reference,
+            Command::Completions { shell } => Plan::Completions(shell),
+            Command::Man { command } => Plan::Man(command),
         })
     }
 }

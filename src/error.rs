@@ -90,6 +90,10 @@ pub enum Error {
     #[error("no environment `{name}` (there is no env/{name}.yaml){}", did_you_mean(.suggestion))]
     UnknownEnvironment { name: String, suggestion: Option<String> },
 
+    /// `oxidy man COMMAND` names no command of oxidy's.
+    #[error("no command `{name}` to show the man page of (`oxidy --help` lists them){}", did_you_mean(.suggestion))]
+    UnknownCommand { name: String, suggestion: Option<String> },
+
     /// A file or directory could not be read.
     #[error("cannot read {}", path.display())]
     Read { path: PathBuf, source: io::Error },

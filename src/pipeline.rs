@@ -108,7 +108,7 @@ pub fn render<S: Stack>(
 
     let bootstrap = argocd::bootstrap(&target).map_err(|m| env_error(env, m))?;
     let extra = extra_files(env, &apps)?;
-    let mut layout = layout::layout(&env.name, &apps, &bootstrap, &own.verbatim)?;
+    let mut layout = layout::layout(&env.name, &env.file, &apps, &bootstrap, &own.verbatim)?;
     layout.files.extend(extra);
     Ok(RenderedEnv { name: env.name.clone(), output_root, layout, argocd, apps: summaries })
 }
@@ -254,6 +254,38 @@ fn extra_files<S>(env: &LoadedEnv<S>, apps: &[App]) -> Result<BTreeMap<PathBuf, 
         }
     }
     if problems.is_empty() { Ok(files) } else { Err(Error::Invalid(problems)) }
+}
+
+/// A project without a `dashboards/` folder renders no dashboard at all; with a component on
+/// that shows them (Grafana), that is taken for a mistake (a checkout of the wrong folder, a
+/// rename) rather than an empty list: an error naming each env file and the key that turns
+/// the component on. An empty folder means no dashboards, on purpose.
+pub fn check_dashboards_folder<S: Stack>(project_root: &std::path::Path, envs: &[LoadedEnv<S>]) -> Result<(), Error> {
+    let folder = crate::dashboards::DASHBOARD_DIR;
+    if project_root.join(folder).is_dir() {
+        return Ok(());
+    }
+    let mut problems = Vec::new();
+    for env in envs {
+        for key in env.spec.components.dashboard_readers() {
+            let line = env_line(env, &format!("/components/{key}/enabled"));
+            problems.push(apps::diagnostic(
+                &env.file,
+                &env.text,
+                line,
+                Some(format!("components.{key}.enabled")),
+                format!(
+                    "`{key}` is on (true unless set to false) and shows the project's dashboards, but the \
+                     project has no `{folder}/` folder"
+                ),
+                Some(format!(
+                    "create `{folder}/` with the dashboards to ship (`{folder}/.gitkeep` keeps an empty one in git), \
+                     or set `components.{key}.enabled: false`"
+                )),
+            ));
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
 }
 
 /// The line of `pointer` in the env file.

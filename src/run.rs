@@ -14,6 +14,7 @@ use crate::lock::ProjectLock;
 use crate::output::{self, TreeWrite};
 use crate::parallel;
 use crate::pipeline::{self, ArgoCdNames, RenderedEnv};
+use crate::progress::Progress;
 use crate::project::{Project, SCHEMA_FILE};
 use crate::schema;
 
@@ -47,13 +48,26 @@ pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error>
             let _ = out.write_all(schema::env_schema::<S>().as_bytes());
             Ok(Outcome::Ok)
         }
+        Plan::Reference => {
+            let _ = out.write_all(crate::reference::environment_reference::<S>().as_bytes());
+            Ok(Outcome::Ok)
+        }
+        Plan::Completions(shell) => {
+            let _ = out.write_all(&crate::manual::completions(*shell));
+            Ok(Outcome::Ok)
+        }
+        Plan::Man(command) => {
+            let _ = out.write_all(&crate::manual::man_page(command.as_deref())?);
+            Ok(Outcome::Ok)
+        }
         Plan::Render { project, envs, wait, prune_orphans } => {
             output::guard(&project.root, &project.root.join(GENERATED))?;
             // Held until the trees are written: a second render waits here, then reads the
             // env files as they are after the first one.
             let _lock = ProjectLock::acquire(&project.root, *wait, &mut std::io::stderr())?;
-            let (rendered, roots) = render_project::<S>(project, envs)?;
-            write(project, &rendered, &schema::env_schema::<S>(), out)?;
+            let mut progress = Progress::stderr();
+            let (rendered, roots) = render_project::<S>(project, envs, &progress)?;
+            write(project, &rendered, &schema::env_schema::<S>(), &mut progress, out)?;
             let (orphans, _) = strays(project, &roots);
             orphans_after_render(project, &orphans, *prune_orphans, out)?;
             Ok(Outcome::Ok)
@@ -70,7 +84,9 @@ pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error>
             show(&rendered[0], filter, out)
         }
         Plan::Check { project, envs } => {
-            let (rendered, roots) = render_project::<S>(project, envs)?;
+            let mut progress = Progress::stderr();
+            let (rendered, roots) = render_project::<S>(project, envs, &progress)?;
+            progress.finish();
             check(project, &rendered, &roots, &schema::env_schema::<S>(), out)
         }
     }
@@ -79,12 +95,16 @@ pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error>
 /// Loads and renders every selected environment in memory. All of them must succeed before
 /// anything is written; every failing environment is reported, not just the first.
 pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<RenderedEnv>, Error> {
-    render_project::<S>(project, envs).map(|(rendered, _)| rendered)
+    render_project::<S>(project, envs, &Progress::stderr()).map(|(rendered, _)| rendered)
 }
 
 /// [`render_all`], and the output root of every environment of the project, rendered or not
 /// (each env file is read once, here).
-fn render_project<S: Stack>(project: &Project, envs: &[String]) -> Result<(Vec<RenderedEnv>, Vec<PathBuf>), Error> {
+fn render_project<S: Stack>(
+    project: &Project,
+    envs: &[String],
+    progress: &Progress,
+) -> Result<(Vec<RenderedEnv>, Vec<PathBuf>), Error> {
     let mut loaded = Vec::new();
     let mut problems = Vec::new();
     for name in envs {
@@ -114,12 +134,24 @@ fn render_project<S: Stack>(project: &Project, envs: &[String]) -> Result<(Vec<R
         loaded.iter().chain(&others).map(|e| (e.name.clone(), e.file.clone(), e.spec.output_root(&e.name))).collect();
     pipeline::check_output_roots(&roots)?;
     let all_roots = roots.into_iter().map(|(_, _, root)| root).collect();
+    pipeline::check_dashboards_folder(&project.root, &loaded)?;
+    progress.step("compiling dashboards");
     // Dashboards are the same in every environment: compiled once, shared by all.
     let dashboards = Arc::new(crate::dashboards::compile(project)?);
     let rule_files = Arc::new(crate::rule_files::read(project)?);
     // Environments are independent until here: rendered on every core, in the order given.
     let mut rendered = Vec::new();
-    for result in parallel::map(&loaded, |env| pipeline::render(env, &dashboards, &rule_files)) {
+    let numbered: Vec<(usize, &pipeline::LoadedEnv<S>)> = loaded.iter().enumerate().collect();
+    let results = parallel::map(&numbered, |(i, env)| {
+        progress.step(format!(
+            "rendering {} ({} of {})",
+            env.name,
+            i + 1,
+            count(loaded.len(), "environment", "environments")
+        ));
+        pipeline::render(env, &dashboards, &rule_files)
+    });
+    for result in results {
         match result {
             Ok(r) => rendered.push(r),
             Err(Error::Invalid(d)) => problems.extend(d),
@@ -190,13 +222,24 @@ fn shared_argocd_names(envs: &[ArgoCdNames]) -> Result<(), Error> {
     Ok(())
 }
 
-fn write(project: &Project, rendered: &[RenderedEnv], schema: &str, out: &mut dyn Write) -> Result<(), Error> {
+fn write(
+    project: &Project,
+    rendered: &[RenderedEnv],
+    schema: &str,
+    progress: &mut Progress,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let files: usize = rendered.iter().map(|r| r.layout.files.len()).sum();
+    progress.step(format!("writing {}", count(files, "file", "files")));
     let trees: Vec<TreeWrite> = rendered
         .iter()
         .map(|r| TreeWrite { root: project.root.join(&r.output_root), files: &r.layout.files })
         .collect();
     let singles = [(project.root.join(SCHEMA_FILE), schema.to_owned())];
-    let changes = output::write_atomically(&project.root, &trees, &singles)?;
+    let changes = output::write_atomically(&project.root, &trees, &singles);
+    // The line is cleared before the summary (or the error) is printed.
+    progress.finish();
+    let changes = changes?;
     for (env, c) in rendered.iter().zip(changes) {
         let verbatim = match env.layout.verbatim.as_slice() {
             [] => String::new(),

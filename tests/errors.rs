@@ -106,3 +106,24 @@ error_case!(replicas_beyond_the_bound, "replicas-beyond-the-bound");
 error_case!(a_key_given_twice, "duplicate-key");
 error_case!(runbook_address_not_derivable_points_at_the_repo_url, "runbooks-underivable");
 error_case!(sync_window_and_signature_key_are_checked, "sync-window-and-key");
+
+#[test]
+fn grafana_without_a_dashboards_folder_names_the_folder_and_the_key() {
+    // Grafana on by default: the error points at `components:`.
+    let by_default = project(&[("staging", "errors/grafana-on-by-default.yaml")]);
+    fs::remove_dir(by_default.path().join("dashboards")).unwrap();
+    insta::assert_snapshot!("grafana-on-by-default", refused_in(by_default.path(), &[]));
+    // Turned on by name: the error points at that line.
+    let named = project(&[("local", "errors/grafana-on.yaml")]);
+    fs::remove_dir(named.path().join("dashboards")).unwrap();
+    insta::assert_snapshot!("grafana-on", refused_in(named.path(), &[]));
+    // An empty folder is no dashboards, on purpose.
+    fs::create_dir(named.path().join("dashboards")).unwrap();
+    let run = oxidy(named.path(), &["render"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Grafana off: no folder needed.
+    let off = project(&[("local", "envs/minimal.yaml")]);
+    fs::remove_dir(off.path().join("dashboards")).unwrap();
+    let run = oxidy(off.path(), &["render"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

@@ -31,6 +31,16 @@ macro_rules! compose {
                 composer
             }
 
+            /// The keys of the enabled modules that show the project's dashboards.
+            fn readers_of_dashboards(&self) -> Vec<&'static str> {
+                use $crate::contract::Module as _;
+                let mut keys = Vec::new();
+                $(if <$key::$module>::READS_DASHBOARDS && <$key::$module>::enabled(&self.$key) {
+                    keys.push(<$key::$module>::KEY);
+                })+
+                keys
+            }
+
             /// Every component's Argo CD settings, by module key.
             fn argocd_settings(&self) -> Vec<(&'static str, &$crate::contract::argocd::ArgoSettings)> {
                 use $crate::contract::Module as _;
@@ -111,6 +121,10 @@ impl Stack for Platform {
 
     fn argocd(&self) -> Vec<(&'static str, &ArgoSettings)> {
         self.argocd_settings()
+    }
+
+    fn dashboard_readers(&self) -> Vec<&'static str> {
+        self.readers_of_dashboards()
     }
 
     fn resolve(&self, env: &EnvInfo) -> Result<Resolved, Vec<ModuleError>> {

@@ -24,10 +24,14 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// A project in a temporary folder with `env/<name>.yaml` for each `(name, fixture)`.
+/// A project in a temporary folder with `env/<name>.yaml` for each `(name, fixture)` and an
+/// empty `dashboards/`.
 pub fn project(envs: &[(&str, &str)]) -> TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     fs::create_dir_all(dir.path().join("env")).expect("env dir");
+    // Grafana is on by default and a project without dashboards/ is an error: an empty
+    // folder, no dashboards on purpose.
+    fs::create_dir_all(dir.path().join("dashboards")).expect("dashboards dir");
     for (name, fixture) in envs {
         let text = fs::read_to_string(fixture_path(fixture)).expect("fixture exists");
         fs::write(dir.path().join("env").join(format!("{name}.yaml")), text).expect("write env");

@@ -20,6 +20,10 @@ pub trait Module {
     /// component to enable.
     const PROVIDES: &'static [Link];
 
+    /// Whether the module, when enabled, shows the project's dashboards (`dashboards/`), so
+    /// that a project without that folder is an error rather than a silent empty list.
+    const READS_DASHBOARDS: bool = false;
+
     /// The options as written under `components.<KEY>`: every field optional.
     type Options;
     /// The options with every default applied and every check made.
@@ -46,6 +50,11 @@ pub trait Stack: DeserializeOwned + JsonSchema + Default + Sync {
 
     /// The Argo CD settings written under `components.<key>.argocd`, by module key.
     fn argocd(&self) -> Vec<(&'static str, &ArgoSettings)>;
+
+    /// The keys of the enabled modules that show the project's dashboards.
+    fn dashboard_readers(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
 
     /// Resolves every enabled module once, collecting all errors.
     fn resolve(&self, env: &EnvInfo) -> Result<Self::Resolved, Vec<ModuleError>>;

@@ -13,6 +13,7 @@ pub(crate) struct GrafanaModule;
 impl Module for GrafanaModule {
     const KEY: &'static str = "grafana";
     const PROVIDES: &'static [Link] = &[Link::DashboardsHttp];
+    const READS_DASHBOARDS: bool = true;
     type Options = Grafana;
     type Resolved = Resolved;
 
