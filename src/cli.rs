@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::diff::DiffMode;
 use crate::error::Error;
+use crate::presentation::{ColorChoice, Presentation};
 use crate::project::Project;
 
 /// oxidy: typed environments in, Argo CD-ready manifests out.
@@ -16,6 +18,9 @@ pub struct Args {
     /// one or above, that holds env/.
     #[arg(long, global = true)]
     pub root: Option<PathBuf>,
+    /// When to colour output: on a terminal unless NO_COLOR is set (auto), always, never.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -59,6 +64,23 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// What a render would change in the committed tree, app by app, writing nothing: exit 0
+    /// when nothing, 1 when something, 2 on error. With --between, two environments compared
+    /// object by object.
+    Diff {
+        /// Environments to compare with their committed trees (default: all).
+        #[arg(conflicts_with = "between")]
+        envs: Vec<String>,
+        /// Per file, the lines added and removed (as `git diff --stat`).
+        #[arg(long, conflicts_with = "name_only")]
+        stat: bool,
+        /// Only the paths of the files that differ.
+        #[arg(long)]
+        name_only: bool,
+        /// Compare two environments' objects, matched by kind, namespace and name.
+        #[arg(long, num_args = 2, value_names = ["ENV_A", "ENV_B"])]
+        between: Vec<String>,
+    },
     /// Print the JSON Schema of environment files.
     Schema,
 }
@@ -70,6 +92,8 @@ pub enum Plan {
     Check { project: Project, envs: Vec<String> },
     List { project: Project, envs: Vec<String> },
     Show { project: Project, env: String, filter: ShowFilter },
+    Diff { project: Project, envs: Vec<String>, mode: DiffMode },
+    Between { project: Project, a: String, b: String, mode: DiffMode },
     Schema,
 }
 
@@ -82,6 +106,12 @@ pub struct ShowFilter {
 }
 
 impl Args {
+    /// Resolves the arguments into what to do and how to print it.
+    pub fn resolve(self) -> Result<(Plan, Presentation), Error> {
+        let presentation = Presentation { color: self.color.for_stdout(), ..Presentation::default() };
+        Ok((self.plan()?, presentation))
+    }
+
     /// Resolves the arguments: the named environments must exist.
     pub fn plan(self) -> Result<Plan, Error> {
         let root = self.root.unwrap_or_else(|| {
@@ -100,6 +130,22 @@ impl Args {
             Command::Show { env, app, kind, name } => {
                 let env = project.select(std::slice::from_ref(&env))?.remove(0);
                 Plan::Show { project, env, filter: ShowFilter { app, kind, name } }
+            }
+            Command::Diff { envs, stat, name_only, between } => {
+                let mode = match (stat, name_only) {
+                    (true, _) => DiffMode::Stat,
+                    (_, true) => DiffMode::NameOnly,
+                    _ => DiffMode::Patch,
+                };
+                match between.as_slice() {
+                    [a, b] => {
+                        // One at a time: `select` merges a name given twice.
+                        let a = project.select(std::slice::from_ref(a))?.remove(0);
+                        let b = project.select(std::slice::from_ref(b))?.remove(0);
+                        Plan::Between { project, a, b, mode }
+                    }
+                    _ => Plan::Diff { envs: project.select(&envs)?, project, mode },
+                }
             }
             Command::Schema => Plan::Schema,
         })

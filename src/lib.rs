@@ -5,9 +5,11 @@
 
 pub mod apps;
 pub mod argocd;
+pub mod between;
 pub mod cli;
 pub mod component_argocd;
 pub mod dashboards;
+pub mod diff;
 pub mod drift;
 pub mod envfile;
 pub mod error;
@@ -22,6 +24,7 @@ pub mod output;
 pub mod overrides;
 pub mod pipeline;
 pub mod policy;
+pub mod presentation;
 pub mod project;
 pub mod rule_files;
 pub mod run;

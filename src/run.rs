@@ -8,11 +8,13 @@ use std::sync::Arc;
 use oxidy_modules::contract::Stack;
 
 use crate::cli::Plan;
+use crate::diff::{DiffMode, TreeDiff};
 use crate::drift::Drift;
 use crate::error::Error;
 use crate::lock::ProjectLock;
 use crate::output::{self, TreeWrite};
 use crate::pipeline::{self, ArgoCdNames, RenderedEnv};
+use crate::presentation::Presentation;
 use crate::project::{Project, SCHEMA_FILE};
 use crate::schema;
 
@@ -40,8 +42,26 @@ const GENERATED: &str = "generated";
 /// The exit code for an error: 2, as ripgrep uses it.
 pub const ERROR_CODE: u8 = 2;
 
+/// [`run_presented`] with plain, uncoloured text.
 pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error> {
+    run_presented::<S>(plan, &Presentation::default(), out)
+}
+
+/// Carries out `plan`, printing to `out` as `how` says.
+pub fn run_presented<S: Stack>(plan: &Plan, how: &Presentation, out: &mut dyn Write) -> Result<Outcome, Error> {
     match plan {
+        Plan::Diff { project, envs, mode } => {
+            let (rendered, roots) = render_project::<S>(project, envs)?;
+            diff(project, &rendered, &roots, &schema::env_schema::<S>(), *mode, how, out)
+        }
+        Plan::Between { project, a, b, mode } => {
+            let pair = if a == b { vec![a.clone()] } else { vec![a.clone(), b.clone()] };
+            let rendered = render_all::<S>(project, &pair)?;
+            let second = rendered.get(1).unwrap_or(&rendered[0]);
+            let between = crate::between::compare(&rendered[0], second)?;
+            let _ = out.write_all(between.text(*mode, how.paint()).as_bytes());
+            Ok(if between.is_empty() { Outcome::Ok } else { Outcome::Drift })
+        }
         Plan::Schema => {
             let _ = out.write_all(schema::env_schema::<S>().as_bytes());
             Ok(Outcome::Ok)
@@ -70,7 +90,7 @@ pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error>
         }
         Plan::Check { project, envs } => {
             let (rendered, roots) = render_project::<S>(project, envs)?;
-            check(project, &rendered, &roots, &schema::env_schema::<S>(), out)
+            check(project, &rendered, &roots, &schema::env_schema::<S>(), how, out)
         }
     }
 }
@@ -297,6 +317,7 @@ fn check(
     rendered: &[RenderedEnv],
     roots: &[PathBuf],
     schema: &str,
+    how: &Presentation,
     out: &mut dyn Write,
 ) -> Result<Outcome, Error> {
     let mut drift = Drift::default();
@@ -315,7 +336,7 @@ fn check(
         );
         return Ok(Outcome::Ok);
     }
-    let _ = out.write_all(drift.diff.as_bytes());
+    let _ = out.write_all(how.paint().unified_diff(&drift.diff).as_bytes());
     for path in &unknown {
         let _ = writeln!(out, "unknown: {} is written by no environment; delete it", path.display());
     }
@@ -340,4 +361,64 @@ fn check(
         render_hint(project, rendered),
     );
     Ok(Outcome::Drift)
+}
+
+/// `oxidy diff`: what a render of `rendered` would change, app by app; the files no
+/// environment writes (which a render leaves) are named after it.
+fn diff(
+    project: &Project,
+    rendered: &[RenderedEnv],
+    roots: &[PathBuf],
+    schema: &str,
+    mode: DiffMode,
+    how: &Presentation,
+    out: &mut dyn Write,
+) -> Result<Outcome, Error> {
+    let mut changes = TreeDiff::default();
+    for env in rendered {
+        let committed = output::read_tree(&project.root.join(&env.output_root))?;
+        changes.tree(&env.name, &env.output_root, &committed, &env.layout.files);
+    }
+    let committed_schema = crate::drift::committed_file(&project.root, Path::new(SCHEMA_FILE));
+    changes.single(Path::new(SCHEMA_FILE), committed_schema.as_deref(), schema);
+    let (orphans, _) = strays(project, roots);
+    let _ = out.write_all(changes.text(mode, how.paint()).as_bytes());
+    if mode != DiffMode::NameOnly {
+        let _ = writeln!(out, "{}", diff_summary(project, rendered, &changes, mode));
+        if !orphans.is_empty() {
+            let _ = writeln!(
+                out,
+                "note: {} below {GENERATED}/ no environment writes ({}{}); a render leaves them, `oxidy render --prune-orphans` deletes them",
+                count(orphans.len(), "file", "files"),
+                orphans[0].display(),
+                if orphans.len() > 1 { ", ..." } else { "" }
+            );
+        }
+    }
+    Ok(if changes.is_empty() { Outcome::Ok } else { Outcome::Drift })
+}
+
+/// The last line of `oxidy diff`: nothing to do, or the totals and the command that writes them.
+fn diff_summary(project: &Project, rendered: &[RenderedEnv], changes: &TreeDiff, mode: DiffMode) -> String {
+    if changes.is_empty() {
+        let files: usize = rendered.iter().map(|r| r.layout.files.len()).sum();
+        return format!(
+            "no differences: {}, {}",
+            count(rendered.len(), "environment", "environments"),
+            count(files, "file", "files")
+        );
+    }
+    let lines = if mode == DiffMode::Stat {
+        let files = changes.apps.iter().flat_map(|a| &a.files);
+        let (plus, minus) = files.fold((0, 0), |(p, m), f| (p + f.insertions, m + f.deletions));
+        format!(", {} (+), {} (-)", count(plus, "insertion", "insertions"), count(minus, "deletion", "deletions"))
+    } else {
+        String::new()
+    };
+    format!(
+        "diff: {} in {}{lines}; `{}` writes them",
+        changes.counts(),
+        count(changes.apps.len(), "app", "apps"),
+        render_hint(project, rendered)
+    )
 }
