@@ -39,16 +39,23 @@ pub struct Changed {
     /// Lines A has that B has not.
     pub deletions: usize,
     /// The unified diff of its YAML from A (`a/`) to B (`b/`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub patch: String,
 }
 
 /// How environment B differs from environment A.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Between {
+    /// Environment A, the one compared from.
     pub a: String,
+    /// Environment B, the one compared to.
     pub b: String,
+    /// Objects only A has.
     pub only_in_a: Vec<Item>,
+    /// Objects only B has.
     pub only_in_b: Vec<Item>,
+    /// Objects both have, whose YAML differs; each `patch` is left out with `--stat` and
+    /// `--name-only`.
     pub changed: Vec<Changed>,
     /// Objects and files the same in both.
     pub identical: usize,

@@ -7,8 +7,9 @@ use clap::{Parser, Subcommand};
 
 use crate::diff::DiffMode;
 use crate::error::Error;
-use crate::presentation::{ColorChoice, Presentation};
+use crate::presentation::{ColorChoice, Format, Presentation, Verbosity};
 use crate::project::Project;
+use crate::report::ReportKind;
 
 /// oxidy: typed environments in, Argo CD-ready manifests out.
 #[derive(Debug, Parser)]
@@ -21,6 +22,12 @@ pub struct Args {
     /// When to colour output: on a terminal unless NO_COLOR is set (auto), always, never.
     #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+    /// Print only errors: render, check and diff say nothing else (their exit code tells).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print a line per file: what render wrote, what check compared.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -38,17 +45,26 @@ pub enum Command {
         /// removed env file, say); without it they are only named.
         #[arg(long)]
         prune_orphans: bool,
+        /// `text` for people, `json` for programs (shape: `oxidy schema render`).
+        #[arg(long, value_name = "FORMAT", default_value = "text")]
+        format: Format,
     },
     /// Render in memory and compare with the committed files: exit 0 when identical, 1 with
     /// a diff when not, 2 on error.
     Check {
         /// Environments to check: names of env/<name>.yaml.
         envs: Vec<String>,
+        /// `text` for people, `json` for programs (shape: `oxidy schema check`).
+        #[arg(long, value_name = "FORMAT", default_value = "text")]
+        format: Format,
     },
     /// List each environment's apps: sync wave, namespace, object count and images.
     List {
         /// Environments to list: names of env/<name>.yaml (default: all).
         envs: Vec<String>,
+        /// `text` for people, `json` for programs (shape: `oxidy schema list`).
+        #[arg(long, value_name = "FORMAT", default_value = "text")]
+        format: Format,
     },
     /// Render one environment to stdout, touching no file: all of it, one app, or the objects
     /// of one kind and name.
@@ -80,21 +96,53 @@ pub enum Command {
         /// Compare two environments' objects, matched by kind, namespace and name.
         #[arg(long, num_args = 2, value_names = ["ENV_A", "ENV_B"])]
         between: Vec<String>,
+        /// `text` for people, `json` for programs (shape: `oxidy schema diff, oxidy schema diff-between`).
+        #[arg(long, value_name = "FORMAT", default_value = "text")]
+        format: Format,
     },
-    /// Print the JSON Schema of environment files.
-    Schema,
+    /// Print the JSON Schema of environment files, or of a command's `--format json` output.
+    Schema {
+        /// The command whose JSON output to describe (default: environment files).
+        command: Option<ReportKind>,
+    },
 }
 
 /// What to do, with every name resolved against the project.
 #[derive(Debug)]
 pub enum Plan {
-    Render { project: Project, envs: Vec<String>, wait: Duration, prune_orphans: bool },
-    Check { project: Project, envs: Vec<String> },
-    List { project: Project, envs: Vec<String> },
-    Show { project: Project, env: String, filter: ShowFilter },
-    Diff { project: Project, envs: Vec<String>, mode: DiffMode },
-    Between { project: Project, a: String, b: String, mode: DiffMode },
+    Render {
+        project: Project,
+        envs: Vec<String>,
+        wait: Duration,
+        prune_orphans: bool,
+    },
+    Check {
+        project: Project,
+        envs: Vec<String>,
+    },
+    List {
+        project: Project,
+        envs: Vec<String>,
+    },
+    Show {
+        project: Project,
+        env: String,
+        filter: ShowFilter,
+    },
+    Diff {
+        project: Project,
+        envs: Vec<String>,
+        mode: DiffMode,
+    },
+    Between {
+        project: Project,
+        a: String,
+        b: String,
+        mode: DiffMode,
+    },
     Schema,
+    /// The JSON Schema of a command's `--format json` output.
+    ReportSchema(ReportKind),
 }
 
 /// Which rendered files `show` prints.
@@ -108,7 +156,19 @@ pub struct ShowFilter {
 impl Args {
     /// Resolves the arguments into what to do and how to print it.
     pub fn resolve(self) -> Result<(Plan, Presentation), Error> {
-        let presentation = Presentation { color: self.color.for_stdout(), ..Presentation::default() };
+        let format = match &self.command {
+            Command::Render { format, .. }
+            | Command::Check { format, .. }
+            | Command::List { format, .. }
+            | Command::Diff { format, .. } => *format,
+            _ => Format::Text,
+        };
+        let verbosity = match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (_, true) => Verbosity::Verbose,
+            _ => Verbosity::Normal,
+        };
+        let presentation = Presentation { color: self.color.for_stdout(), format, verbosity };
         Ok((self.plan()?, presentation))
     }
 
@@ -122,16 +182,16 @@ impl Args {
         });
         let project = Project::new(root);
         Ok(match self.command {
-            Command::Render { envs, wait, prune_orphans } => {
+            Command::Render { envs, wait, prune_orphans, .. } => {
                 Plan::Render { envs: project.select(&envs)?, project, wait: Duration::from_secs(wait), prune_orphans }
             }
-            Command::Check { envs } => Plan::Check { envs: project.select(&envs)?, project },
-            Command::List { envs } => Plan::List { envs: project.select(&envs)?, project },
+            Command::Check { envs, .. } => Plan::Check { envs: project.select(&envs)?, project },
+            Command::List { envs, .. } => Plan::List { envs: project.select(&envs)?, project },
             Command::Show { env, app, kind, name } => {
                 let env = project.select(std::slice::from_ref(&env))?.remove(0);
                 Plan::Show { project, env, filter: ShowFilter { app, kind, name } }
             }
-            Command::Diff { envs, stat, name_only, between } => {
+            Command::Diff { envs, stat, name_only, between, .. } => {
                 let mode = match (stat, name_only) {
                     (true, _) => DiffMode::Stat,
                     (_, true) => DiffMode::NameOnly,
@@ -147,7 +207,8 @@ impl Args {
                     _ => Plan::Diff { envs: project.select(&envs)?, project, mode },
                 }
             }
-            Command::Schema => Plan::Schema,
+            Command::Schema { command: None } => Plan::Schema,
+            Command::Schema { command: Some(kind) } => Plan::ReportSchema(kind),
         })
     }
 }

@@ -43,7 +43,9 @@ pub struct FileChange {
     pub insertions: usize,
     /// Lines the render removes.
     pub deletions: usize,
-    /// The unified diff from the committed file (`a/`) to the rendered one (`b/`).
+    /// The unified diff from the committed file (`a/`) to the rendered one (`b/`); absent
+    /// in the JSON of `--stat` and `--name-only`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub patch: String,
 }
 
@@ -55,9 +57,13 @@ pub struct AppChanges {
     /// The app's folder below the output root (files in `build/<app>/` count as `<app>`'s);
     /// `(root)` for files directly in the output root, the file's own path outside every tree.
     pub app: String,
+    /// Its files a render would add.
     pub added: usize,
+    /// Its files a render would change.
     pub changed: usize,
+    /// Its files a render would remove.
     pub removed: usize,
+    /// Each file, in path order.
     pub files: Vec<FileChange>,
 }
 

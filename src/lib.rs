@@ -26,6 +26,7 @@ pub mod pipeline;
 pub mod policy;
 pub mod presentation;
 pub mod project;
+pub mod report;
 pub mod rule_files;
 pub mod run;
 pub mod schema;

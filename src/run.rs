@@ -14,8 +14,9 @@ use crate::error::Error;
 use crate::lock::ProjectLock;
 use crate::output::{self, TreeWrite};
 use crate::pipeline::{self, ArgoCdNames, RenderedEnv};
-use crate::presentation::Presentation;
+use crate::presentation::{Format, Presentation, Verbosity};
 use crate::project::{Project, SCHEMA_FILE};
+use crate::report;
 use crate::schema;
 
 /// How a successful run ended.
@@ -49,6 +50,17 @@ pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error>
 
 /// Carries out `plan`, printing to `out` as `how` says.
 pub fn run_presented<S: Stack>(plan: &Plan, how: &Presentation, out: &mut dyn Write) -> Result<Outcome, Error> {
+    // `-q`: render, check and diff say nothing but their errors; their exit code tells. What
+    // other commands print, and JSON, is what was asked for and is printed anyway.
+    let mut silenced = std::io::sink();
+    let says_only_how_it_went =
+        matches!(plan, Plan::Render { .. } | Plan::Check { .. } | Plan::Diff { .. } | Plan::Between { .. });
+    let out: &mut dyn Write =
+        if how.verbosity == Verbosity::Quiet && how.format == Format::Text && says_only_how_it_went {
+            &mut silenced
+        } else {
+            out
+        };
     match plan {
         Plan::Diff { project, envs, mode } => {
             let (rendered, roots) = render_project::<S>(project, envs)?;
@@ -58,12 +70,25 @@ pub fn run_presented<S: Stack>(plan: &Plan, how: &Presentation, out: &mut dyn Wr
             let pair = if a == b { vec![a.clone()] } else { vec![a.clone(), b.clone()] };
             let rendered = render_all::<S>(project, &pair)?;
             let second = rendered.get(1).unwrap_or(&rendered[0]);
-            let between = crate::between::compare(&rendered[0], second)?;
+            let mut between = crate::between::compare(&rendered[0], second)?;
+            if how.format == Format::Json {
+                if *mode != DiffMode::Patch {
+                    between.changed.iter_mut().for_each(|c| c.patch.clear());
+                }
+                let outcome = if between.is_empty() { Outcome::Ok } else { Outcome::Drift };
+                let report = report::BetweenReport { version: report::VERSION, between };
+                let _ = out.write_all(report::pretty(&report).as_bytes());
+                return Ok(outcome);
+            }
             let _ = out.write_all(between.text(*mode, how.paint()).as_bytes());
             Ok(if between.is_empty() { Outcome::Ok } else { Outcome::Drift })
         }
         Plan::Schema => {
             let _ = out.write_all(schema::env_schema::<S>().as_bytes());
+            Ok(Outcome::Ok)
+        }
+        Plan::ReportSchema(kind) => {
+            let _ = out.write_all(kind.schema().as_bytes());
             Ok(Outcome::Ok)
         }
         Plan::Render { project, envs, wait, prune_orphans } => {
@@ -72,13 +97,39 @@ pub fn run_presented<S: Stack>(plan: &Plan, how: &Presentation, out: &mut dyn Wr
             // env files as they are after the first one.
             let _lock = ProjectLock::acquire(&project.root, *wait, &mut std::io::stderr())?;
             let (rendered, roots) = render_project::<S>(project, envs)?;
-            write(project, &rendered, &schema::env_schema::<S>(), out)?;
+            // `-v`: what the render is about to do to each file, said once it is done.
+            let files =
+                if how.verbosity == Verbosity::Verbose { file_lines(project, &rendered)? } else { String::new() };
+            let changes = write(project, &rendered, &schema::env_schema::<S>())?;
             let (orphans, _) = strays(project, &roots);
-            orphans_after_render(project, &orphans, *prune_orphans, out)?;
+            if how.format == Format::Json {
+                orphans_after_render(project, &orphans, *prune_orphans, &mut std::io::sink())?;
+                let report = render_report(&rendered, &changes, &orphans, *prune_orphans);
+                let _ = out.write_all(report::pretty(&report).as_bytes());
+            } else {
+                let _ = out.write_all(files.as_bytes());
+                let _ = out.write_all(render_summary(&rendered, &changes).as_bytes());
+                orphans_after_render(project, &orphans, *prune_orphans, out)?;
+            }
             Ok(Outcome::Ok)
         }
         Plan::List { project, envs } => {
-            for env in render_all::<S>(project, envs)? {
+            let rendered = render_all::<S>(project, envs)?;
+            if how.format == Format::Json {
+                let environments = rendered
+                    .into_iter()
+                    .map(|env| report::EnvListing {
+                        output_root: env.output_root.display().to_string(),
+                        objects: env.apps.iter().map(|a| a.objects).sum(),
+                        name: env.name,
+                        apps: env.apps,
+                    })
+                    .collect();
+                let list = report::ListReport { version: report::VERSION, environments };
+                let _ = out.write_all(report::pretty(&list).as_bytes());
+                return Ok(Outcome::Ok);
+            }
+            for env in rendered {
                 let root = env.output_root.display().to_string();
                 let _ = out.write_all(crate::inventory::render_text(&env.name, &root, &env.apps).as_bytes());
             }
@@ -208,13 +259,18 @@ fn shared_argocd_names(envs: &[ArgoCdNames]) -> Result<(), Error> {
     Ok(())
 }
 
-fn write(project: &Project, rendered: &[RenderedEnv], schema: &str, out: &mut dyn Write) -> Result<(), Error> {
+fn write(project: &Project, rendered: &[RenderedEnv], schema: &str) -> Result<Vec<output::Changes>, Error> {
     let trees: Vec<TreeWrite> = rendered
         .iter()
         .map(|r| TreeWrite { root: project.root.join(&r.output_root), files: &r.layout.files })
         .collect();
     let singles = [(project.root.join(SCHEMA_FILE), schema.to_owned())];
-    let changes = output::write_atomically(&project.root, &trees, &singles)?;
+    output::write_atomically(&project.root, &trees, &singles)
+}
+
+/// What `render` says it did, a line per environment.
+fn render_summary(rendered: &[RenderedEnv], changes: &[output::Changes]) -> String {
+    let mut out = String::new();
     for (env, c) in rendered.iter().zip(changes) {
         let verbatim = match env.layout.verbatim.as_slice() {
             [] => String::new(),
@@ -236,9 +292,35 @@ fn write(project: &Project, rendered: &[RenderedEnv], schema: &str, out: &mut dy
         } else {
             format!("{} added, {} changed, {} removed", c.added, c.changed, c.removed)
         };
-        let _ = writeln!(out, "{}: {what} ({contents})", env.name);
+        out.push_str(&format!("{}: {what} ({contents})\n", env.name));
     }
-    Ok(())
+    out
+}
+
+/// What `render --format json` says it did.
+fn render_report(
+    rendered: &[RenderedEnv],
+    changes: &[output::Changes],
+    orphans: &[PathBuf],
+    pruned: bool,
+) -> report::RenderReport {
+    let environments = rendered
+        .iter()
+        .zip(changes)
+        .map(|(env, c)| report::EnvWritten {
+            name: env.name.clone(),
+            output_root: env.output_root.display().to_string(),
+            added: c.added,
+            changed: c.changed,
+            removed: c.removed,
+            objects: env.layout.objects,
+            files: env.layout.files.len(),
+            verbatim: env.layout.verbatim.iter().map(|f| f.display().to_string()).collect(),
+        })
+        .collect();
+    let pruned = pruned && !orphans.is_empty();
+    let orphans = orphans.iter().map(|o| o.display().to_string()).collect();
+    report::RenderReport { version: report::VERSION, environments, orphans, pruned }
 }
 
 /// Files no environment writes: deleted with `--prune-orphans` (and the folders they leave
@@ -326,7 +408,28 @@ fn check(
     }
     drift.single(&project.root, Path::new(SCHEMA_FILE), schema);
     let (unknown, leftovers) = strays(project, roots);
-    if drift.is_clean() && unknown.is_empty() && leftovers.is_empty() {
+    let up_to_date = drift.is_clean() && unknown.is_empty() && leftovers.is_empty();
+    if how.format == Format::Json {
+        let paths = |list: &[PathBuf]| list.iter().map(|p| p.display().to_string()).collect();
+        let report = report::CheckReport {
+            version: report::VERSION,
+            up_to_date,
+            environments: rendered.iter().map(|r| r.name.clone()).collect(),
+            files: rendered.iter().map(|r| r.layout.files.len()).sum(),
+            added: paths(&drift.added),
+            changed: paths(&drift.changed),
+            removed: paths(&drift.removed),
+            unknown: paths(&unknown),
+            leftover: paths(&leftovers),
+            fix: (!up_to_date).then(|| render_hint(project, rendered)),
+        };
+        let _ = out.write_all(report::pretty(&report).as_bytes());
+        return Ok(if up_to_date { Outcome::Ok } else { Outcome::Drift });
+    }
+    if how.verbosity == Verbosity::Verbose {
+        let _ = out.write_all(file_lines(project, rendered)?.as_bytes());
+    }
+    if up_to_date {
         let files: usize = rendered.iter().map(|r| r.layout.files.len()).sum();
         let _ = writeln!(
             out,
@@ -382,6 +485,25 @@ fn diff(
     let committed_schema = crate::drift::committed_file(&project.root, Path::new(SCHEMA_FILE));
     changes.single(Path::new(SCHEMA_FILE), committed_schema.as_deref(), schema);
     let (orphans, _) = strays(project, roots);
+    let outcome = if changes.is_empty() { Outcome::Ok } else { Outcome::Drift };
+    if how.format == Format::Json {
+        if mode != DiffMode::Patch {
+            changes.apps.iter_mut().flat_map(|a| &mut a.files).for_each(|f| f.patch.clear());
+        }
+        let totals = changes.counts();
+        let report = report::DiffReport {
+            version: report::VERSION,
+            environments: rendered.iter().map(|r| r.name.clone()).collect(),
+            added: totals.added,
+            changed: totals.changed,
+            removed: totals.removed,
+            fix: (!changes.is_empty()).then(|| render_hint(project, rendered)),
+            apps: changes.apps,
+            orphans: orphans.iter().map(|o| o.display().to_string()).collect(),
+        };
+        let _ = out.write_all(report::pretty(&report).as_bytes());
+        return Ok(outcome);
+    }
     let _ = out.write_all(changes.text(mode, how.paint()).as_bytes());
     if mode != DiffMode::NameOnly {
         let _ = writeln!(out, "{}", diff_summary(project, rendered, &changes, mode));
@@ -395,7 +517,7 @@ fn diff(
             );
         }
     }
-    Ok(if changes.is_empty() { Outcome::Ok } else { Outcome::Drift })
+    Ok(outcome)
 }
 
 /// The last line of `oxidy diff`: nothing to do, or the totals and the command that writes them.
@@ -421,4 +543,26 @@ fn diff_summary(project: &Project, rendered: &[RenderedEnv], changes: &TreeDiff,
         count(changes.apps.len(), "app", "apps"),
         render_hint(project, rendered)
     )
+}
+
+/// `-v`: a line per file of `rendered`, saying what a render does to it: `unchanged`, `added`,
+/// `changed` or `removed`, then its path.
+fn file_lines(project: &Project, rendered: &[RenderedEnv]) -> Result<String, Error> {
+    let mut out = String::new();
+    for env in rendered {
+        let committed = output::read_tree(&project.root.join(&env.output_root))?;
+        let mut paths: Vec<&PathBuf> = env.layout.files.keys().chain(committed.keys()).collect();
+        paths.sort();
+        paths.dedup();
+        for path in paths {
+            let what = match (committed.get(path), env.layout.files.get(path)) {
+                (None, _) => "added",
+                (_, None) => "removed",
+                (Some(old), Some(new)) if old != new.as_bytes() => "changed",
+                _ => "unchanged",
+            };
+            out.push_str(&format!("{what:>9} {}\n", env.output_root.join(path).display()));
+        }
+    }
+    Ok(out)
 }
