@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::diff::DiffMode;
 use crate::error::Error;
+use crate::graph::GraphFormat;
 use crate::presentation::{ColorChoice, Format, Presentation, Verbosity};
 use crate::project::Project;
 use crate::report::ReportKind;
@@ -100,6 +101,15 @@ pub enum Command {
         #[arg(long, value_name = "FORMAT", default_value = "text")]
         format: Format,
     },
+    /// Draw one environment's platform from its rendered files: who sends what to whom (OTLP,
+    /// remote write, S3, scrapes, datasource queries, alert routes), apps by sync wave.
+    Graph {
+        /// The environment.
+        env: String,
+        /// `mermaid` (a flowchart for Markdown) or `dot` (Graphviz).
+        #[arg(long, value_name = "FORMAT", default_value = "mermaid")]
+        format: GraphFormat,
+    },
     /// Print the JSON Schema of environment files, or of a command's `--format json` output.
     Schema {
         /// The command whose JSON output to describe (default: environment files).
@@ -139,6 +149,11 @@ pub enum Plan {
         a: String,
         b: String,
         mode: DiffMode,
+    },
+    Graph {
+        project: Project,
+        env: String,
+        format: GraphFormat,
     },
     Schema,
     /// The JSON Schema of a command's `--format json` output.
@@ -206,6 +221,10 @@ impl Args {
                     }
                     _ => Plan::Diff { envs: project.select(&envs)?, project, mode },
                 }
+            }
+            Command::Graph { env, format } => {
+                let env = project.select(std::slice::from_ref(&env))?.remove(0);
+                Plan::Graph { project, env, format }
             }
             Command::Schema { command: None } => Plan::Schema,
             Command::Schema { command: Some(kind) } => Plan::ReportSchema(kind),

@@ -14,6 +14,7 @@ pub mod drift;
 pub mod envfile;
 pub mod error;
 pub mod fault;
+pub mod graph;
 pub mod helm;
 pub mod input;
 pub mod inventory;

@@ -87,6 +87,12 @@ pub fn run_presented<S: Stack>(plan: &Plan, how: &Presentation, out: &mut dyn Wr
             let _ = out.write_all(schema::env_schema::<S>().as_bytes());
             Ok(Outcome::Ok)
         }
+        Plan::Graph { project, env, format } => {
+            let rendered = render_all::<S>(project, std::slice::from_ref(env))?;
+            let graph = crate::graph::Graph::build(&rendered[0].layout.files, &rendered[0].apps);
+            let _ = out.write_all(graph.render(*format).as_bytes());
+            Ok(Outcome::Ok)
+        }
         Plan::ReportSchema(kind) => {
             let _ = out.write_all(kind.schema().as_bytes());
             Ok(Outcome::Ok)
