@@ -516,10 +516,11 @@ fn diff(
         if !orphans.is_empty() {
             let _ = writeln!(
                 out,
-                "note: {} below {GENERATED}/ no environment writes ({}{}); a render leaves them, `oxidy render --prune-orphans` deletes them",
+                "note: {} below {GENERATED}/ no environment writes ({}{}); a render leaves {them}, `oxidy render --prune-orphans` deletes {them}",
                 count(orphans.len(), "file", "files"),
                 orphans[0].display(),
-                if orphans.len() > 1 { ", ..." } else { "" }
+                if orphans.len() > 1 { ", ..." } else { "" },
+                them = if orphans.len() == 1 { "it" } else { "them" },
             );
         }
     }

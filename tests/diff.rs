@@ -213,3 +213,13 @@ fn between_an_unknown_environment_is_an_error() {
     assert_eq!(run.code, 2);
     insta::assert_snapshot!(run.stderr);
 }
+
+#[test]
+fn files_no_environment_writes_are_named_but_are_no_difference() {
+    let dir = rendered();
+    fs::create_dir_all(dir.path().join("generated/old")).unwrap();
+    fs::write(dir.path().join("generated/old/bootstrap.yaml"), "kind: List\n").unwrap();
+    let run = oxidy(dir.path(), &["diff"]);
+    assert_eq!(run.code, 0, "a render leaves them: {}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
