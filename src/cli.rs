@@ -120,43 +120,14 @@ pub enum Command {
 /// What to do, with every name resolved against the project.
 #[derive(Debug)]
 pub enum Plan {
-    Render {
-        project: Project,
-        envs: Vec<String>,
-        wait: Duration,
-        prune_orphans: bool,
-    },
-    Check {
-        project: Project,
-        envs: Vec<String>,
-    },
-    List {
-        project: Project,
-        envs: Vec<String>,
-    },
-    Show {
-        project: Project,
-        env: String,
-        filter: ShowFilter,
-    },
-    Diff {
-        project: Project,
-        envs: Vec<String>,
-        mode: DiffMode,
-    },
-    Between {
-        project: Project,
-        a: String,
-        b: String,
-        mode: DiffMode,
-    },
-    Graph {
-        project: Project,
-        env: String,
-        format: GraphFormat,
-    },
+    Render { project: Project, envs: Vec<String>, wait: Duration, prune_orphans: bool },
+    Check { project: Project, envs: Vec<String> },
+    List { project: Project, envs: Vec<String> },
+    Show { project: Project, env: String, filter: ShowFilter },
+    Diff { project: Project, envs: Vec<String>, mode: DiffMode },
+    Between { project: Project, a: String, b: String, mode: DiffMode },
+    Graph { project: Project, env: String, format: GraphFormat },
     Schema,
-    /// The JSON Schema of a command's `--format json` output.
     ReportSchema(ReportKind),
 }
 

@@ -30,5 +30,6 @@ pub mod project;
 pub mod report;
 pub mod rule_files;
 pub mod run;
+pub mod run_diff;
 pub mod schema;
 pub mod suggest;

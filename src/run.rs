@@ -8,7 +8,6 @@ use std::sync::Arc;
 use oxidy_modules::contract::Stack;
 
 use crate::cli::Plan;
-use crate::diff::{DiffMode, TreeDiff};
 use crate::drift::Drift;
 use crate::error::Error;
 use crate::lock::ProjectLock;
@@ -38,7 +37,7 @@ impl Outcome {
 }
 
 /// The folder all output goes below, relative to the project root.
-const GENERATED: &str = "generated";
+pub(crate) const GENERATED: &str = "generated";
 
 /// The exit code for an error: 2, as ripgrep uses it.
 pub const ERROR_CODE: u8 = 2;
@@ -64,24 +63,12 @@ pub fn run_presented<S: Stack>(plan: &Plan, how: &Presentation, out: &mut dyn Wr
     match plan {
         Plan::Diff { project, envs, mode } => {
             let (rendered, roots) = render_project::<S>(project, envs)?;
-            diff(project, &rendered, &roots, &schema::env_schema::<S>(), *mode, how, out)
+            crate::run_diff::diff(project, &rendered, &roots, &schema::env_schema::<S>(), *mode, how, out)
         }
         Plan::Between { project, a, b, mode } => {
             let pair = if a == b { vec![a.clone()] } else { vec![a.clone(), b.clone()] };
             let rendered = render_all::<S>(project, &pair)?;
-            let second = rendered.get(1).unwrap_or(&rendered[0]);
-            let mut between = crate::between::compare(&rendered[0], second)?;
-            if how.format == Format::Json {
-                if *mode != DiffMode::Patch {
-                    between.changed.iter_mut().for_each(|c| c.patch.clear());
-                }
-                let outcome = if between.is_empty() { Outcome::Ok } else { Outcome::Drift };
-                let report = report::BetweenReport { version: report::VERSION, between };
-                let _ = out.write_all(report::pretty(&report).as_bytes());
-                return Ok(outcome);
-            }
-            let _ = out.write_all(between.text(*mode, how.paint()).as_bytes());
-            Ok(if between.is_empty() { Outcome::Ok } else { Outcome::Drift })
+            crate::run_diff::between(&rendered[0], rendered.get(1).unwrap_or(&rendered[0]), *mode, how, out)
         }
         Plan::Schema => {
             let _ = out.write_all(schema::env_schema::<S>().as_bytes());
@@ -104,8 +91,11 @@ pub fn run_presented<S: Stack>(plan: &Plan, how: &Presentation, out: &mut dyn Wr
             let _lock = ProjectLock::acquire(&project.root, *wait, &mut std::io::stderr())?;
             let (rendered, roots) = render_project::<S>(project, envs)?;
             // `-v`: what the render is about to do to each file, said once it is done.
-            let files =
-                if how.verbosity == Verbosity::Verbose { file_lines(project, &rendered)? } else { String::new() };
+            let files = if how.verbosity == Verbosity::Verbose {
+                crate::run_diff::file_lines(project, &rendered)?
+            } else {
+                String::new()
+            };
             let changes = write(project, &rendered, &schema::env_schema::<S>())?;
             let (orphans, _) = strays(project, &roots);
             if how.format == Format::Json {
@@ -219,7 +209,7 @@ fn render_project<S: Stack>(project: &Project, envs: &[String]) -> Result<(Vec<R
 /// Files below `generated/` that no environment of the project writes (`roots` are every
 /// environment's output roots), and leftovers of interrupted renders beside them (both
 /// relative to the project root).
-fn strays(project: &Project, roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
+pub(crate) fn strays(project: &Project, roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let targets: Vec<PathBuf> =
         roots.iter().map(|r| project.root.join(r)).chain([project.root.join(SCHEMA_FILE)]).collect();
     let leftovers: Vec<PathBuf> = output::leftovers(&targets)
@@ -388,13 +378,13 @@ fn show(env: &RenderedEnv, filter: &crate::cli::ShowFilter, out: &mut dyn Write)
 }
 
 /// `n` with its noun, singular or plural.
-fn count(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The command that brings `rendered` up to date, naming the environments when they are not
 /// all of the project's.
-fn render_hint(project: &Project, rendered: &[RenderedEnv]) -> String {
+pub(crate) fn render_hint(project: &Project, rendered: &[RenderedEnv]) -> String {
     let all = project.env_names().map(|names| names.len() == rendered.len()).unwrap_or(false);
     let names: Vec<&str> = if all { Vec::new() } else { rendered.iter().map(|r| r.name.as_str()).collect() };
     std::iter::once("oxidy render").chain(names).collect::<Vec<_>>().join(" ")
@@ -433,7 +423,7 @@ fn check(
         return Ok(if up_to_date { Outcome::Ok } else { Outcome::Drift });
     }
     if how.verbosity == Verbosity::Verbose {
-        let _ = out.write_all(file_lines(project, rendered)?.as_bytes());
+        let _ = out.write_all(crate::run_diff::file_lines(project, rendered)?.as_bytes());
     }
     if up_to_date {
         let files: usize = rendered.iter().map(|r| r.layout.files.len()).sum();
@@ -470,106 +460,4 @@ fn check(
         render_hint(project, rendered),
     );
     Ok(Outcome::Drift)
-}
-
-/// `oxidy diff`: what a render of `rendered` would change, app by app; the files no
-/// environment writes (which a render leaves) are named after it.
-fn diff(
-    project: &Project,
-    rendered: &[RenderedEnv],
-    roots: &[PathBuf],
-    schema: &str,
-    mode: DiffMode,
-    how: &Presentation,
-    out: &mut dyn Write,
-) -> Result<Outcome, Error> {
-    let mut changes = TreeDiff::default();
-    for env in rendered {
-        let committed = output::read_tree(&project.root.join(&env.output_root))?;
-        changes.tree(&env.name, &env.output_root, &committed, &env.layout.files);
-    }
-    let committed_schema = crate::drift::committed_file(&project.root, Path::new(SCHEMA_FILE));
-    changes.single(Path::new(SCHEMA_FILE), committed_schema.as_deref(), schema);
-    let (orphans, _) = strays(project, roots);
-    let outcome = if changes.is_empty() { Outcome::Ok } else { Outcome::Drift };
-    if how.format == Format::Json {
-        if mode != DiffMode::Patch {
-            changes.apps.iter_mut().flat_map(|a| &mut a.files).for_each(|f| f.patch.clear());
-        }
-        let totals = changes.counts();
-        let report = report::DiffReport {
-            version: report::VERSION,
-            environments: rendered.iter().map(|r| r.name.clone()).collect(),
-            added: totals.added,
-            changed: totals.changed,
-            removed: totals.removed,
-            fix: (!changes.is_empty()).then(|| render_hint(project, rendered)),
-            apps: changes.apps,
-            orphans: orphans.iter().map(|o| o.display().to_string()).collect(),
-        };
-        let _ = out.write_all(report::pretty(&report).as_bytes());
-        return Ok(outcome);
-    }
-    let _ = out.write_all(changes.text(mode, how.paint()).as_bytes());
-    if mode != DiffMode::NameOnly {
-        let _ = writeln!(out, "{}", diff_summary(project, rendered, &changes, mode));
-        if !orphans.is_empty() {
-            let _ = writeln!(
-                out,
-                "note: {} below {GENERATED}/ no environment writes ({}{}); a render leaves {them}, `oxidy render --prune-orphans` deletes {them}",
-                count(orphans.len(), "file", "files"),
-                orphans[0].display(),
-                if orphans.len() > 1 { ", ..." } else { "" },
-                them = if orphans.len() == 1 { "it" } else { "them" },
-            );
-        }
-    }
-    Ok(outcome)
-}
-
-/// The last line of `oxidy diff`: nothing to do, or the totals and the command that writes them.
-fn diff_summary(project: &Project, rendered: &[RenderedEnv], changes: &TreeDiff, mode: DiffMode) -> String {
-    if changes.is_empty() {
-        let files: usize = rendered.iter().map(|r| r.layout.files.len()).sum();
-        return format!(
-            "no differences: {}, {}",
-            count(rendered.len(), "environment", "environments"),
-            count(files, "file", "files")
-        );
-    }
-    let lines = if mode == DiffMode::Stat {
-        let files = changes.apps.iter().flat_map(|a| &a.files);
-        let (plus, minus) = files.fold((0, 0), |(p, m), f| (p + f.insertions, m + f.deletions));
-        format!(", {} (+), {} (-)", count(plus, "insertion", "insertions"), count(minus, "deletion", "deletions"))
-    } else {
-        String::new()
-    };
-    format!(
-        "diff: {} in {}{lines}; `{}` writes them",
-        changes.counts(),
-        count(changes.apps.len(), "app", "apps"),
-        render_hint(project, rendered)
-    )
-}
-
-/// `-v`: a line per file of `rendered`, saying what a render does to it: `unchanged`, `added`,
-/// `changed` or `removed`, then its path.
-fn file_lines(project: &Project, rendered: &[RenderedEnv]) -> Result<String, Error> {
-    let mut out = String::new();
-    for env in rendered {
-        let committed = output::read_tree(&project.root.join(&env.output_root))?;
-        let mut paths: Vec<&PathBuf> = env.layout.files.keys().chain(committed.keys()).collect();
-        paths.sort();
-        paths.dedup();
-        for path in paths {
-            let what = match (committed.get(path), env.layout.files.get(path)) {
-                (None, _) => "added",
-                (_, None) => "removed",
-                (Some(old), Some(new)) if old != new.as_bytes() => "changed",
-                _ => "unchanged",
-            };
-            out.push_str(&format!("{what:>9} {}\n", env.output_root.join(path).display()));
-        }
-    }
-    Ok(out)
 }
