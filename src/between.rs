@@ -82,7 +82,7 @@ fn objects(env: &RenderedEnv) -> Result<BTreeMap<String, (String, String)>, Erro
         }
         for (doc, id) in docs.iter().zip(ids.into_iter().flatten()) {
             let yaml = if docs.len() == 1 {
-                text.clone()
+                without_header(text)
             } else {
                 yaml::to_yaml(doc).map_err(|message| Error::Yaml {
                     env: env.name.clone(),
@@ -94,6 +94,14 @@ fn objects(env: &RenderedEnv) -> Result<BTreeMap<String, (String, String)>, Erro
         }
     }
     Ok(found)
+}
+
+/// `text` without its leading comment lines: a file header that names its environment
+/// would otherwise make every object of two environments differ.
+fn without_header(text: &str) -> String {
+    let mut lines = text.split_inclusive('\n').peekable();
+    while lines.next_if(|l| l.starts_with('#')).is_some() {}
+    lines.collect()
 }
 
 /// `Kind/namespace/name` of a Kubernetes object, `Kind/name` when it has no namespace.
@@ -226,5 +234,16 @@ impl Between {
             );
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_header_comment_is_no_difference_but_a_comment_inside_is() {
+        assert_eq!(without_header("# from env/a.yaml\n# do not edit\nkind: A\n# kept\n"), "kind: A\n# kept\n");
+        assert_eq!(without_header("kind: A\n"), "kind: A\n");
     }
 }
