@@ -5,8 +5,12 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use crate::diff::DiffMode;
 use crate::error::Error;
+use crate::graph::GraphFormat;
+use crate::presentation::{ColorChoice, Format, Presentation, Verbosity};
 use crate::project::Project;
+use crate::report::ReportKind;
 
 /// oxidy: typed environments in, Argo CD-ready manifests out.
 #[derive(Debug, Parser)]
@@ -16,6 +20,15 @@ pub struct Args {
     /// one or above, that holds env/.
     #[arg(long, global = true)]
     pub root: Option<PathBuf>,
+    /// When to colour output: on a terminal unless NO_COLOR is set (auto), always, never.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+    /// Print only errors: render, check and diff say nothing else (their exit code tells).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print a line per file: what render wrote, what check compared.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -33,17 +46,26 @@ pub enum Command {
         /// removed env file, say); without it they are only named.
         #[arg(long)]
         prune_orphans: bool,
+        /// `text` for people, `json` for programs (shape: `oxidy schema render`).
+        #[arg(long, value_name = "FORMAT", default_value = "text")]
+        format: Format,
     },
     /// Render in memory and compare with the committed files: exit 0 when identical, 1 with
     /// a diff when not, 2 on error.
     Check {
         /// Environments to check: names of env/<name>.yaml.
         envs: Vec<String>,
+        /// `text` for people, `json` for programs (shape: `oxidy schema check`).
+        #[arg(long, value_name = "FORMAT", default_value = "text")]
+        format: Format,
     },
     /// List each environment's apps: sync wave, namespace, object count and images.
     List {
         /// Environments to list: names of env/<name>.yaml (default: all).
         envs: Vec<String>,
+        /// `text` for people, `json` for programs (shape: `oxidy schema list`).
+        #[arg(long, value_name = "FORMAT", default_value = "text")]
+        format: Format,
     },
     /// Render one environment to stdout, touching no file: all of it, one app, or the objects
     /// of one kind and name.
@@ -59,8 +81,40 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Print the JSON Schema of environment files.
-    Schema,
+    /// What a render would change in the committed tree, app by app, writing nothing: exit 0
+    /// when nothing, 1 when something, 2 on error. With --between, two environments compared
+    /// object by object.
+    Diff {
+        /// Environments to compare with their committed trees (default: all).
+        #[arg(conflicts_with = "between")]
+        envs: Vec<String>,
+        /// Per file, the lines added and removed (as `git diff --stat`).
+        #[arg(long, conflicts_with = "name_only")]
+        stat: bool,
+        /// Only the paths of the files that differ.
+        #[arg(long)]
+        name_only: bool,
+        /// Compare two environments' objects, matched by kind, namespace and name.
+        #[arg(long, num_args = 2, value_names = ["ENV_A", "ENV_B"])]
+        between: Vec<String>,
+        /// `text` for people, `json` for programs (shape: `oxidy schema diff, oxidy schema diff-between`).
+        #[arg(long, value_name = "FORMAT", default_value = "text")]
+        format: Format,
+    },
+    /// Draw one environment's platform from its rendered files: who sends what to whom (OTLP,
+    /// remote write, S3, scrapes, datasource queries, alert routes), apps by sync wave.
+    Graph {
+        /// The environment.
+        env: String,
+        /// `mermaid` (a flowchart for Markdown) or `dot` (Graphviz).
+        #[arg(long, value_name = "FORMAT", default_value = "mermaid")]
+        format: GraphFormat,
+    },
+    /// Print the JSON Schema of environment files, or of a command's `--format json` output.
+    Schema {
+        /// The command whose JSON output to describe (default: environment files).
+        command: Option<ReportKind>,
+    },
     /// Print the environment file reference (docs/environment.md) as Markdown: every option,
     /// its type, its default in each tier and an example.
     Reference,
@@ -85,7 +139,11 @@ pub enum Plan {
     Check { project: Project, envs: Vec<String> },
     List { project: Project, envs: Vec<String> },
     Show { project: Project, env: String, filter: ShowFilter },
+    Diff { project: Project, envs: Vec<String>, mode: DiffMode },
+    Between { project: Project, a: String, b: String, mode: DiffMode },
+    Graph { project: Project, env: String, format: GraphFormat },
     Schema,
+    ReportSchema(ReportKind),
     Reference,
     Completions(clap_complete::Shell),
     Man(Option<String>),
@@ -100,6 +158,24 @@ pub struct ShowFilter {
 }
 
 impl Args {
+    /// Resolves the arguments into what to do and how to print it.
+    pub fn resolve(self) -> Result<(Plan, Presentation), Error> {
+        let format = match &self.command {
+            Command::Render { format, .. }
+            | Command::Check { format, .. }
+            | Command::List { format, .. }
+            | Command::Diff { format, .. } => *format,
+            _ => Format::Text,
+        };
+        let verbosity = match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (_, true) => Verbosity::Verbose,
+            _ => Verbosity::Normal,
+        };
+        let presentation = Presentation { color: self.color.for_stdout(), format, verbosity };
+        Ok((self.plan()?, presentation))
+    }
+
     /// Resolves the arguments: the named environments must exist.
     pub fn plan(self) -> Result<Plan, Error> {
         let root = self.root.unwrap_or_else(|| {
@@ -110,16 +186,37 @@ impl Args {
         });
         let project = Project::new(root);
         Ok(match self.command {
-            Command::Render { envs, wait, prune_orphans } => {
+            Command::Render { envs, wait, prune_orphans, .. } => {
                 Plan::Render { envs: project.select(&envs)?, project, wait: Duration::from_secs(wait), prune_orphans }
             }
-            Command::Check { envs } => Plan::Check { envs: project.select(&envs)?, project },
-            Command::List { envs } => Plan::List { envs: project.select(&envs)?, project },
+            Command::Check { envs, .. } => Plan::Check { envs: project.select(&envs)?, project },
+            Command::List { envs, .. } => Plan::List { envs: project.select(&envs)?, project },
             Command::Show { env, app, kind, name } => {
                 let env = project.select(std::slice::from_ref(&env))?.remove(0);
                 Plan::Show { project, env, filter: ShowFilter { app, kind, name } }
             }
-            Command::Schema => Plan::Schema,
+            Command::Diff { envs, stat, name_only, between, .. } => {
+                let mode = match (stat, name_only) {
+                    (true, _) => DiffMode::Stat,
+                    (_, true) => DiffMode::NameOnly,
+                    _ => DiffMode::Patch,
+                };
+                match between.as_slice() {
+                    [a, b] => {
+                        // One at a time: `select` merges a name given twice.
+                        let a = project.select(std::slice::from_ref(a))?.remove(0);
+                        let b = project.select(std::slice::from_ref(b))?.remove(0);
+                        Plan::Between { project, a, b, mode }
+                    }
+                    _ => Plan::Diff { envs: project.select(&envs)?, project, mode },
+                }
+            }
+            Command::Graph { env, format } => {
+                let env = project.select(std::slice::from_ref(&env))?.remove(0);
+                Plan::Graph { project, env, format }
+            }
+            Command::Schema { command: None } => Plan::Schema,
+            Command::Schema { command: Some(kind) } => Plan::ReportSchema(kind),
             Command::Reference => Plan::Reference,
             Command::Completions { shell } => Plan::Completions(shell),
             Command::Man { command } => Plan::Man(command),

@@ -71,3 +71,8 @@ impl Drift {
         }
     }
 }
+
+/// The committed bytes of one file outside the trees (`env/schema.json`), if it exists.
+pub fn committed_file(project_root: &Path, relative: &Path) -> Option<Vec<u8>> {
+    std::fs::read(project_root.join(relative)).ok()
+}

@@ -12,11 +12,15 @@ use crate::argocd::{self, AppOptions};
 use crate::policy;
 
 /// One app of an environment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct AppSummary {
+    /// The app: its folder below the output root and its Argo CD Application.
     pub name: String,
+    /// The namespace its objects go to by default.
     pub namespace: String,
+    /// Its Argo CD sync wave: lower waves sync first.
     pub wave: i32,
+    /// The Kubernetes objects it deploys.
     pub objects: usize,
     /// Every container image its objects name, sorted.
     pub images: BTreeSet<String>,

@@ -5,12 +5,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use oxidy::cli::Args;
-use oxidy::run::{ERROR_CODE, run};
+use oxidy::run::{ERROR_CODE, run_presented};
 use oxidy_modules::Platform;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match args.plan().and_then(|plan| run::<Platform>(&plan, &mut std::io::stdout().lock())) {
+    let stdout = &mut std::io::stdout().lock();
+    match args.resolve().and_then(|(plan, how)| run_presented::<Platform>(&plan, &how, stdout)) {
         Ok(outcome) => outcome.code(),
         Err(e) => {
             eprintln!("{}", e.report());

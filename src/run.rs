@@ -14,8 +14,10 @@ use crate::lock::ProjectLock;
 use crate::output::{self, TreeWrite};
 use crate::parallel;
 use crate::pipeline::{self, ArgoCdNames, RenderedEnv};
+use crate::presentation::{Format, Presentation, Verbosity};
 use crate::progress::Progress;
 use crate::project::{Project, SCHEMA_FILE};
+use crate::report;
 use crate::schema;
 
 /// How a successful run ended.
@@ -37,13 +39,39 @@ impl Outcome {
 }
 
 /// The folder all output goes below, relative to the project root.
-const GENERATED: &str = "generated";
+pub(crate) const GENERATED: &str = "generated";
 
 /// The exit code for an error: 2, as ripgrep uses it.
 pub const ERROR_CODE: u8 = 2;
 
+/// [`run_presented`] with plain, uncoloured text.
 pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error> {
+    run_presented::<S>(plan, &Presentation::default(), out)
+}
+
+/// Carries out `plan`, printing to `out` as `how` says.
+pub fn run_presented<S: Stack>(plan: &Plan, how: &Presentation, out: &mut dyn Write) -> Result<Outcome, Error> {
+    // `-q`: render, check and diff say nothing but their errors; their exit code tells. What
+    // other commands print, and JSON, is what was asked for and is printed anyway.
+    let mut silenced = std::io::sink();
+    let says_only_how_it_went =
+        matches!(plan, Plan::Render { .. } | Plan::Check { .. } | Plan::Diff { .. } | Plan::Between { .. });
+    let out: &mut dyn Write =
+        if how.verbosity == Verbosity::Quiet && how.format == Format::Text && says_only_how_it_went {
+            &mut silenced
+        } else {
+            out
+        };
     match plan {
+        Plan::Diff { project, envs, mode } => {
+            let (rendered, roots) = render_project::<S>(project, envs, &progress_for(how))?;
+            crate::run_diff::diff(project, &rendered, &roots, &schema::env_schema::<S>(), *mode, how, out)
+        }
+        Plan::Between { project, a, b, mode } => {
+            let pair = if a == b { vec![a.clone()] } else { vec![a.clone(), b.clone()] };
+            let rendered = render_all::<S>(project, &pair)?;
+            crate::run_diff::between(&rendered[0], rendered.get(1).unwrap_or(&rendered[0]), *mode, how, out)
+        }
         Plan::Schema => {
             let _ = out.write_all(schema::env_schema::<S>().as_bytes());
             Ok(Outcome::Ok)
@@ -60,20 +88,59 @@ pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error>
             let _ = out.write_all(&crate::manual::man_page(command.as_deref())?);
             Ok(Outcome::Ok)
         }
+        Plan::Graph { project, env, format } => {
+            let rendered = render_all::<S>(project, std::slice::from_ref(env))?;
+            let graph = crate::graph::Graph::build(&rendered[0].layout.files, &rendered[0].apps);
+            let _ = out.write_all(graph.render(*format).as_bytes());
+            Ok(Outcome::Ok)
+        }
+        Plan::ReportSchema(kind) => {
+            let _ = out.write_all(kind.schema().as_bytes());
+            Ok(Outcome::Ok)
+        }
         Plan::Render { project, envs, wait, prune_orphans } => {
             output::guard(&project.root, &project.root.join(GENERATED))?;
             // Held until the trees are written: a second render waits here, then reads the
             // env files as they are after the first one.
             let _lock = ProjectLock::acquire(&project.root, *wait, &mut std::io::stderr())?;
-            let mut progress = Progress::stderr();
+            let mut progress = progress_for(how);
             let (rendered, roots) = render_project::<S>(project, envs, &progress)?;
-            write(project, &rendered, &schema::env_schema::<S>(), &mut progress, out)?;
+            // `-v`: what the render is about to do to each file, said once it is done.
+            let files = if how.verbosity == Verbosity::Verbose {
+                crate::run_diff::file_lines(project, &rendered)?
+            } else {
+                String::new()
+            };
+            let changes = write(project, &rendered, &schema::env_schema::<S>(), &mut progress)?;
             let (orphans, _) = strays(project, &roots);
-            orphans_after_render(project, &orphans, *prune_orphans, out)?;
+            if how.format == Format::Json {
+                orphans_after_render(project, &orphans, *prune_orphans, &mut std::io::sink())?;
+                let report = render_report(&rendered, &changes, &orphans, *prune_orphans);
+                let _ = out.write_all(report::pretty(&report).as_bytes());
+            } else {
+                let _ = out.write_all(files.as_bytes());
+                let _ = out.write_all(render_summary(&rendered, &changes).as_bytes());
+                orphans_after_render(project, &orphans, *prune_orphans, out)?;
+            }
             Ok(Outcome::Ok)
         }
         Plan::List { project, envs } => {
-            for env in render_all::<S>(project, envs)? {
+            let rendered = render_all::<S>(project, envs)?;
+            if how.format == Format::Json {
+                let environments = rendered
+                    .into_iter()
+                    .map(|env| report::EnvListing {
+                        output_root: env.output_root.display().to_string(),
+                        objects: env.apps.iter().map(|a| a.objects).sum(),
+                        name: env.name,
+                        apps: env.apps,
+                    })
+                    .collect();
+                let list = report::ListReport { version: report::VERSION, environments };
+                let _ = out.write_all(report::pretty(&list).as_bytes());
+                return Ok(Outcome::Ok);
+            }
+            for env in rendered {
                 let root = env.output_root.display().to_string();
                 let _ = out.write_all(crate::inventory::render_text(&env.name, &root, &env.apps).as_bytes());
             }
@@ -84,10 +151,10 @@ pub fn run<S: Stack>(plan: &Plan, out: &mut dyn Write) -> Result<Outcome, Error>
             show(&rendered[0], filter, out)
         }
         Plan::Check { project, envs } => {
-            let mut progress = Progress::stderr();
+            let mut progress = progress_for(how);
             let (rendered, roots) = render_project::<S>(project, envs, &progress)?;
             progress.finish();
-            check(project, &rendered, &roots, &schema::env_schema::<S>(), out)
+            check(project, &rendered, &roots, &schema::env_schema::<S>(), how, out)
         }
     }
 }
@@ -176,7 +243,7 @@ fn render_project<S: Stack>(
 /// Files below `generated/` that no environment of the project writes (`roots` are every
 /// environment's output roots), and leftovers of interrupted renders beside them (both
 /// relative to the project root).
-fn strays(project: &Project, roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
+pub(crate) fn strays(project: &Project, roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let targets: Vec<PathBuf> =
         roots.iter().map(|r| project.root.join(r)).chain([project.root.join(SCHEMA_FILE)]).collect();
     let leftovers: Vec<PathBuf> = output::leftovers(&targets)
@@ -222,13 +289,17 @@ fn shared_argocd_names(envs: &[ArgoCdNames]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Progress on a terminal, unless `-q` or JSON asked for nothing but the result.
+fn progress_for(how: &Presentation) -> Progress {
+    if how.verbosity == Verbosity::Quiet || how.format == Format::Json { Progress::none() } else { Progress::stderr() }
+}
+
 fn write(
     project: &Project,
     rendered: &[RenderedEnv],
     schema: &str,
     progress: &mut Progress,
-    out: &mut dyn Write,
-) -> Result<(), Error> {
+) -> Result<Vec<output::Changes>, Error> {
     let files: usize = rendered.iter().map(|r| r.layout.files.len()).sum();
     progress.step(format!("writing {}", count(files, "file", "files")));
     let trees: Vec<TreeWrite> = rendered
@@ -239,7 +310,12 @@ fn write(
     let changes = output::write_atomically(&project.root, &trees, &singles);
     // The line is cleared before the summary (or the error) is printed.
     progress.finish();
-    let changes = changes?;
+    changes
+}
+
+/// What `render` says it did, a line per environment.
+fn render_summary(rendered: &[RenderedEnv], changes: &[output::Changes]) -> String {
+    let mut out = String::new();
     for (env, c) in rendered.iter().zip(changes) {
         let verbatim = match env.layout.verbatim.as_slice() {
             [] => String::new(),
@@ -261,9 +337,35 @@ fn write(
         } else {
             format!("{} added, {} changed, {} removed", c.added, c.changed, c.removed)
         };
-        let _ = writeln!(out, "{}: {what} ({contents})", env.name);
+        out.push_str(&format!("{}: {what} ({contents})\n", env.name));
     }
-    Ok(())
+    out
+}
+
+/// What `render --format json` says it did.
+fn render_report(
+    rendered: &[RenderedEnv],
+    changes: &[output::Changes],
+    orphans: &[PathBuf],
+    pruned: bool,
+) -> report::RenderReport {
+    let environments = rendered
+        .iter()
+        .zip(changes)
+        .map(|(env, c)| report::EnvWritten {
+            name: env.name.clone(),
+            output_root: env.output_root.display().to_string(),
+            added: c.added,
+            changed: c.changed,
+            removed: c.removed,
+            objects: env.layout.objects,
+            files: env.layout.files.len(),
+            verbatim: env.layout.verbatim.iter().map(|f| f.display().to_string()).collect(),
+        })
+        .collect();
+    let pruned = pruned && !orphans.is_empty();
+    let orphans = orphans.iter().map(|o| o.display().to_string()).collect();
+    report::RenderReport { version: report::VERSION, environments, orphans, pruned }
 }
 
 /// Files no environment writes: deleted with `--prune-orphans` (and the folders they leave
@@ -325,13 +427,13 @@ fn show(env: &RenderedEnv, filter: &crate::cli::ShowFilter, out: &mut dyn Write)
 }
 
 /// `n` with its noun, singular or plural.
-fn count(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The command that brings `rendered` up to date, naming the environments when they are not
 /// all of the project's.
-fn render_hint(project: &Project, rendered: &[RenderedEnv]) -> String {
+pub(crate) fn render_hint(project: &Project, rendered: &[RenderedEnv]) -> String {
     let all = project.env_names().map(|names| names.len() == rendered.len()).unwrap_or(false);
     let names: Vec<&str> = if all { Vec::new() } else { rendered.iter().map(|r| r.name.as_str()).collect() };
     std::iter::once("oxidy render").chain(names).collect::<Vec<_>>().join(" ")
@@ -342,6 +444,7 @@ fn check(
     rendered: &[RenderedEnv],
     roots: &[PathBuf],
     schema: &str,
+    how: &Presentation,
     out: &mut dyn Write,
 ) -> Result<Outcome, Error> {
     let mut drift = Drift::default();
@@ -350,7 +453,28 @@ fn check(
     }
     drift.single(&project.root, Path::new(SCHEMA_FILE), schema);
     let (unknown, leftovers) = strays(project, roots);
-    if drift.is_clean() && unknown.is_empty() && leftovers.is_empty() {
+    let up_to_date = drift.is_clean() && unknown.is_empty() && leftovers.is_empty();
+    if how.format == Format::Json {
+        let paths = |list: &[PathBuf]| list.iter().map(|p| p.display().to_string()).collect();
+        let report = report::CheckReport {
+            version: report::VERSION,
+            up_to_date,
+            environments: rendered.iter().map(|r| r.name.clone()).collect(),
+            files: rendered.iter().map(|r| r.layout.files.len()).sum(),
+            added: paths(&drift.added),
+            changed: paths(&drift.changed),
+            removed: paths(&drift.removed),
+            unknown: paths(&unknown),
+            leftover: paths(&leftovers),
+            fix: (!up_to_date).then(|| render_hint(project, rendered)),
+        };
+        let _ = out.write_all(report::pretty(&report).as_bytes());
+        return Ok(if up_to_date { Outcome::Ok } else { Outcome::Drift });
+    }
+    if how.verbosity == Verbosity::Verbose {
+        let _ = out.write_all(crate::run_diff::file_lines(project, rendered)?.as_bytes());
+    }
+    if up_to_date {
         let files: usize = rendered.iter().map(|r| r.layout.files.len()).sum();
         let _ = writeln!(
             out,
@@ -360,7 +484,7 @@ fn check(
         );
         return Ok(Outcome::Ok);
     }
-    let _ = out.write_all(drift.diff.as_bytes());
+    let _ = out.write_all(how.paint().unified_diff(&drift.diff).as_bytes());
     for path in &unknown {
         let _ = writeln!(out, "unknown: {} is written by no environment; delete it", path.display());
     }
