@@ -77,7 +77,7 @@ fn objects(env: &RenderedEnv) -> Result<BTreeMap<String, (String, String)>, Erro
         };
         let ids: Vec<Option<String>> = docs.iter().map(object_id).collect();
         if docs.is_empty() || ids.iter().any(Option::is_none) {
-            found.insert(format!("file {}", path.display()), (app, text.clone()));
+            found.insert(format!("file {}", path.display()), (app, without_header(text)));
             continue;
         }
         for (doc, id) in docs.iter().zip(ids.into_iter().flatten()) {
