@@ -18,6 +18,7 @@ pub mod inventory;
 pub mod jsonnet;
 pub mod layout;
 pub mod lock;
+pub mod network;
 pub mod output;
 pub mod overrides;
 pub mod pipeline;
