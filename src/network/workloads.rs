@@ -9,9 +9,12 @@ use oxidy_modules::contract::{App, Object};
 
 use crate::policy;
 
+/// A container port's name, number and protocol.
+type NamedPort = (&'static str, u16, &'static str);
+
 /// The ports prometheus-operator gives the containers of the pods it runs for its
 /// `Prometheus` and `Alertmanager` resources, whose pod templates are not rendered here.
-const OPERATOR_PORTS: &[(&str, &[(&str, u16, &str)])] = &[
+const OPERATOR_PORTS: &[(&str, &[NamedPort])] = &[
     ("Prometheus", &[("web", 9090, "TCP"), ("reloader-web", 8080, "TCP")]),
     (
         "Alertmanager",
