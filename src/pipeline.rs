@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use oxidy_modules::contract::{
-    App, Dashboard, Declarations, DnsLabel, Endpoint, EnvInfo, GitSource, ModuleError, Object, Pos, ProjectFile, Stack,
-    Use,
+    App, Dashboard, Declarations, DnsLabel, Endpoint, EnvInfo, GitSource, Link, ModuleError, Object, Pos, ProjectFile,
+    Stack, Use,
 };
 
 use crate::apps::{self, OwnApps};
@@ -150,7 +150,7 @@ fn env_info<S>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>, rule_files:
 /// client-facing endpoints.
 struct Links {
     uses: Vec<Use>,
-    client_endpoints: Vec<Endpoint>,
+    client_endpoints: Vec<(Link, Endpoint)>,
 }
 
 /// The platform's apps: options resolved, links declared, every enabled module rendered.

@@ -14,8 +14,9 @@
 //!   container ports (Loki's and Tempo's rings, Garage's RPC, a gateway and its backends).
 //! - The API server, for pods whose service account is bound to a role (as the policy gate
 //!   decides who may mount a token).
-//! - Clients: the client namespaces (and own apps' namespaces) reach the client-facing links
-//!   (OTLP, the UI); the client CIDRs reach those and every NodePort or LoadBalancer Service.
+//! - Clients: the client namespaces (and own apps' workloads and namespaces) reach the
+//!   client-facing links (OTLP, the UI); the client namespaces and CIDRs reach the Services of
+//!   own apps; the client CIDRs reach every NodePort or LoadBalancer Service.
 //! - Notifications: Alertmanager reaches the notification CIDRs on 443.
 
 pub mod options;
@@ -26,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use oxidy_modules::contract::{App, Endpoint, Use};
+use oxidy_modules::contract::{App, Endpoint, Link, Use};
 
 pub use options::{Network, Settings};
 use workloads::{Port, PortRef, Service, Workload};
@@ -59,7 +60,7 @@ struct Grant {
 pub struct Input<'a> {
     pub uses: &'a [Use],
     /// The endpoints of the client-facing links the components offer.
-    pub client_endpoints: &'a [Endpoint],
+    pub client_endpoints: &'a [(Link, Endpoint)],
     pub settings: &'a Settings,
     /// Names of own apps whose namespace stays open (`apps.<name>.networkPolicies: false`).
     pub open_apps: &'a BTreeSet<String>,
@@ -314,20 +315,41 @@ impl Graph<'_> {
     }
 
     fn clients(&mut self, input: &Input) {
-        let mut namespaces: BTreeSet<String> = self.settings.client_namespaces.iter().cloned().collect();
-        namespaces.extend(self.apps.iter().filter(|a| input.own_apps.contains(&a.name)).map(|a| a.namespace.clone()));
-        let mut sources: Vec<End> = namespaces.into_iter().map(End::Namespace).collect();
+        let mut sources: Vec<End> = self.settings.client_namespaces.iter().cloned().map(End::Namespace).collect();
         sources.extend(self.settings.client_cidrs.iter().cloned().map(End::Cidr));
-        // Own apps' workloads send telemetry: their egress to the client-facing ports too.
-        let own: Vec<usize> = (0..self.workloads.len())
-            .filter(|i| input.own_apps.contains(&self.apps[self.workloads[*i].app].name))
-            .collect();
-        sources.extend(own.into_iter().map(End::Workload));
-        for endpoint in input.client_endpoints {
+        // Own apps send telemetry: their workloads and namespaces reach the intake too.
+        let own_namespaces: BTreeSet<String> =
+            self.apps.iter().filter(|a| input.own_apps.contains(&a.name)).map(|a| a.namespace.clone()).collect();
+        let mut senders: Vec<End> = own_namespaces.into_iter().map(End::Namespace).collect();
+        senders.extend(
+            (0..self.workloads.len())
+                .filter(|i| input.own_apps.contains(&self.apps[self.workloads[*i].app].name))
+                .map(End::Workload),
+        );
+        for (link, endpoint) in input.client_endpoints {
+            let senders = if link.telemetry_intake() { senders.as_slice() } else { &[] };
             for (destination, port) in self.behind(&endpoint.namespace, &endpoint.service, |p| p.port == endpoint.port)
             {
-                for source in &sources {
+                for source in sources.iter().chain(senders) {
                     self.grant(source.clone(), End::Workload(destination), port.clone());
+                }
+            }
+        }
+        // An own app's Services are its UI: the client namespaces (its ingress controller) and
+        // the client CIDRs reach the pods behind them.
+        let mut client_peers: Vec<End> = self.settings.client_namespaces.iter().cloned().map(End::Namespace).collect();
+        client_peers.extend(self.settings.client_cidrs.iter().cloned().map(End::Cidr));
+        let own_services: Vec<&Service> = self
+            .services
+            .iter()
+            .filter(|s| self.apps.iter().any(|a| input.own_apps.contains(&a.name) && a.namespace == s.namespace))
+            .collect();
+        for service in own_services {
+            for (destination, port) in self.behind_service(service, |_| true) {
+                if input.own_apps.contains(&self.apps[self.workloads[destination].app].name) {
+                    for peer in &client_peers {
+                        self.grant(peer.clone(), End::Workload(destination), port.clone());
+                    }
                 }
             }
         }

@@ -116,6 +116,11 @@ impl Link {
     pub fn client_facing(self) -> bool {
         matches!(self, Link::TelemetryOtlpGrpc | Link::TelemetryOtlpHttp | Link::DashboardsHttp)
     }
+
+    /// Whether applications send their telemetry to the link: the env's own apps may reach it.
+    pub fn telemetry_intake(self) -> bool {
+        matches!(self, Link::TelemetryOtlpGrpc | Link::TelemetryOtlpHttp)
+    }
 }
 
 impl fmt::Display for Link {
@@ -454,8 +459,8 @@ impl Context {
     }
 
     /// The Services behind the client-facing links the components offer (OTLP, the UI).
-    pub fn client_endpoints(&self) -> Vec<Endpoint> {
-        self.links.iter().filter(|(link, _)| link.client_facing()).map(|(_, (_, t))| t.endpoint.clone()).collect()
+    pub fn client_endpoints(&self) -> Vec<(Link, Endpoint)> {
+        self.links.iter().filter(|(link, _)| link.client_facing()).map(|(l, (_, t))| (*l, t.endpoint.clone())).collect()
     }
 
     /// Whether an enabled component offers `link`, without using it.
