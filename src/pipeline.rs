@@ -168,8 +168,20 @@ fn platform_apps<S: Stack>(env: &LoadedEnv<S>, info: &EnvInfo) -> Result<(Vec<Ap
 fn network_policies<S>(env: &LoadedEnv<S>, apps: &mut [App], links: &Links) -> Result<(), Error> {
     let settings = env.spec.network.settings(env.spec.tier);
     let own_apps: BTreeSet<String> = env.spec.apps.keys().map(|k| k.to_string()).collect();
-    let open_apps: BTreeSet<String> =
-        env.spec.apps.iter().filter(|(_, spec)| !spec.network_policies).map(|(k, _)| k.to_string()).collect();
+    // An app that opts out stays open, and so does one whose chart Argo CD renders: oxidy does
+    // not see its pods, and a default deny would cut them off.
+    let rendered_by_argocd = |spec: &apps::spec::AppSpec| {
+        spec.helm
+            .as_ref()
+            .is_some_and(|h| h.render.as_ref().is_none_or(|r| r.value == apps::chart::ChartRender::Argocd))
+    };
+    let open_apps: BTreeSet<String> = env
+        .spec
+        .apps
+        .iter()
+        .filter(|(_, spec)| !spec.network_policies || rendered_by_argocd(spec))
+        .map(|(k, _)| k.to_string())
+        .collect();
     let input = crate::network::Input {
         uses: &links.uses,
         client_endpoints: &links.client_endpoints,
@@ -177,7 +189,19 @@ fn network_policies<S>(env: &LoadedEnv<S>, apps: &mut [App], links: &Links) -> R
         open_apps: &open_apps,
         own_apps: &own_apps,
     };
-    crate::network::add_policies(apps, &input).map_err(|m| env_error(env, m))
+    crate::network::add_policies(apps, &input).map_err(|message| {
+        Error::Invalid(vec![Diagnostic {
+            file: env.file.clone(),
+            pos: None,
+            key: Some("overrides".into()),
+            message,
+            help: Some(
+                "a Service's selector must match a rendered workload's pods: check the `overrides:` that change either"
+                    .into(),
+            ),
+            source_line: None,
+        }])
+    })
 }
 
 /// The owned values an Argo CD [`Target`] borrows.

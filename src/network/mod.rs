@@ -187,7 +187,9 @@ impl Graph<'_> {
         for used in uses {
             let e = &used.endpoint;
             let destinations = self.behind(&e.namespace, &e.service, |p| p.port == e.port);
-            if destinations.is_empty() && self.workloads.iter().any(|w| w.namespace == e.namespace) {
+            // A link resolved to a Service no rendered pod is behind (an override that changed
+            // the pods' labels, say) would leave the flow closed: an error, not a silent gap.
+            if destinations.is_empty() {
                 return Err(format!(
                     "{} uses {}, but no rendered workload serves it: the network policies cannot allow the link",
                     used.consumer,
