@@ -38,6 +38,10 @@ pub struct EnvFile<S> {
     /// and verbatim files, each app one Argo CD Application beside the platform's.
     #[serde(default)]
     pub apps: BTreeMap<DnsLabel, AppSpec>,
+    /// Network isolation: the NetworkPolicies derived from the components' links, and what
+    /// they cannot know (client namespaces, the API server's and the nodes' addresses).
+    #[serde(default)]
+    pub network: crate::network::Network,
     /// Changes to rendered objects (platform or own), applied in order after everything has
     /// rendered: each selects exactly one object.
     #[serde(default)]

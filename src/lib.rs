@@ -22,6 +22,7 @@ pub mod jsonnet;
 pub mod layout;
 pub mod lock;
 pub mod manual;
+pub mod network;
 pub mod output;
 pub mod overrides;
 pub mod parallel;

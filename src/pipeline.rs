@@ -12,7 +12,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use oxidy_modules::contract::{
-    App, Dashboard, Declarations, DnsLabel, EnvInfo, GitSource, ModuleError, Object, Pos, ProjectFile, Stack,
+    App, Dashboard, Declarations, DnsLabel, Endpoint, EnvInfo, GitSource, Link, ModuleError, Object, Pos, ProjectFile,
+    Stack, Use,
 };
 
 use crate::apps::{self, OwnApps};
@@ -80,7 +81,7 @@ pub fn render<S: Stack>(
     let spec = &env.spec;
     let info = env_info(env, dashboards, rule_files);
 
-    let mut apps = platform_apps(env, &info)?;
+    let (mut apps, links) = platform_apps(env, &info)?;
     let mut options = crate::component_argocd::options(env, &apps)?;
     let own = own_apps(env, &apps)?;
     apps.extend(own.apps);
@@ -91,6 +92,7 @@ pub fn render<S: Stack>(
         app.objects.iter_mut().for_each(|o| o.default_namespace(&namespace));
     }
     overrides::apply(&mut apps, &spec.overrides).map_err(|e| override_errors(env, e))?;
+    network_policies(env, &mut apps, &links)?;
     overrides::add_common_metadata(&mut apps, &spec.common_labels, &spec.common_annotations);
     check_apps(env, &apps)?;
     one_owner_per_object(env, &apps, &own.origins)?;
@@ -120,7 +122,7 @@ pub fn argocd_names<S: Stack>(
     dashboards: &Arc<Vec<Dashboard>>,
     rule_files: &Arc<Vec<ProjectFile>>,
 ) -> Result<ArgoCdNames, Error> {
-    let apps = platform_apps(env, &env_info(env, dashboards, rule_files))?;
+    let (apps, _) = platform_apps(env, &env_info(env, dashboards, rule_files))?;
     let mut names: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
     names.extend(env.spec.apps.keys().map(|k| k.as_str()));
     let parts = TargetParts::of(env);
@@ -144,13 +146,62 @@ fn env_info<S>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>, rule_files:
     }
 }
 
+/// The link graph the modules left in the context while rendering: every use, and the
+/// client-facing endpoints.
+struct Links {
+    uses: Vec<Use>,
+    client_endpoints: Vec<(Link, Endpoint)>,
+}
+
 /// The platform's apps: options resolved, links declared, every enabled module rendered.
-fn platform_apps<S: Stack>(env: &LoadedEnv<S>, info: &EnvInfo) -> Result<Vec<App>, Error> {
+fn platform_apps<S: Stack>(env: &LoadedEnv<S>, info: &EnvInfo) -> Result<(Vec<App>, Links), Error> {
     let resolved = env.spec.components.resolve(info).map_err(|e| module_errors(env, e))?;
     let mut declarations = Declarations::default();
     S::declare(&resolved, &mut declarations);
     let context = declarations.into_context(info.clone()).map_err(|e| module_errors(env, e))?;
-    S::render(&resolved, &context).map_err(|e| module_errors(env, e))
+    let apps = S::render(&resolved, &context).map_err(|e| module_errors(env, e))?;
+    Ok((apps, Links { uses: context.uses(), client_endpoints: context.client_endpoints() }))
+}
+
+/// The NetworkPolicies ([`crate::network`]) from the link graph and the rendered workloads,
+/// after overrides, so that they select the pods as they will run.
+fn network_policies<S>(env: &LoadedEnv<S>, apps: &mut [App], links: &Links) -> Result<(), Error> {
+    let settings = env.spec.network.settings(env.spec.tier);
+    let own_apps: BTreeSet<String> = env.spec.apps.keys().map(|k| k.to_string()).collect();
+    // An app that opts out stays open, and so does one whose chart Argo CD renders: oxidy does
+    // not see its pods, and a default deny would cut them off.
+    let rendered_by_argocd = |spec: &apps::spec::AppSpec| {
+        spec.helm
+            .as_ref()
+            .is_some_and(|h| h.render.as_ref().is_none_or(|r| r.value == apps::chart::ChartRender::Argocd))
+    };
+    let open_apps: BTreeSet<String> = env
+        .spec
+        .apps
+        .iter()
+        .filter(|(_, spec)| !spec.network_policies || rendered_by_argocd(spec))
+        .map(|(k, _)| k.to_string())
+        .collect();
+    let input = crate::network::Input {
+        uses: &links.uses,
+        client_endpoints: &links.client_endpoints,
+        settings: &settings,
+        open_apps: &open_apps,
+        own_apps: &own_apps,
+    };
+    crate::network::add_policies(apps, &input).map_err(|message| {
+        Error::Invalid(vec![Diagnostic {
+            file: env.file.clone(),
+            pos: None,
+            key: Some("overrides".into()),
+            message,
+            help: Some(
+                "a Service's selector must match a rendered workload's pods: check the `overrides:` that change either"
+                    .into(),
+            ),
+            source_line: None,
+        }])
+    })
 }
 
 /// The owned values an Argo CD [`Target`] borrows.

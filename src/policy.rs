@@ -146,7 +146,7 @@ fn long_running(object: &Object) -> bool {
 }
 
 /// `namespace/name` of every service account bound to a Role or ClusterRole.
-fn bound_service_accounts(apps: &[App]) -> BTreeSet<String> {
+pub(crate) fn bound_service_accounts(apps: &[App]) -> BTreeSet<String> {
     let mut bound = BTreeSet::new();
     for object in apps.iter().flat_map(|a| &a.objects) {
         if !matches!(object.kind(), "RoleBinding" | "ClusterRoleBinding") {

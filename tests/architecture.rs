@@ -136,6 +136,20 @@ fn the_engine_reads_input_only_through_the_input_module() {
     assert!(offences.is_empty(), "read project files through crate::input:\n{}", offences.join("\n"));
 }
 
+/// The NetworkPolicies come from one place, the engine's network step: a module that builds
+/// one of its own would open a second way around the link graph.
+#[test]
+fn network_policies_are_derived_in_one_place() {
+    // Building one, typed or as JSON; own apps' NetworkPolicy objects are only type-checked.
+    const KINDS: [&str; 2] = ["NetworkPolicySpec", "\"NetworkPolicy\""];
+    let files = rust_files(&root().join(MODULES))
+        .into_iter()
+        .chain(rust_files(&root().join("src")).into_iter().filter(|f| !relative(f).starts_with("src/network/")))
+        .filter(|f| !is_test_file(f));
+    let offences = uses(files, &KINDS);
+    assert!(offences.is_empty(), "render NetworkPolicies only in src/network/:\n{}", offences.join("\n"));
+}
+
 /// Every use of one of `patterns` in the non-test code of `files`, as `file:line: pattern`.
 fn uses(files: impl IntoIterator<Item = PathBuf>, patterns: &[&str]) -> Vec<String> {
     let mut offences = Vec::new();

@@ -53,6 +53,8 @@ error_case!(unpinned_image_is_refused_at_its_line, "unpinned-image");
 error_case!(every_option_error_of_every_component_at_once, "several-option-errors");
 error_case!(runbook_base_url_must_be_a_url_at_its_line, "runbook-base-url-not-a-url");
 error_case!(routing_to_an_undefined_receiver_names_its_line, "routing-undefined-receiver");
+error_case!(cidr_with_host_bits_suggests_its_network, "invalid-cidr");
+error_case!(a_link_to_a_service_without_pods_cannot_be_allowed, "link-without-pods");
 
 #[test]
 fn unknown_environment_suggests_a_name() {

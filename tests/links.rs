@@ -4,46 +4,13 @@
 //! a StatefulSet pod's container port, and every bucket a config uses must be one the Garage
 //! bootstrap creates.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use oxidy::project::Project;
-use oxidy::run::render_all;
-use oxidy_modules::Platform;
+mod common;
 
-/// Every rendered object of one environment, parsed back from its YAML.
-fn objects(files: &BTreeMap<std::path::PathBuf, String>) -> Vec<Value> {
-    files
-        .iter()
-        // Extra files (a README) are not objects.
-        .filter(|(path, _)| !path.starts_with("build") && path.extension().is_some_and(|e| e == "yaml"))
-        .map(|(path, text)| serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-        .collect()
-}
-
-/// `(host, port)` of every `….svc.cluster.local[:port]` in `text`.
-fn addresses(text: &str) -> Vec<(String, Option<u16>)> {
-    const SUFFIX: &str = ".svc.cluster.local";
-    let mut found = Vec::new();
-    for (at, _) in text.match_indices(SUFFIX) {
-        let start =
-            text[..at].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.')).map_or(0, |i| i + 1);
-        let rest = &text[at + SUFFIX.len()..];
-        let port = rest.strip_prefix(':').and_then(|p| p.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok());
-        // A host never starts with `-` (as in a shell default, `${NODES:-garage-0.…}`).
-        found.push((text[start..at].trim_start_matches(['-', '.']).to_owned(), port));
-    }
-    found
-}
-
-fn kind<'a>(objects: &'a [Value], kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-    objects.iter().filter(move |o| o["kind"] == kind)
-}
-
-fn name_ns(o: &Value) -> (String, String) {
-    (o["metadata"]["name"].as_str().unwrap_or("").into(), o["metadata"]["namespace"].as_str().unwrap_or("").into())
-}
+use common::cluster::{addresses, kind, name_ns, objects, rendered};
 
 /// Whether `host:port` is served: `svc.ns` by a Service declaring the port, `pod.svc.ns` by a
 /// StatefulSet pod (governed by that Service) with the container port.
@@ -109,12 +76,6 @@ fn operator_pod(
     } else {
         Ok(())
     })
-}
-
-fn rendered() -> Vec<oxidy::pipeline::RenderedEnv> {
-    let project = Project::new(env!("CARGO_MANIFEST_DIR"));
-    let envs = project.env_names().expect("env files");
-    render_all::<Platform>(&project, &envs).expect("the committed environments render")
 }
 
 #[test]

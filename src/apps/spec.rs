@@ -47,6 +47,12 @@ pub struct AppSpec {
     /// How Argo CD syncs the app.
     #[serde(default)]
     pub argocd: ArgoSettings,
+    /// Whether the app's namespace gets a default-deny NetworkPolicy and each of its workloads
+    /// a policy allowing DNS, its own app's pods and the collector's OTLP ports. Default:
+    /// `true`; `false` leaves the namespace open (for an app that brings its own policies). An
+    /// app whose chart Argo CD renders stays open regardless: oxidy does not see its pods.
+    #[serde(default = "yes")]
+    pub network_policies: bool,
 }
 
 fn yes() -> bool {

@@ -9,6 +9,7 @@ use std::process::Command;
 
 use tempfile::TempDir;
 
+pub mod cluster;
 pub mod garage;
 pub mod loopback;
 pub mod pod_files;

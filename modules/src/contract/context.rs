@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::alerts::RuleSet;
 use super::datasource::{Datasource, Role};
@@ -144,6 +144,19 @@ links! {
     DashboardsHttp => "dashboards-http";
 }
 
+impl Link {
+    /// Whether clients outside the platform use the link (telemetry senders, people with a
+    /// browser): the network policies let the environment's client namespaces reach it.
+    pub fn client_facing(self) -> bool {
+        matches!(self, Link::TelemetryOtlpGrpc | Link::TelemetryOtlpHttp | Link::DashboardsHttp)
+    }
+
+    /// Whether applications send their telemetry to the link: the env's own apps may reach it.
+    pub fn telemetry_intake(self) -> bool {
+        matches!(self, Link::TelemetryOtlpGrpc | Link::TelemetryOtlpHttp)
+    }
+}
+
 impl fmt::Display for Link {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -184,6 +197,27 @@ impl Endpoint {
     pub fn url(&self) -> String {
         format!("{}://{}", self.scheme, self.authority())
     }
+
+    /// The Service port a `scheme://<service>.<namespace>.svc.cluster.local:<port>[/path]` URL
+    /// names, or `None` for any other URL. The port name is not known from a URL: empty.
+    pub fn from_url(url: &str) -> Option<Endpoint> {
+        let (scheme, rest) = url.split_once("://")?;
+        let authority = rest.split('/').next()?;
+        let (host, port) = authority.rsplit_once(':')?;
+        let (service, namespace) = host.strip_suffix(".svc.cluster.local")?.split_once('.')?;
+        let scheme = match scheme {
+            "http" => "http",
+            "https" => "https",
+            _ => return None,
+        };
+        Some(Endpoint {
+            service: service.into(),
+            namespace: namespace.into(),
+            port: port.parse().ok()?,
+            port_name: String::new(),
+            scheme,
+        })
+    }
 }
 
 /// An S3-compatible store that other modules keep their data in.
@@ -222,6 +256,14 @@ pub struct PortClaim {
 pub struct ScrapeJob {
     pub job: String,
     pub namespace: String,
+}
+
+/// One use of a link: module `consumer` connects to `endpoint`. The context records every
+/// link a module resolves, so the network policies follow the links modules actually use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Use {
+    pub consumer: &'static str,
+    pub endpoint: Endpoint,
 }
 
 /// What the modules declared in the first phase, before the context is sealed.
@@ -333,7 +375,16 @@ impl Declarations {
         let rule_sets = self.rule_sets.into_iter().map(|(_, s)| s).collect();
         let mut scrape_jobs: Vec<ScrapeJob> = self.scrape_jobs.into_iter().map(|(_, j)| j).collect();
         scrape_jobs.sort();
-        Ok(Context { env, links: self.links, s3: self.s3, buckets: self.buckets, datasources, rule_sets, scrape_jobs })
+        Ok(Context {
+            env,
+            links: self.links,
+            s3: self.s3,
+            buckets: self.buckets,
+            datasources,
+            rule_sets,
+            scrape_jobs,
+            uses: Mutex::default(),
+        })
     }
 
     fn check_node_ports(&mut self) {
@@ -376,9 +427,36 @@ pub struct Context {
     datasources: Vec<Datasource>,
     rule_sets: Vec<RuleSet>,
     scrape_jobs: Vec<ScrapeJob>,
+    /// Every link resolved so far, by whom: appended to while modules render.
+    uses: Mutex<Vec<Use>>,
 }
 
 impl Context {
+    /// Every link the modules resolved while rendering, each once, in first-use order: the
+    /// link graph the network policies are derived from.
+    pub fn uses(&self) -> Vec<Use> {
+        self.uses.lock().map(|u| u.clone()).unwrap_or_else(|poisoned| poisoned.into_inner().clone())
+    }
+
+    fn record(&self, consumer: &'static str, endpoint: &Endpoint) {
+        let used = Use { consumer, endpoint: endpoint.clone() };
+        let mut uses = self.uses.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !uses.contains(&used) {
+            uses.push(used);
+        }
+    }
+
+    /// Every datasource, for `consumer` that connects to each of them (the dashboards): each
+    /// in-cluster datasource URL is recorded as a use, like a link.
+    pub fn use_datasources(&self, consumer: &'static str) -> &[Datasource] {
+        for datasource in &self.datasources {
+            if let Some(endpoint) = Endpoint::from_url(&datasource.url) {
+                self.record(consumer, &endpoint);
+            }
+        }
+        &self.datasources
+    }
+
     /// Every datasource the enabled components offer: the default first, then the others in
     /// composition order.
     pub fn datasources(&self) -> &[Datasource] {
@@ -403,12 +481,25 @@ impl Context {
     /// What `link` carries, or an error saying that `consumer` needs it and no enabled
     /// component offers it.
     pub fn link(&self, link: Link, consumer: &'static str) -> Result<&Target, ModuleError> {
+        if let Some((_, target)) = self.links.get(&link) {
+            self.record(consumer, &target.endpoint);
+        }
         self.links.get(&link).map(|(_, t)| t).ok_or(ModuleError::MissingLink {
             consumer,
             link: link.to_string(),
             wanted: Some(link),
             provider: None,
         })
+    }
+
+    /// The Services behind the client-facing links the components offer (OTLP, the UI).
+    pub fn client_endpoints(&self) -> Vec<(Link, Endpoint)> {
+        self.links.iter().filter(|(link, _)| link.client_facing()).map(|(l, (_, t))| (*l, t.endpoint.clone())).collect()
+    }
+
+    /// Whether an enabled component offers `link`, without using it.
+    pub fn offers(&self, link: Link) -> bool {
+        self.links.contains_key(&link)
     }
 
     /// The Service behind `link`.
@@ -428,6 +519,9 @@ impl Context {
 
     /// The S3 store, or an error naming `consumer`.
     pub fn s3(&self, consumer: &'static str) -> Result<&S3Store, ModuleError> {
+        if let Some((_, store)) = &self.s3 {
+            self.record(consumer, &store.endpoint);
+        }
         self.s3.as_ref().map(|(_, s)| s).ok_or(ModuleError::MissingLink {
             consumer,
             link: "an S3 store".into(),

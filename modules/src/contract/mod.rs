@@ -31,7 +31,7 @@ pub mod yaml;
 pub use app::{App, GroupKind, PodSecurity, Source, Wave};
 pub use context::{
     BucketClaim, Context, Dashboard, Declarations, Endpoint, EnvInfo, GitSource, Link, PortClaim, ProjectFile, S3Store,
-    ScrapeJob, Target,
+    ScrapeJob, Target, Use,
 };
 pub use datasource::{Correlation, Datasource, Role};
 pub use error::{MAX_REPLICAS, ModuleError, OptionError, OptionErrors};

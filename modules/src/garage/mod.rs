@@ -13,8 +13,8 @@
 //! Two apps: `garage` (the nodes, at the storage wave) and `garage-setup` (the bootstrap Job
 //! that applies the layout, imports the S3 key and creates every bucket the other components
 //! claim, at the storage-setup wave; see `setup.rs`). Only that Job, the nodes' reconnect
-//! loops, and Prometheus for `/metrics` with its own token, may reach the admin API (see
-//! `access.rs`).
+//! loops, and Prometheus for `/metrics` with its own token, may reach the admin API: the
+//! engine's network policies follow the setup's use of `object-store-admin` (see `access.rs`).
 
 mod access;
 mod alerts;

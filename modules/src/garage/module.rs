@@ -55,10 +55,13 @@ impl Module for GarageModule {
     }
 
     fn render(r: &Resolved, ctx: &Context) -> Result<Vec<App>, ModuleError> {
-        // The metrics store scrapes the admin port; the network policy lets its namespace in.
-        let prometheus = ctx.endpoint(Link::MetricsQueryHttp, Self::KEY).ok().map(|e| e.namespace.as_str());
+        // A metrics store scrapes the admin port: Garage does not connect to it.
+        let monitored = ctx.offers(Link::MetricsQueryHttp);
+        // The setup Job configures the nodes through the admin API: a use of the link, so
+        // that the network policies let it (and nothing else outside Garage) in.
+        ctx.endpoint(Link::ObjectStoreAdmin, Self::KEY)?;
         let mut app = App::owned(Self::KEY, Self::KEY, r.namespace.clone(), Wave::Storage);
-        objects::render(r, prometheus, &mut app)?;
+        objects::render(r, monitored, &mut app)?;
         let setup = setup::render(r, ctx.buckets())?;
         Ok(vec![app, setup])
     }

@@ -40,9 +40,8 @@ const DEV_METRICS_TOKEN: &str = "oxidy-local-only-metrics-token";
 const DEV_ACCESS_KEY_ID: &str = "GK6f786964792d6c6f63616c";
 const DEV_SECRET_ACCESS_KEY: &str = "6f786964792d6c6f63616c2d6f6e6c792d73332d7365637265742d3030303030";
 
-/// `prometheus_namespace` is where Prometheus runs, when it is enabled: it may then scrape
-/// Garage's metrics.
-pub(crate) fn render(r: &Resolved, prometheus_namespace: Option<&str>, app: &mut App) -> Result<(), ModuleError> {
+/// `monitored` is whether a metrics store runs: it then scrapes Garage's metrics.
+pub(crate) fn render(r: &Resolved, monitored: bool, app: &mut App) -> Result<(), ModuleError> {
     let labels = k8s::labels(NAME, "storage", VERSION);
     let config = garage_toml(r).map_err(ModuleError::config_file(M, CONFIG_FILE))?;
     app.push(config_map(&config, &labels))?;
@@ -54,8 +53,7 @@ pub(crate) fn render(r: &Resolved, prometheus_namespace: Option<&str>, app: &mut
     app.push(s3_service(r, &labels))?;
     app.push(rpc_service(&labels))?;
     app.push(admin_service(&labels))?;
-    app.push(access::network_policy(&labels, prometheus_namespace, r.replicas > 1))?;
-    if prometheus_namespace.is_some() {
+    if monitored {
         app.push(access::service_monitor(r, &labels))?;
     }
     if r.replicas > 1 {
@@ -160,7 +158,7 @@ fn stateful_set(r: &Resolved, config: &str, labels: &BTreeMap<String, String>) -
         ]),
         // Liveness asks only whether the node answers: a node must not be restarted because
         // the cluster around it is degraded or its layout is not applied yet. It uses the S3
-        // port, which the NetworkPolicy leaves open: whether a CNI exempts the kubelet's
+        // port, which the NetworkPolicies leave open to the kubelet's node addresses: whether a CNI exempts the kubelet's
         // probes from a policy on the admin port varies.
         liveness_probe: Some(k8s::tcp_probe("s3", 20)),
         readiness_probe: Some(k8s::tcp_probe("s3", 10)),

@@ -26,7 +26,7 @@ use super::objects::{ACCESS_KEY_ID_KEY, ADMIN_TOKEN_KEY, SECRET_ACCESS_KEY_KEY};
 use super::resolved::Resolved;
 
 pub(crate) const APP: &str = "garage-setup";
-/// The setup pods' name label, which Garage's NetworkPolicy lets reach the admin API.
+/// The setup pods' name label.
 pub(crate) const NAME: &str = "garage-setup";
 pub(crate) const COMPONENT: &str = "storage-setup";
 const CONFIG_MAP: &str = "garage-setup-script";

@@ -39,7 +39,8 @@ pub(crate) struct Entry {
 /// The provisioning file for every datasource the components declared, in the context's
 /// order (the default first). Without datasources the file provisions none.
 pub(crate) fn provisioning(ctx: &Context) -> Provisioning {
-    let all = ctx.datasources();
+    // Grafana's server connects to every datasource (access `proxy`).
+    let all = ctx.use_datasources(<super::GrafanaModule as crate::contract::Module>::KEY);
     Provisioning { api_version: 1, datasources: all.iter().map(|d| entry(d, all)).collect() }
 }
 
