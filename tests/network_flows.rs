@@ -149,6 +149,37 @@ impl Env {
         self.objects.iter().map(|(_, o)| o).filter(move |o| o["kind"] == kind)
     }
 
+    /// The workloads of `app` that read the rendered file `text`: the workload itself, or
+    /// those that mount or reference the ConfigMap or Secret it is; every workload of the app
+    /// for a file no workload names.
+    fn readers(&self, app: &str, text: &str) -> Vec<&Pods> {
+        let of_app: Vec<&Pods> = self.workloads.iter().filter(|w| w.app == app).collect();
+        let Ok(object) = serde_saphyr::from_str::<Value>(text) else { return of_app };
+        let (kind, name) = (object["kind"].as_str().unwrap_or(""), object["metadata"]["name"].as_str().unwrap_or(""));
+        if let Some(own) = of_app.iter().find(|w| w.id == format!("{kind}/{name}")) {
+            return vec![own];
+        }
+        if !matches!(kind, "ConfigMap" | "Secret") {
+            return of_app;
+        }
+        let reading: Vec<&Pods> = of_app
+            .iter()
+            .copied()
+            .filter(|w| {
+                self.objects.iter().any(|(a, o)| {
+                    a == app
+                        && format!(
+                            "{}/{}",
+                            o["kind"].as_str().unwrap_or(""),
+                            o["metadata"]["name"].as_str().unwrap_or("")
+                        ) == w.id
+                        && references(o, kind, name)
+                })
+            })
+            .collect();
+        if reading.is_empty() { of_app } else { reading }
+    }
+
     fn workload(&self, id: &str) -> &Pods {
         self.workloads.iter().find(|w| w.id == id).unwrap_or_else(|| panic!("{}: no {id}", self.name))
     }
@@ -349,6 +380,23 @@ fn addresses_with_ports(text: &str) -> Vec<(usize, String, u16)> {
 /// The flows written in the rendered files: from each workload of the file's app to each
 /// address the file names. Garage's scripts list each node as `admin,rpc`: the script dials
 /// the admin address and hands the RPC address to the node, which dials it itself.
+/// Whether `value` (a workload) mounts or reads the ConfigMap or Secret `kind`/`name`.
+fn references(value: &Value, kind: &str, name: &str) -> bool {
+    match value {
+        Value::Object(map) => map.iter().any(|(key, inner)| {
+            let named = match (kind, key.as_str()) {
+                ("ConfigMap", "configMap" | "configMapRef" | "configMapKeyRef") => inner["name"] == name,
+                ("Secret", "secret") => inner["secretName"] == name,
+                ("Secret", "secretRef" | "secretKeyRef") => inner["name"] == name,
+                _ => false,
+            };
+            named || references(inner, kind, name)
+        }),
+        Value::Array(items) => items.iter().any(|i| references(i, kind, name)),
+        _ => false,
+    }
+}
+
 fn config_flows(env: &Env) -> Vec<Flow> {
     let mut flows = Vec::new();
     for (path, text) in &env.files {
@@ -358,7 +406,7 @@ fn config_flows(env: &Env) -> Vec<Flow> {
             // The mesh: sidecars and gateways in the client namespaces export to the collector.
             env.client_namespaces.iter().map(|ns| Peer::InNamespace(ns.clone(), BTreeMap::new())).collect()
         } else {
-            env.workloads.iter().filter(|w| w.app == app).cloned().map(Peer::Pods).collect()
+            env.readers(&app, text).into_iter().cloned().map(Peer::Pods).collect()
         };
         for (at, host, port) in addresses_with_ports(text) {
             let destinations = env.resolve(&host, port);
@@ -505,6 +553,12 @@ fn flows_nothing_uses_are_refused() {
         assert!(!env.allows("Egress", &collector, &garage, &tcp(3903)), "{}: the collector may dial Garage", env.name);
         let grafana = pods("Deployment/grafana");
         assert!(env.flow(&grafana, &garage, &tcp(3900)).is_err(), "{}: Grafana reaches S3", env.name);
+        // A module's workloads reach a link only if their own configuration names it: Loki's
+        // gateway proxies to Loki and never dials the object store its backends write to.
+        if env.workloads.iter().any(|w| w.id == "Deployment/loki-gateway") {
+            let gateway = pods("Deployment/loki-gateway");
+            assert!(env.flow(&gateway, &garage, &tcp(3900)).is_err(), "{}: Loki's gateway reaches S3", env.name);
+        }
 
         let operator = pods("Deployment/prometheus-operator");
         for w in env

@@ -6,8 +6,9 @@
 //! destination's ingress come from one list of grants), and only for one of these reasons:
 //! - DNS: every pod may ask kube-dns (UDP and TCP 53).
 //! - A link use: a module resolved a link (or the S3 store, or the datasources) through the
-//!   context while rendering; every workload of that module may reach the Service's pods on
-//!   its target port.
+//!   context while rendering; each workload of that module whose configuration names the
+//!   Service's host may reach its pods on the target port (every workload of the module when
+//!   none does, for a configuration oxidy cannot read).
 //! - A scrape: each ServiceMonitor and PodMonitor lets the Prometheus pods reach the ports it
 //!   names; the kubelet and host-network exporters at the nodes' addresses.
 //! - One app, one trust unit: the workloads of one Application reach each other on their
@@ -102,6 +103,29 @@ pub fn add_policies(apps: &mut [App], input: &Input) -> Result<(), String> {
     Ok(())
 }
 
+/// The ConfigMaps and Secrets a workload's spec mounts or reads (`Kind`, name): volumes,
+/// projected sources, `envFrom` and `valueFrom` references, wherever they appear in it.
+fn config_sources(value: &Value, found: &mut BTreeSet<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                let name = match key.as_str() {
+                    "configMap" | "configMapRef" | "configMapKeyRef" => inner.get("name").map(|n| ("ConfigMap", n)),
+                    "secret" => inner.get("secretName").map(|n| ("Secret", n)),
+                    "secretRef" | "secretKeyRef" => inner.get("name").map(|n| ("Secret", n)),
+                    _ => None,
+                };
+                if let Some((kind, Value::String(name))) = name {
+                    found.insert((kind.to_owned(), name.clone()));
+                }
+                config_sources(inner, found);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| config_sources(item, found)),
+        _ => {}
+    }
+}
+
 /// The grants with workload `index` at either end.
 fn grants_of(grants: &BTreeSet<Grant>, index: usize) -> Vec<&Grant> {
     grants.iter().filter(|g| g.from == End::Workload(index) || g.to == End::Workload(index)).collect()
@@ -183,6 +207,38 @@ impl Graph<'_> {
         (0..self.workloads.len()).filter(|i| self.apps[self.workloads[*i].app].module == module).collect()
     }
 
+    /// The workloads of `module` whose configuration names `host`: in their own spec (an
+    /// argument, an environment variable, a custom resource's field) or in a ConfigMap or
+    /// Secret they mount or read. A module's gateway that never dials the object store is not
+    /// let through to it. When no workload names the host (a configuration oxidy cannot read),
+    /// every workload of the module is.
+    fn carriers(&self, module: &str, host: &str) -> Vec<usize> {
+        let all = self.of_module(module);
+        let naming: Vec<usize> = all.iter().copied().filter(|&i| self.names_host(i, host)).collect();
+        if naming.is_empty() { all } else { naming }
+    }
+
+    fn names_host(&self, index: usize, host: &str) -> bool {
+        let workload = &self.workloads[index];
+        let Some(object) =
+            self.apps[workload.app].objects.iter().find(|o| o.kind() == workload.kind && o.name() == workload.name)
+        else {
+            return false;
+        };
+        let mentions = |value: &Value| value.to_string().contains(host);
+        if mentions(object.body()) {
+            return true;
+        }
+        let mut sources = BTreeSet::new();
+        config_sources(object.body(), &mut sources);
+        self.apps.iter().flat_map(|app| app.objects.iter().map(move |o| (app, o))).any(|(app, o)| {
+            matches!(o.kind(), "ConfigMap" | "Secret")
+                && o.namespace().unwrap_or(&app.namespace) == workload.namespace
+                && sources.contains(&(o.kind().to_owned(), o.name().to_owned()))
+                && mentions(o.body())
+        })
+    }
+
     fn link_uses(&mut self, uses: &[Use]) -> Result<(), String> {
         for used in uses {
             let e = &used.endpoint;
@@ -196,7 +252,7 @@ impl Graph<'_> {
                     e.authority()
                 ));
             }
-            for source in self.of_module(used.consumer) {
+            for source in self.carriers(used.consumer, &e.host()) {
                 for (destination, port) in &destinations {
                     self.grant(End::Workload(source), End::Workload(*destination), port.clone());
                 }
