@@ -168,18 +168,20 @@ fn platform_apps<S: Stack>(env: &LoadedEnv<S>, info: &EnvInfo) -> Result<(Vec<Ap
 fn network_policies<S>(env: &LoadedEnv<S>, apps: &mut [App], links: &Links) -> Result<(), Error> {
     let settings = env.spec.network.settings(env.spec.tier);
     let own_apps: BTreeSet<String> = env.spec.apps.keys().map(|k| k.to_string()).collect();
-    // An app that opts out stays open, and so does one whose chart Argo CD renders: oxidy does
-    // not see its pods, and a default deny would cut them off.
+    // An app that opts out stays open. One whose chart Argo CD renders is isolated as a whole:
+    // oxidy does not see its pods, so they may reach each other, DNS and the telemetry intake.
     let rendered_by_argocd = |spec: &apps::spec::AppSpec| {
         spec.helm
             .as_ref()
             .is_some_and(|h| h.render.as_ref().is_none_or(|r| r.value == apps::chart::ChartRender::Argocd))
     };
-    let open_apps: BTreeSet<String> = env
+    let open_apps: BTreeSet<String> =
+        env.spec.apps.iter().filter(|(_, spec)| !spec.network_policies).map(|(k, _)| k.to_string()).collect();
+    let unseen_apps: BTreeSet<String> = env
         .spec
         .apps
         .iter()
-        .filter(|(_, spec)| !spec.network_policies || rendered_by_argocd(spec))
+        .filter(|(_, spec)| spec.network_policies && rendered_by_argocd(spec))
         .map(|(k, _)| k.to_string())
         .collect();
     let input = crate::network::Input {
@@ -187,6 +189,7 @@ fn network_policies<S>(env: &LoadedEnv<S>, apps: &mut [App], links: &Links) -> R
         client_endpoints: &links.client_endpoints,
         settings: &settings,
         open_apps: &open_apps,
+        unseen_apps: &unseen_apps,
         own_apps: &own_apps,
     };
     crate::network::add_policies(apps, &input).map_err(|message| {

@@ -55,3 +55,24 @@ fn own_apps_are_isolated_unless_they_opt_out() {
     let none = render_with(dir.path(), "apps:\n", "network:\n  policies: false\napps:\n");
     assert_eq!(none, Vec::<String>::new());
 }
+
+/// An own app whose chart Argo CD renders: oxidy does not see its pods, so its namespace gets a
+/// default deny and one policy for all its pods (each other, DNS, the telemetry intake);
+/// `networkPolicies: false` leaves it open.
+#[test]
+fn apps_whose_chart_argocd_renders_are_isolated_as_a_whole() {
+    let dir = project_tree("helm/argocd");
+    let run = oxidy(dir.path(), &["render"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let all = policies(dir.path());
+    for expected in ["cache/NetworkPolicy-default-deny.yaml", "cache/NetworkPolicy-cache-pods.yaml"] {
+        assert!(all.contains(&expected.to_owned()), "{expected} in {all:?}");
+    }
+    assert!(!all.iter().any(|p| p.starts_with("ingress/")), "the ingress app opted out: {all:?}");
+    let text = fs::read_to_string(dir.path().join("generated/local/cache/NetworkPolicy-cache-pods.yaml")).unwrap();
+    let policy: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    assert_eq!(policy["spec"]["podSelector"], serde_json::json!({}), "every pod of the namespace:\n{text}");
+    assert_eq!(policy["spec"]["ingress"][0]["from"][0], serde_json::json!({"podSelector": {}}), "{text}");
+    assert_eq!(policy["spec"]["egress"][0]["to"][0], serde_json::json!({"podSelector": {}}), "{text}");
+    assert_eq!(policy["spec"]["egress"][1]["ports"][0]["port"], 53, "DNS:\n{text}");
+}

@@ -49,8 +49,10 @@ pub struct AppSpec {
     pub argocd: ArgoSettings,
     /// Whether the app's namespace gets a default-deny NetworkPolicy and each of its workloads
     /// a policy allowing DNS, its own app's pods and the collector's OTLP ports. Default:
-    /// `true`; `false` leaves the namespace open (for an app that brings its own policies). An
-    /// app whose chart Argo CD renders stays open regardless: oxidy does not see its pods.
+    /// `true`; `false` leaves the namespace open (for an app that brings its own policies). For
+    /// an app whose chart Argo CD renders, oxidy does not see the pods: one policy lets all of
+    /// them reach each other, DNS and the collector's OTLP ports, and the client namespaces
+    /// reach them; a chart that needs more (the API server, other namespaces) opts out.
     #[serde(default = "yes")]
     pub network_policies: bool,
 }

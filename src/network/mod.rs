@@ -15,6 +15,8 @@
 //!   container ports (Loki's and Tempo's rings, Garage's RPC, a gateway and its backends).
 //! - The API server, for pods whose service account is bound to a role (as the policy gate
 //!   decides who may mount a token).
+//! - An own app whose chart Argo CD renders, whose pods oxidy does not see: one policy for
+//!   its whole namespace, its pods reaching each other, DNS and the telemetry intake.
 //! - Clients: the client namespaces (and own apps' workloads and namespaces) reach the
 //!   client-facing links (OTLP, the UI); the client namespaces and CIDRs reach the Services of
 //!   own apps; the client CIDRs reach every NodePort or LoadBalancer Service.
@@ -65,6 +67,9 @@ pub struct Input<'a> {
     pub settings: &'a Settings,
     /// Names of own apps whose namespace stays open (`apps.<name>.networkPolicies: false`).
     pub open_apps: &'a BTreeSet<String>,
+    /// Names of own apps whose pods oxidy does not see (their chart Argo CD renders): their
+    /// namespace is isolated as a whole.
+    pub unseen_apps: &'a BTreeSet<String>,
     /// Names of the env's own apps: their namespaces are clients of the OTLP ports.
     pub own_apps: &'a BTreeSet<String>,
 }
@@ -85,6 +90,7 @@ pub fn add_policies(apps: &mut [App], input: &Input) -> Result<(), String> {
     graph.apps_as_units();
     graph.clients(input);
     graph.notifications();
+    let unseen = graph.unseen_app_policies(input)?;
     let grants = graph.grants;
 
     let mut owners: BTreeMap<String, usize> = BTreeMap::new();
@@ -95,6 +101,9 @@ pub fn add_policies(apps: &mut [App], input: &Input) -> Result<(), String> {
     }
     for (namespace, index) in owners {
         apps[index].objects.push(render::default_deny(&namespace)?);
+    }
+    for (index, policy) in unseen {
+        apps[index].objects.push(policy);
     }
     for (index, workload) in workloads.iter().enumerate() {
         let policy = render::workload_policy(index, workload, &workloads, &grants_of(&grants, index), input.settings)?;
@@ -126,6 +135,11 @@ fn config_sources(value: &Value, found: &mut BTreeSet<(String, String)>) {
     }
 }
 
+/// The cluster's DNS pods, which every pod may ask.
+fn kube_dns() -> End {
+    End::Pods("kube-system".into(), BTreeMap::from([("k8s-app".into(), "kube-dns".into())]))
+}
+
 /// The grants with workload `index` at either end.
 fn grants_of(grants: &BTreeSet<Grant>, index: usize) -> Vec<&Grant> {
     grants.iter().filter(|g| g.from == End::Workload(index) || g.to == End::Workload(index)).collect()
@@ -145,7 +159,7 @@ impl Graph<'_> {
     }
 
     fn dns_and_api_server(&mut self) {
-        let dns = End::Pods("kube-system".into(), BTreeMap::from([("k8s-app".into(), "kube-dns".into())]));
+        let dns = kube_dns();
         for (index, workload) in self.workloads.iter().enumerate() {
             for protocol in ["UDP", "TCP"] {
                 let port = Port { protocol: protocol.into(), port: PortRef::Number(53) };
@@ -237,6 +251,23 @@ impl Graph<'_> {
                 && sources.contains(&(o.kind().to_owned(), o.name().to_owned()))
                 && mentions(o.body())
         })
+    }
+
+    /// One policy for all pods of each own app whose chart Argo CD renders: they reach each
+    /// other, kube-dns and the telemetry intake, and the client namespaces and CIDRs reach
+    /// them. What else such a chart needs, its app opts out for (`networkPolicies: false`).
+    fn unseen_app_policies(&self, input: &Input) -> Result<Vec<(usize, oxidy_modules::contract::Object)>, String> {
+        let mut intake = Vec::new();
+        for (_, endpoint) in input.client_endpoints.iter().filter(|(link, _)| link.telemetry_intake()) {
+            intake.extend(self.behind(&endpoint.namespace, &endpoint.service, |p| p.port == endpoint.port));
+        }
+        let mut policies = Vec::new();
+        for (index, app) in self.apps.iter().enumerate().filter(|(_, a)| input.unseen_apps.contains(&a.name)) {
+            let intake: Vec<(End, Port)> = intake.iter().map(|(w, port)| (End::Workload(*w), port.clone())).collect();
+            let policy = render::unseen_app_policy(&app.name, &app.namespace, &intake, self.workloads, self.settings)?;
+            policies.push((index, policy));
+        }
+        Ok(policies)
     }
 
     fn link_uses(&mut self, uses: &[Use]) -> Result<(), String> {

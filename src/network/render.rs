@@ -31,6 +31,55 @@ pub fn default_deny(namespace: &str) -> Result<Object, String> {
     }))
 }
 
+/// The policy of an own app whose pods oxidy does not see (a chart Argo CD renders): every pod
+/// of `namespace` reaches the others, kube-dns and the telemetry `intake`, and is reached by the
+/// namespace's own pods and the clients.
+pub fn unseen_app_policy(
+    app: &str,
+    namespace: &str,
+    intake: &[(End, Port)],
+    workloads: &[Workload],
+    settings: &Settings,
+) -> Result<Object, String> {
+    let same_namespace = json!({"podSelector": {}});
+    let mut ingress = vec![json!({"from": [same_namespace]})];
+    let clients: Vec<Value> = settings
+        .client_namespaces
+        .iter()
+        .map(|ns| json!({"namespaceSelector": namespace_selector(ns)}))
+        .chain(settings.client_cidrs.iter().map(|c| json!({"ipBlock": {"cidr": c}})))
+        .collect();
+    if !clients.is_empty() {
+        ingress.push(json!({"from": clients}));
+    }
+    // DNS first, then the intake by peer, as the workloads' policies order their rules.
+    let dns = peers(&super::kube_dns(), namespace, workloads, settings);
+    let mut egress = vec![
+        json!({"to": [same_namespace]}),
+        json!({"to": dns, "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}),
+    ];
+    let mut by_peer: BTreeMap<String, (Vec<Value>, Vec<Port>)> = BTreeMap::new();
+    for (end, p) in intake {
+        add(&mut by_peer, peers(end, namespace, workloads, settings), p);
+    }
+    for (peers, mut ports) in by_peer.into_values() {
+        ports.sort();
+        ports.dedup();
+        egress.push(json!({"to": peers, "ports": ports.iter().map(port).collect::<Vec<_>>()}));
+    }
+    object(json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": format!("{app}-pods"), "namespace": namespace, "labels": labels()},
+        "spec": {
+            "podSelector": {},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": ingress,
+            "egress": egress,
+        },
+    }))
+}
+
 /// The policy of workload `index`: its grants, both ways.
 pub fn workload_policy(
     index: usize,
