@@ -13,6 +13,7 @@ pub mod diff;
 pub mod drift;
 pub mod envfile;
 pub mod error;
+pub mod explain;
 pub mod fault;
 pub mod graph;
 pub mod helm;
