@@ -127,6 +127,13 @@ impl<'a> Options<'a> {
 
     /// The place `key` names, or an error naming the first part that is no option there.
     fn resolve(&self, key: &str) -> Result<Place, Error> {
+        // Longer than any path an env file can hold; the message shows its start only.
+        const MAX_KEY: usize = 256;
+        if key.chars().count() > MAX_KEY {
+            let start: String = key.chars().take(60).collect();
+            let reason = format!("a key of {} characters is longer than any option's path", key.chars().count());
+            return Err(self.unknown(&format!("{start}…"), reason, None));
+        }
         // `argocd.syncWindows[0]` as the reference writes lists is `argocd.syncWindows.0`.
         let normalized = key.replace('[', ".").replace(']', "");
         let parts: Vec<&str> = normalized.split('.').collect();

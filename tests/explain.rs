@@ -118,6 +118,9 @@ fn an_unknown_key_is_refused_with_a_suggestion() {
     }
     assert!(shown.contains("did you mean `components.garage.dataVolume`?"), "{shown}");
     insta::assert_snapshot!(shown);
+    let long = oxidy(dir.path(), &["explain", "staging", &"a.".repeat(5000)]);
+    assert_eq!(long.code, 2);
+    assert!(long.stderr.len() < 300 && long.stderr.contains("10000 characters"), "{}", long.stderr);
     let env = oxidy(dir.path(), &["explain", "stagin", "git.revision"]);
     assert_eq!(env.code, 2);
     assert!(env.stderr.contains("no environment `stagin`") && env.stderr.contains("did you mean `staging`?"));
