@@ -37,5 +37,6 @@ pub mod report;
 pub mod rule_files;
 pub mod run;
 pub mod run_diff;
+pub mod run_explain;
 pub mod schema;
 pub mod suggest;
