@@ -36,7 +36,7 @@ fn piped_renders_and_checks_print_no_progress() {
     assert_eq!(render.code, 0, "{}", render.stderr);
     assert_eq!(render.stderr, "", "progress on a pipe");
     assert_eq!(render.stdout.lines().count(), 1, "{}", render.stdout);
-    assert!(render.stdout.starts_with("big: 257 added, 0 changed, 0 removed ("), "{}", render.stdout);
+    assert!(render.stdout.starts_with("big: 379 added, 0 changed, 0 removed ("), "{}", render.stdout);
     let check = common::oxidy_with(dir.path(), &["check"], &[(AT_ONCE.0, at_once)]);
     assert_eq!((check.code, check.stderr.as_str()), (0, ""));
     assert!(!check.stdout.contains('\x1b') && !check.stdout.contains('\r'), "{}", check.stdout);
@@ -53,10 +53,10 @@ fn a_terminal_sees_each_step_and_the_line_is_cleared() {
         .expect("script (util-linux) runs; install it with: apt-get install util-linux");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    for step in ["compiling dashboards", "rendering big (1 of 1 environment)", "writing 257 files"] {
+    for step in ["compiling dashboards", "rendering big (1 of 1 environment)", "writing 379 files"] {
         assert!(text.contains(&format!("\r\x1b[2Koxidy: {step}")), "no `{step}` in {text:?}");
     }
     // Cleared before the summary, which starts on a clean line.
-    assert!(text.contains("\r\x1b[2Kbig: 257 added"), "{text:?}");
+    assert!(text.contains("\r\x1b[2Kbig: 379 added"), "{text:?}");
     assert!(Path::new(&dir.path().join("generated/big/app-000")).is_dir());
 }
