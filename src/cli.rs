@@ -101,6 +101,18 @@ pub enum Command {
         #[arg(long, value_name = "FORMAT", default_value = "text")]
         format: Format,
     },
+    /// The effective value of one env-file option and where it comes from: the env file's
+    /// line, or the tier's default; for a section, each of its options.
+    Explain {
+        /// The environment.
+        env: String,
+        /// The option, as a dotted path of env-file keys: `components.loki.replicas`,
+        /// `git.revision`, `argocd.syncWindows.0.schedule`.
+        key: String,
+        /// `text` for people, `json` for programs (shape: `oxidy schema explain`).
+        #[arg(long, value_name = "FORMAT", default_value = "text")]
+        format: Format,
+    },
     /// Draw one environment's platform from its rendered files: who sends what to whom (OTLP,
     /// remote write, S3, scrapes, datasource queries, alert routes), apps by sync wave.
     Graph {
@@ -142,6 +154,7 @@ pub enum Plan {
     Diff { project: Project, envs: Vec<String>, mode: DiffMode },
     Between { project: Project, a: String, b: String, mode: DiffMode },
     Graph { project: Project, env: String, format: GraphFormat },
+    Explain { project: Project, env: String, key: String },
     Schema,
     ReportSchema(ReportKind),
     Reference,
@@ -164,7 +177,8 @@ impl Args {
             Command::Render { format, .. }
             | Command::Check { format, .. }
             | Command::List { format, .. }
-            | Command::Diff { format, .. } => *format,
+            | Command::Diff { format, .. }
+            | Command::Explain { format, .. } => *format,
             _ => Format::Text,
         };
         let verbosity = match (self.quiet, self.verbose) {
@@ -214,6 +228,10 @@ impl Args {
             Command::Graph { env, format } => {
                 let env = project.select(std::slice::from_ref(&env))?.remove(0);
                 Plan::Graph { project, env, format }
+            }
+            Command::Explain { env, key, .. } => {
+                let env = project.select(std::slice::from_ref(&env))?.remove(0);
+                Plan::Explain { project, env, key }
             }
             Command::Schema { command: None } => Plan::Schema,
             Command::Schema { command: Some(kind) } => Plan::ReportSchema(kind),

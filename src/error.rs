@@ -121,6 +121,10 @@ pub enum Error {
     #[error("{env} ({}): {} object(s) break the policy:\n{}\n  help: fix each object (an `overrides:` entry for a platform object), or exempt it with the annotation `policy.oxidy.dev/<rule>: <reason>` (README: Security)", file.display(), findings.len(), findings.iter().map(|f| format!("  {f}")).collect::<Vec<_>>().join("\n"))]
     Policy { env: String, file: PathBuf, findings: Vec<String> },
 
+    /// `explain` was given a key that is no option of the env file (or no entry it writes).
+    #[error("{}: no option `{key}`: {reason}{}", file.display(), help.as_ref().map(|h| format!("\n  help: {h}")).unwrap_or_default())]
+    UnknownOption { file: PathBuf, key: String, reason: String, help: Option<String> },
+
     /// `show` selected no rendered file.
     #[error("nothing in environment `{env}` matches; `oxidy list {env}` names its apps")]
     NothingToShow { env: String },

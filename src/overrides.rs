@@ -44,6 +44,16 @@ pub struct OverrideTarget {
     pub app: Option<String>,
 }
 
+impl OverrideTarget {
+    /// Whether `object` of `app` is this target (its namespace defaulted to the app's).
+    pub fn selects(&self, app: &App, object: &Object) -> bool {
+        self.app.as_ref().is_none_or(|a| *a == app.name)
+            && self.namespace.as_deref().is_none_or(|ns| object.namespace() == Some(ns))
+            && object.kind() == self.kind
+            && object.name() == self.name
+    }
+}
+
 /// Why an override could not be applied; the pipeline adds the file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverrideError {
@@ -71,12 +81,8 @@ fn apply_one(apps: &mut [App], o: &Override) -> Result<(), OverrideError> {
     let matches: Vec<(usize, usize)> = apps
         .iter()
         .enumerate()
-        .filter(|(_, app)| t.app.as_ref().is_none_or(|a| *a == app.name))
         .flat_map(|(i, app)| {
-            app.objects.iter().enumerate().filter_map(move |(j, obj)| {
-                let ns_ok = t.namespace.as_deref().is_none_or(|ns| obj.namespace() == Some(ns));
-                (obj.kind() == t.kind && obj.name() == t.name && ns_ok).then_some((i, j))
-            })
+            app.objects.iter().enumerate().filter_map(move |(j, obj)| t.selects(app, obj).then_some((i, j)))
         })
         .collect();
     let described = || {

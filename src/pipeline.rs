@@ -130,6 +130,21 @@ pub fn argocd_names<S: Stack>(
     Ok(parts.names(env, &target, &names))
 }
 
+/// The platform's apps of an environment before overrides, every object in its namespace:
+/// what `oxidy explain` matches the targets of `overrides:` against.
+pub fn platform_apps_of<S: Stack>(
+    env: &LoadedEnv<S>,
+    dashboards: &Arc<Vec<Dashboard>>,
+    rule_files: &Arc<Vec<ProjectFile>>,
+) -> Result<Vec<App>, Error> {
+    let (mut apps, _) = platform_apps(env, &env_info(env, dashboards, rule_files))?;
+    for app in &mut apps {
+        let namespace = app.namespace.clone();
+        app.objects.iter_mut().for_each(|o| o.default_namespace(&namespace));
+    }
+    Ok(apps)
+}
+
 fn env_info<S>(env: &LoadedEnv<S>, dashboards: &Arc<Vec<Dashboard>>, rule_files: &Arc<Vec<ProjectFile>>) -> EnvInfo {
     let spec = &env.spec;
     EnvInfo {

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::between::Between;
 use crate::diff::AppChanges;
+use crate::explain::{Explained, OverrideUse};
 use crate::inventory::AppSummary;
 
 /// The version of every report's shape.
@@ -129,6 +130,26 @@ pub struct EnvWritten {
     pub verbatim: Vec<String>,
 }
 
+/// `oxidy explain ENV KEY --format json`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(title = "oxidy explain --format json")]
+pub struct ExplainReport {
+    /// The shape's version: 1.
+    pub version: u32,
+    /// The environment: the name of env/<name>.yaml.
+    pub env: String,
+    /// Its env file, relative to the project root.
+    pub file: String,
+    /// Its tier, whose defaults apply where the file sets nothing.
+    pub tier: oxidy_modules::contract::Tier,
+    /// The option asked about.
+    #[serde(flatten)]
+    pub option: Explained,
+    /// For a component's option (`components.<name>...`), the env file's `overrides:` entries
+    /// that change objects of that component after its options have rendered.
+    pub overrides: Vec<OverrideUse>,
+}
+
 /// The commands with a JSON report, as `oxidy schema <command>` names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportKind {
@@ -137,11 +158,18 @@ pub enum ReportKind {
     Diff,
     DiffBetween,
     Render,
+    Explain,
 }
 
 impl ReportKind {
-    pub const ALL: [ReportKind; 5] =
-        [ReportKind::List, ReportKind::Check, ReportKind::Diff, ReportKind::DiffBetween, ReportKind::Render];
+    pub const ALL: [ReportKind; 6] = [
+        ReportKind::List,
+        ReportKind::Check,
+        ReportKind::Diff,
+        ReportKind::DiffBetween,
+        ReportKind::Render,
+        ReportKind::Explain,
+    ];
 
     /// `diff-between`: the name of its schema file in `docs/schemas/` (with `.json`).
     pub fn name(self) -> &'static str {
@@ -151,6 +179,7 @@ impl ReportKind {
             ReportKind::Diff => "diff",
             ReportKind::DiffBetween => "diff-between",
             ReportKind::Render => "render",
+            ReportKind::Explain => "explain",
         }
     }
 
@@ -163,6 +192,7 @@ impl ReportKind {
             ReportKind::Diff => generator.into_root_schema_for::<DiffReport>(),
             ReportKind::DiffBetween => generator.into_root_schema_for::<BetweenReport>(),
             ReportKind::Render => generator.into_root_schema_for::<RenderReport>(),
+            ReportKind::Explain => generator.into_root_schema_for::<ExplainReport>(),
         };
         pretty(&schema)
     }

@@ -94,6 +94,17 @@ pub fn run_presented<S: Stack>(plan: &Plan, how: &Presentation, out: &mut dyn Wr
             let _ = out.write_all(graph.render(*format).as_bytes());
             Ok(Outcome::Ok)
         }
+        Plan::Explain { project, env, key } => {
+            let report = crate::run_explain::explain::<S>(project, env, key)?;
+            let text = match how.format {
+                Format::Json => report::pretty(&report),
+                Format::Text => {
+                    crate::run_explain::text(Path::new(&report.file), report.tier, &report.option, &report.overrides)
+                }
+            };
+            let _ = out.write_all(text.as_bytes());
+            Ok(Outcome::Ok)
+        }
         Plan::ReportSchema(kind) => {
             let _ = out.write_all(kind.schema().as_bytes());
             Ok(Outcome::Ok)

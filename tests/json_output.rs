@@ -1,4 +1,4 @@
-//! `--format json` on list, check, diff and render: the shapes are the committed JSON Schemas
+//! `--format json` on list, check, diff, render and explain: the shapes are the committed JSON Schemas
 //! in docs/schemas/ (generated from the report types by `oxidy schema <command>`), and every
 //! command's real output is valid against its schema.
 
@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use common::{oxidy, project};
 
-const REPORTS: [&str; 5] = ["list", "check", "diff", "diff-between", "render"];
+const REPORTS: [&str; 6] = ["list", "check", "diff", "diff-between", "render", "explain"];
 
 fn committed_schema(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schemas").join(format!("{name}.json"));
@@ -64,6 +64,13 @@ fn every_command_prints_json_its_schema_accepts() {
     assert_eq!(list.code, 0, "{}", list.stderr);
     valid("list", &list.stdout);
     insta::assert_snapshot!("list", list.stdout);
+
+    // A section: its options nested, set ones with their line and value, others with the
+    // tier's default.
+    let explain = oxidy(dir.path(), &["explain", "edge", "components", "--format", "json"]);
+    assert_eq!(explain.code, 0, "{}", explain.stderr);
+    let report = valid("explain", &explain.stdout);
+    assert_eq!(report["children"].as_array().map(|c| c.len() > 5), Some(true), "{report}");
 
     let clean = oxidy(dir.path(), &["check", "--format", "json"]);
     assert_eq!(clean.code, 0, "{}", clean.stderr);
