@@ -47,6 +47,18 @@ fn an_exemption_with_its_reason_lets_an_object_pass() {
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
 
+/// Renders the project's local env (which keeps development credentials), then the same env
+/// file as `staging`, and returns the refusal of the second render.
+fn refused_in_staging_only(root: &std::path::Path) -> String {
+    assert_eq!(oxidy(root, &["render"]).code, 0, "local keeps development credentials");
+    let env = root.join("env/local.yaml");
+    let staging = fs::read_to_string(&env).unwrap().replace("tier: local", "tier: staging");
+    fs::remove_dir_all(root.join("generated")).unwrap();
+    fs::write(root.join("env/staging.yaml"), staging).unwrap();
+    fs::remove_file(env).unwrap();
+    refused(root)
+}
+
 #[test]
 fn secrets_with_data_are_refused_outside_the_local_tier() {
     let dir = project_tree("policy");
@@ -55,13 +67,7 @@ fn secrets_with_data_are_refused_outside_the_local_tier() {
         "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: hunter2}\n",
     )
     .unwrap();
-    assert_eq!(oxidy(dir.path(), &["render"]).code, 0, "local keeps development credentials");
-    let env = dir.path().join("env/local.yaml");
-    let staging = fs::read_to_string(&env).unwrap().replace("tier: local", "tier: staging");
-    fs::remove_dir_all(dir.path().join("generated")).unwrap();
-    fs::write(dir.path().join("env/staging.yaml"), staging).unwrap();
-    fs::remove_file(env).unwrap();
-    let stderr = refused(dir.path());
+    let stderr = refused_in_staging_only(dir.path());
     assert!(stderr.contains("generated/staging/risky/Secret-db.yaml: Secret/risky/db: secret-data"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
@@ -77,13 +83,7 @@ fn literal_credentials_in_config_files_are_refused_outside_the_local_tier() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config}\ndata:\n  app.ini: |\n    [database]\n    user = app\n    password = hunter2\n  app.yaml: |\n    token: ${env:APP_TOKEN}\n    secret_file: /run/secrets/app/secret\n",
     )
     .unwrap();
-    assert_eq!(oxidy(dir.path(), &["render"]).code, 0, "local keeps development credentials");
-    let env = dir.path().join("env/local.yaml");
-    let staging = fs::read_to_string(&env).unwrap().replace("tier: local", "tier: staging");
-    fs::remove_dir_all(dir.path().join("generated")).unwrap();
-    fs::write(dir.path().join("env/staging.yaml"), staging).unwrap();
-    fs::remove_file(env).unwrap();
-    let stderr = refused(dir.path());
+    let stderr = refused_in_staging_only(dir.path());
     assert!(
         stderr.contains("generated/staging/risky/ConfigMap-app-config.yaml: ConfigMap/risky/app-config: credential-value: file `app.ini`, line 3: `password`"),
         "{stderr}"

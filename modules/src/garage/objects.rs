@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::contract::k8s::{self, Resources};
+use crate::contract::k8s;
 use crate::contract::{App, ModuleError};
 
 use super::access;
@@ -130,12 +130,7 @@ fn secrets_copy() -> Container {
         image: Some(setup::IMAGE.into()),
         image_pull_policy: Some(k8s::IMAGE_PULL_POLICY.into()),
         command: Some(vec!["/bin/sh".into(), "-c".into(), secrets_copy_script()]),
-        resources: Some(Resources::fixed(k8s::Defaults(
-            k8s::millicores(5),
-            k8s::mebibytes(8),
-            k8s::millicores(100),
-            k8s::mebibytes(32),
-        ))),
+        resources: Some(setup::sidecar_resources()),
         security_context: Some(k8s::restricted_container()),
         volume_mounts: Some(vec![
             k8s::mount("credentials", CREDENTIALS_DIR, true),

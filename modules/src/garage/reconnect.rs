@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Probe};
 
-use crate::contract::k8s::{self, Resources};
+use crate::contract::k8s;
 
 use super::bootstrap::Node;
 use super::objects::{ADMIN_TOKEN_KEY, CREDENTIALS_DIR, RPC_SERVICE};
@@ -128,12 +128,7 @@ pub(crate) fn container(r: &Resolved) -> Container {
         command: Some(vec!["/bin/sh".into(), format!("/scripts/{SCRIPT_FILE}")]),
         liveness_probe: Some(alive_probe(r, 20)),
         readiness_probe: Some(alive_probe(r, 10)),
-        resources: Some(Resources::fixed(k8s::Defaults(
-            k8s::millicores(5),
-            k8s::mebibytes(8),
-            k8s::millicores(100),
-            k8s::mebibytes(32),
-        ))),
+        resources: Some(setup::sidecar_resources()),
         security_context: Some(k8s::restricted_container()),
         volume_mounts: Some(vec![
             k8s::mount(VOLUME, "/scripts", true),

@@ -15,7 +15,9 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
-use k8s_openapi::api::core::v1::{ConfigMap, Container, PodSpec, PodTemplateSpec, ServiceAccount, VolumeMount};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Container, PodSpec, PodTemplateSpec, ResourceRequirements, ServiceAccount, VolumeMount,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::contract::k8s::{self, Resources};
@@ -33,6 +35,12 @@ const CONFIG_MAP: &str = "garage-setup-script";
 const SCRIPT_FILE: &str = "bootstrap.sh";
 /// curl with busybox's sh, sed, grep and tail; runs as `curl_user` (uid 100).
 pub(crate) const IMAGE: &str = "curlimages/curl:8.20.0";
+
+/// What a shell loop in [`IMAGE`] beside each node needs (the secrets copy, the reconnect
+/// loop): a few millicores and megabytes, bounded.
+pub(crate) fn sidecar_resources() -> ResourceRequirements {
+    Resources::fixed(k8s::Defaults(k8s::millicores(5), k8s::mebibytes(8), k8s::millicores(100), k8s::mebibytes(32)))
+}
 const USER: i64 = 10001;
 /// Where the Job finds the admin token, and the S3 key it imports, as files.
 const GARAGE_CREDENTIALS_DIR: &str = "/credentials/garage";
