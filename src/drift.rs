@@ -1,10 +1,7 @@
 //! `check`: the rendered tree against the committed one, as a unified diff.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-use similar::TextDiff;
 
 use crate::error::Error;
 use crate::output::read_tree;
@@ -47,23 +44,20 @@ impl Drift {
 
     /// Compares one file outside the trees.
     pub fn single(&mut self, project_root: &Path, relative: &Path, text: &str) {
-        match std::fs::read(project_root.join(relative)) {
-            Err(_) => self.file(relative.to_owned(), None, Some(text)),
-            Ok(old) if old != text.as_bytes() => {
+        match committed_file(project_root, relative) {
+            None => self.file(relative.to_owned(), None, Some(text)),
+            Some(old) if old != text.as_bytes() => {
                 self.file(relative.to_owned(), Some(&String::from_utf8_lossy(&old)), Some(text))
             }
-            Ok(_) => {}
+            Some(_) => {}
         }
     }
 
     fn file(&mut self, path: PathBuf, old: Option<&str>, new: Option<&str>) {
-        let shown = path.display().to_string();
-        let (a, b) = (
-            if old.is_some() { format!("a/{shown}") } else { "/dev/null".into() },
-            if new.is_some() { format!("b/{shown}") } else { "/dev/null".into() },
-        );
-        let diff = TextDiff::from_lines(old.unwrap_or(""), new.unwrap_or(""));
-        let _ = write!(self.diff, "{}", diff.unified_diff().context_radius(3).header(&a, &b));
+        // The same patch `oxidy diff` prints for the file.
+        if let Some(change) = crate::diff::file_change(&path, old, new) {
+            self.diff.push_str(&change.patch);
+        }
         match (old, new) {
             (None, _) => self.added.push(path),
             (_, None) => self.removed.push(path),
