@@ -77,6 +77,7 @@ pub fn compile(project: &Project) -> Result<Vec<Dashboard>, Error> {
 /// The dashboard sources, relative to the project root and sorted; none without the folder.
 fn sources(project: &Project) -> Result<Vec<PathBuf>, Error> {
     let dir = project.root.join(DASHBOARD_DIR);
+    crate::cache::deps::listing(&project.root, Path::new(DASHBOARD_DIR), false, true);
     let entries = match fs::read_dir(&dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

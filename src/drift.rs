@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::compare;
 use crate::error::Error;
-use crate::output::read_tree;
 
 /// How the committed files differ from what a render would write.
 #[derive(Debug, Default)]
@@ -22,22 +22,22 @@ impl Drift {
     }
 
     /// Compares one tree; `root` is relative to `project_root` and names files in the diff.
+    /// Only the files that differ are read whole, for their patch.
     pub fn tree(&mut self, project_root: &Path, root: &Path, files: &BTreeMap<PathBuf, String>) -> Result<(), Error> {
-        let existing = read_tree(&project_root.join(root))?;
+        let dir = project_root.join(root);
+        let comparison = compare::tree(&dir, files)?;
         for (relative, text) in files {
             let shown = root.join(relative);
-            match existing.get(relative) {
-                None => self.file(shown, None, Some(text)),
-                Some(old) if old != text.as_bytes() => {
-                    self.file(shown, Some(&String::from_utf8_lossy(old)), Some(text))
-                }
-                Some(_) => {}
+            if comparison.added.contains(relative) {
+                self.file(shown, None, Some(text));
+            } else if comparison.changed.contains(relative) {
+                let old = compare::committed_bytes(&dir, relative)?;
+                self.file(shown, Some(&String::from_utf8_lossy(&old)), Some(text));
             }
         }
-        for (relative, old) in &existing {
-            if !files.contains_key(relative) {
-                self.file(root.join(relative), Some(&String::from_utf8_lossy(old)), None);
-            }
+        for relative in &comparison.removed {
+            let old = compare::committed_bytes(&dir, relative)?;
+            self.file(root.join(relative), Some(&String::from_utf8_lossy(&old)), None);
         }
         Ok(())
     }

@@ -147,7 +147,7 @@ pub enum SyncWindowKind {
 pub const IN_CLUSTER: &str = "https://kubernetes.default.svc";
 
 /// Where a destination points, after checking that exactly one form was given.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Cluster {
     Server(String),
     Name(String),

@@ -35,10 +35,7 @@ pub fn install_help() -> String {
 
 /// Where `.ci/tools helm` puts the pinned build: `${XDG_CACHE_HOME:-~/.cache}/oxidy/tools`.
 fn pinned_build() -> Option<PathBuf> {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    let cache = crate::cache::user_cache_dir()?;
     Some(cache.join(format!("oxidy/tools/helm-{PINNED_HELM}/helm")))
 }
 
@@ -122,7 +119,9 @@ pub fn template_all(jobs: &[Job], settings: &Settings) -> Result<Vec<Result<Stri
     if jobs.is_empty() {
         return Ok(Vec::new());
     }
-    let program = locate()?;
+    let found = locate();
+    crate::cache::deps::helm(&found, settings.root);
+    let program = found?;
     // helm's own configuration (repositories, plugins, caches) comes from here, not from the
     // user's home: the same chart renders the same on every machine.
     let scratch = tempfile::tempdir().map_err(HelmError::Values)?;

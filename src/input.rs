@@ -11,7 +11,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// How large one input file may be, by what it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Limit {
     /// An environment file: 4 MiB, a thousand times the largest committed one.
     EnvFile,
@@ -83,8 +83,16 @@ pub fn read_text(root: &Path, relative: &Path, limit: Limit) -> Result<String, I
 }
 
 /// The bytes of `relative` below the repository `root`, when it is a regular file inside the
-/// repository (symbolic links resolved) and no larger than `limit`.
+/// repository (symbolic links resolved) and no larger than `limit`. The read, and what it
+/// gave, goes into the record of the running render ([`crate::cache::deps`]).
 pub fn read_bytes(root: &Path, relative: &Path, limit: Limit) -> Result<Vec<u8>, InputProblem> {
+    let result = read_bytes_unrecorded(root, relative, limit);
+    crate::cache::deps::read(root, relative, limit, &result);
+    result
+}
+
+/// [`read_bytes`] without recording: what a remembered render checks its inputs with.
+pub fn read_bytes_unrecorded(root: &Path, relative: &Path, limit: Limit) -> Result<Vec<u8>, InputProblem> {
     let real = inside(root, &root.join(relative))?;
     let kind = fs::metadata(&real).map_err(InputProblem::Io)?.file_type();
     if let Some(what) = not_regular(&kind) {

@@ -12,7 +12,7 @@ use crate::argocd::{self, AppOptions};
 use crate::policy;
 
 /// One app of an environment.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct AppSummary {
     /// The app: its folder below the output root and its Argo CD Application.
     pub name: String,

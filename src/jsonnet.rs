@@ -119,7 +119,12 @@ impl<'d, 'p> Files<'d, 'p> {
     fn resolve(&self, program: &Program<'p>, from: SpanId, name: &str) -> Option<PathBuf> {
         let (context, _, _) = program.span_manager().get_span(from);
         let beside = self.by_context.get(&context).and_then(|&i| self.sources[i].0.parent()).map(Path::to_owned);
-        beside.into_iter().chain(self.import_dirs.iter().cloned()).map(|dir| dir.join(name)).find(|p| p.is_file())
+        // Each place looked in is noted, found or not: a file appearing in an earlier one
+        // would change what the import means.
+        beside.into_iter().chain(self.import_dirs.iter().cloned()).map(|dir| dir.join(name)).find(|p| {
+            crate::cache::deps::listing(self.root, p, false, true);
+            p.is_file()
+        })
     }
 
     /// The file, line, column and line text of the start of `span`.

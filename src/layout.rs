@@ -10,12 +10,30 @@ use crate::error::Error;
 use oxidy_modules::contract::yaml;
 
 /// An environment's files, relative to its output root, with their contents.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Layout {
+    #[serde(with = "sorted_files")]
     pub files: BTreeMap<PathBuf, String>,
     pub objects: usize,
     /// Files copied byte for byte, named in the summary.
     pub verbatim: Vec<PathBuf>,
+}
+
+/// A layout's files kept as the sorted list they are, so that reading one back builds the map
+/// in one pass instead of searching it for every path.
+mod sorted_files {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(files: &BTreeMap<PathBuf, String>, to: S) -> Result<S::Ok, S::Error> {
+        to.collect_seq(files)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<BTreeMap<PathBuf, String>, D::Error> {
+        Ok(Vec::<(PathBuf, String)>::deserialize(from)?.into_iter().collect())
+    }
 }
 
 /// `<app>/<Kind>-<name>.yaml`. Characters that are not safe in file names become `-`.

@@ -6,7 +6,9 @@
 pub mod apps;
 pub mod argocd;
 pub mod between;
+pub mod cache;
 pub mod cli;
+pub mod compare;
 pub mod component_argocd;
 pub mod dashboards;
 pub mod diff;

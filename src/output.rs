@@ -7,13 +7,14 @@
 //! guard paths → remove own leftovers → stage aside → syncfs → exchange → fsync → drop old
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use crate::compare::{self, Comparison};
 use crate::error::Error;
 use crate::fault;
 
@@ -57,12 +58,9 @@ impl Changes {
     }
 }
 
-/// Counts what writing `files` over `existing` would change.
-pub fn changes(existing: &BTreeMap<PathBuf, Vec<u8>>, files: &BTreeMap<PathBuf, String>) -> Changes {
-    Changes {
-        added: files.keys().filter(|p| !existing.contains_key(*p)).count(),
-        changed: files.iter().filter(|(p, text)| existing.get(*p).is_some_and(|old| old != text.as_bytes())).count(),
-        removed: existing.keys().filter(|p| !files.contains_key(*p)).count(),
+impl From<&Comparison> for Changes {
+    fn from(c: &Comparison) -> Changes {
+        Changes { added: c.added.len(), changed: c.changed.len(), removed: c.removed.len() }
     }
 }
 
@@ -130,14 +128,14 @@ pub fn write_atomically(
     let mut staged: Vec<Staged> = Vec::new();
     let result = (|| {
         for tree in trees {
-            let existing = read_tree(&tree.root)?;
-            let c = changes(&existing, tree.files);
+            let comparison = compare::tree(&tree.root, tree.files)?;
+            let c = Changes::from(&comparison);
             summaries.push(c);
             if !c.is_empty() {
                 removable(&tree.root)?;
                 let aside = sibling(&tree.root, "new")?;
                 staged.push(Staged { aside: aside.clone(), target: tree.root.clone(), dir: true });
-                stage_tree(&aside, tree.files, &tree.root, &existing)?;
+                stage_tree(&aside, tree.files, &tree.root, &comparison.unchanged)?;
             }
         }
         for (path, text) in singles {
@@ -229,11 +227,11 @@ fn stage_tree(
     dir: &Path,
     files: &BTreeMap<PathBuf, String>,
     old_root: &Path,
-    existing: &BTreeMap<PathBuf, Vec<u8>>,
+    unchanged_files: &BTreeSet<PathBuf>,
 ) -> Result<(), Error> {
     for (relative, text) in files {
         let path = dir.join(relative);
-        let unchanged = existing.get(relative).is_some_and(|old| old == text.as_bytes());
+        let unchanged = unchanged_files.contains(relative);
         let write = || -> io::Result<()> {
             if let Some(parent) = path.parent() {
                 fs::create_dir_all(parent)?;

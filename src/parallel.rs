@@ -12,11 +12,15 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     // Thread `t` takes items t, t + threads, t + 2 * threads, …: neighbours cost alike, so
     // striding shares the work more evenly than cutting the list into blocks.
     let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    // Workers read inputs for the run that started them: they record into its record.
+    let record = crate::cache::deps::current();
     std::thread::scope(|scope| {
         let f = &f;
         let workers: Vec<_> = (0..threads)
             .map(|t| {
+                let record = record.clone();
                 scope.spawn(move || {
+                    crate::cache::deps::adopt(record);
                     items.iter().enumerate().skip(t).step_by(threads).map(|(i, item)| (i, f(item))).collect::<Vec<_>>()
                 })
             })

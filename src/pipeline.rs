@@ -39,7 +39,7 @@ pub struct LoadedEnv<S> {
 }
 
 /// An environment rendered in memory.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RenderedEnv {
     pub name: String,
     /// Relative to the project root.
@@ -53,7 +53,7 @@ pub struct RenderedEnv {
 
 /// What an environment creates in Argo CD's namespace, for the check that environments
 /// sharing one Argo CD do not overwrite each other.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ArgoCdNames {
     pub env: String,
     /// The env file, relative to the project root.

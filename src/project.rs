@@ -28,6 +28,7 @@ impl Project {
     /// The names of all environments: the stems of `env/*.yaml`, sorted.
     pub fn env_names(&self) -> Result<Vec<String>, Error> {
         let dir = self.root.join(ENV_DIR);
+        crate::cache::deps::listing(&self.root, Path::new(ENV_DIR), false, true);
         let entries = fs::read_dir(&dir).map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => Error::NoEnvironments(dir.clone()),
             _ => Error::Read { path: dir.clone(), source },

@@ -15,6 +15,7 @@ pub const RULES_DIR: &str = "rules";
 
 /// Every `rules/*.yaml` and `rules/*.yml`, in file name order; none without the folder.
 pub fn read(project: &Project) -> Result<Vec<ProjectFile>, Error> {
+    crate::cache::deps::listing(&project.root, Path::new(RULES_DIR), false, true);
     let entries = match fs::read_dir(project.root.join(RULES_DIR)) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use oxidy_modules::contract::Stack;
 
+use crate::cache::RenderCache;
 use crate::cli::Plan;
 use crate::drift::Drift;
 use crate::error::Error;
@@ -65,7 +66,7 @@ pub fn run_presented<S: Stack>(plan: &Plan, how: &Presentation, out: &mut dyn Wr
     match plan {
         Plan::Diff { project, envs, mode } => {
             let (rendered, roots) = render_project::<S>(project, envs, &progress_for(how))?;
-            crate::run_diff::diff(project, &rendered, &roots, &schema::env_schema::<S>(), *mode, how, out)
+            crate::run_diff::diff(project, &rendered, &roots, &env_schema::<S>(), *mode, how, out)
         }
         Plan::Between { project, a, b, mode } => {
             let pair = if a == b { vec![a.clone()] } else { vec![a.clone(), b.clone()] };
@@ -122,7 +123,7 @@ pub fn run_presented<S: Stack>(plan: &Plan, how: &Presentation, out: &mut dyn Wr
             } else {
                 String::new()
             };
-            let changes = write(project, &rendered, &schema::env_schema::<S>(), &mut progress)?;
+            let changes = write(project, &rendered, &env_schema::<S>(), &mut progress)?;
             let (orphans, _) = strays(project, &roots);
             if how.format == Format::Json {
                 orphans_after_render(project, &orphans, *prune_orphans, &mut std::io::sink())?;
@@ -165,7 +166,7 @@ pub fn run_presented<S: Stack>(plan: &Plan, how: &Presentation, out: &mut dyn Wr
             let mut progress = progress_for(how);
             let (rendered, roots) = render_project::<S>(project, envs, &progress)?;
             progress.finish();
-            check(project, &rendered, &roots, &schema::env_schema::<S>(), how, out)
+            check(project, &rendered, &roots, &env_schema::<S>(), how, out)
         }
     }
 }
@@ -176,9 +177,28 @@ pub fn render_all<S: Stack>(project: &Project, envs: &[String]) -> Result<Vec<Re
     render_project::<S>(project, envs, &Progress::stderr()).map(|(rendered, _)| rendered)
 }
 
-/// [`render_all`], and the output root of every environment of the project, rendered or not
-/// (each env file is read once, here).
+/// [`render_all`], and the output root of every environment of the project, rendered or not:
+/// remembered ([`crate::cache`]) when nothing it was made from has changed since, else
+/// rendered and remembered.
 fn render_project<S: Stack>(
+    project: &Project,
+    envs: &[String],
+    progress: &Progress,
+) -> Result<(Vec<RenderedEnv>, Vec<PathBuf>), Error> {
+    let cache = RenderCache::open(&project.root, envs);
+    if let Some(remembered) = cache.as_ref().and_then(RenderCache::lookup) {
+        return Ok(remembered);
+    }
+    let (result, deps) = crate::cache::deps::record(&project.root, || render_fresh::<S>(project, envs, progress));
+    let rendered = result?;
+    if let (Some(cache), Some(deps)) = (cache, deps) {
+        cache.store(deps, &rendered);
+    }
+    Ok(rendered)
+}
+
+/// [`render_project`] from the files (each env file is read once, here).
+fn render_fresh<S: Stack>(
     project: &Project,
     envs: &[String],
     progress: &Progress,
@@ -263,8 +283,15 @@ pub(crate) fn strays(project: &Project, roots: &[PathBuf]) -> (Vec<PathBuf>, Vec
         .collect();
     let mut unknown = Vec::new();
     let generated = project.root.join(GENERATED);
-    for entry in walkdir::WalkDir::new(&generated).sort_by_file_name().into_iter().filter_map(Result::ok) {
-        let relative = entry.path().strip_prefix(&project.root).unwrap_or(entry.path()).to_owned();
+    let relative = |path: &Path| path.strip_prefix(&project.root).unwrap_or(path).to_owned();
+    // Everything below an output root is its environment's, and below a leftover the
+    // render's: neither is walked.
+    let walk = walkdir::WalkDir::new(&generated).sort_by_file_name().into_iter().filter_entry(|e| {
+        let at = relative(e.path());
+        e.depth() == 0 || !roots.iter().chain(&leftovers).any(|r| *r == at)
+    });
+    for entry in walk.filter_map(Result::ok) {
+        let relative = relative(entry.path());
         let owned = roots.iter().any(|r| relative.starts_with(r) || r.starts_with(&relative));
         let leftover = leftovers.iter().any(|l| relative.starts_with(l));
         if !owned && !leftover && !entry.file_type().is_dir() {
@@ -298,6 +325,11 @@ fn shared_argocd_names(envs: &[ArgoCdNames]) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The env files' JSON Schema, which depends on nothing but the program: remembered with it.
+fn env_schema<S: Stack>() -> String {
+    crate::cache::per_program("env-schema", schema::env_schema::<S>)
 }
 
 /// Progress on a terminal, unless `-q` or JSON asked for nothing but the result.

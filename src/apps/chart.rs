@@ -402,6 +402,7 @@ impl Check<'_> {
         }
         // helm reads the chart itself: every file in it must be one oxidy would read, so a
         // link in a chart cannot pull a file from outside the repository into the output.
+        crate::cache::deps::listing(self.input.root, &path, true, false);
         for file in walkdir::WalkDir::new(&full).follow_links(false).into_iter().filter_map(Result::ok) {
             if file.file_type().is_dir() {
                 continue;

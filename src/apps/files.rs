@@ -55,6 +55,7 @@ pub fn resolve(root: &Path, env_file: &Path, written: &str) -> Result<PathBuf, P
 /// `.yml` and `.json` file below the folder, sorted by path.
 pub fn manifest_files(root: &Path, path: &Path) -> Result<Vec<PathBuf>, PathProblem> {
     let full = root.join(path);
+    crate::cache::deps::listing(root, path, true, true);
     if full.is_file() {
         return Ok(vec![path.to_owned()]);
     }
