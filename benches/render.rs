@@ -1,9 +1,11 @@
 //! The benchmark: one table of what rendering and checking cost, measured in this run. Each row
 //! runs in a child process of its own (this program, re-run with `--row NAME`), so its peak
 //! memory is its own; times are medians over repeated runs. Rows: render into an empty and into
-//! an up-to-date tree, `check`, and the floors `cp -r` and `diff -r` of the same tree; a scale
-//! series of 1×, 10× and 100× environments and of 10, 100 and 1,000 apps in one environment;
-//! the dashboards alone. Run with `cargo bench`; figures, not assertions.
+//! an up-to-date tree, `check` (in this process and as a whole `oxidy check` process), each
+//! with nothing remembered (`OXIDY_CACHE=off`) and with the last render remembered, and the
+//! floors `cp -r` and `diff -r` of the same tree; a scale series of 1×, 10× and 100×
+//! environments and of 10, 100 and 1,000 apps in one environment, nothing remembered; the
+//! dashboards alone. Run with `cargo bench`; figures, not assertions.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,9 +23,12 @@ const RUNS: usize = 7;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--row") {
+        // The parent says whether renders are remembered, through OXIDY_CACHE.
         let (name, project) = (&args[i + 1], PathBuf::from(&args[i + 2]));
         let (median, runs, files) = measure(name, &project);
-        println!("{} {runs} {files} {}", median.as_nanos(), peak_rss_kib());
+        // The whole-process row's memory is its `oxidy` child's, which this one does not see.
+        let rss = if name == "check-process" { 0 } else { peak_rss_kib() };
+        println!("{} {runs} {files} {rss}", median.as_nanos());
         return;
     }
     let scratch = tempfile::tempdir().expect("temp dir");
@@ -36,36 +41,72 @@ fn main() {
         .map(|&n| (n, project_copy(repo, &scratch.path().join(format!("apps-{n}")), Envs::Apps(n))))
         .collect();
 
+    let remembered = Cache::Remembered(scratch.path().join("cache"));
+    let off = Cache::Off;
     println!("oxidy benchmark: medians of up to {RUNS} runs, each row in its own process");
-    println!("{:<56} {:>10} {:>5} {:>7} {:>10}", "row", "median ms", "runs", "files", "peak MiB");
-    let render = row("render: the repository's envs into an empty tree", "render-empty", &base);
-    let _ = row("render: the repository's envs over an up-to-date tree", "render-current", &base);
-    let check = row("check: the repository's envs", "check", &base);
-    let cp = row("floor: cp -r of the same tree", "cp", &base);
-    let diff = row("floor: diff -r of the same tree", "diff", &base);
-    println!("ratios: render / cp -r = {:.1}, check / diff -r = {:.1}", ratio(render, cp), ratio(check, diff));
-    let one = row("scale: 1 staging env into an empty tree", "render-one-staging", &env10);
-    let ten = row("scale: 10 staging envs into an empty tree", "render-empty", &env10);
-    let hundred = row("scale: 100 staging envs into an empty tree", "render-empty", &env100);
+    println!("{:<72} {:>10} {:>5} {:>7} {:>10}", "row", "median ms", "runs", "files", "peak MiB");
+    let render_cold = row("render into an empty tree, nothing remembered", "render-empty", &base, &off);
+    let render = row("render into an empty tree, last render remembered", "render-empty", &base, &remembered);
+    let _ = row("render over an up-to-date tree, nothing remembered", "render-current", &base, &off);
+    let _ = row("render over an up-to-date tree, remembered", "render-current", &base, &remembered);
+    let check_cold = row("check, nothing remembered", "check", &base, &off);
+    let check = row("check, remembered", "check", &base, &remembered);
+    let _ = row("check as a whole `oxidy check` process, nothing remembered", "check-process", &base, &off);
+    let process = row("check as a whole `oxidy check` process, remembered", "check-process", &base, &remembered);
+    let cp = row("floor: cp -r of the same tree", "cp", &base, &off);
+    let diff = row("floor: diff -r of the same tree", "diff", &base, &off);
+    println!(
+        "ratios, remembered: render / cp -r = {:.1}, check / diff -r = {:.1}, whole check process / diff -r = {:.1}",
+        ratio(render, cp),
+        ratio(check, diff),
+        ratio(process, diff)
+    );
+    println!(
+        "ratios, nothing remembered: render / cp -r = {:.1}, check / diff -r = {:.1}",
+        ratio(render_cold, cp),
+        ratio(check_cold, diff)
+    );
+    let one = row("scale: 1 staging env into an empty tree", "render-one-staging", &env10, &off);
+    let ten = row("scale: 10 staging envs into an empty tree", "render-empty", &env10, &off);
+    let hundred = row("scale: 100 staging envs into an empty tree", "render-empty", &env100, &off);
     println!("scale: 10× envs = {:.1}× time, 100× envs = {:.1}× time", ratio(ten, one), ratio(hundred, one));
     for (n, project) in &apps {
-        row(&format!("scale: one env with {n} own apps, into an empty tree"), "render-empty", project);
+        row(&format!("scale: one env with {n} own apps, into an empty tree"), "render-empty", project, &off);
     }
-    row("dashboards alone: compile and lint every dashboard", "dashboards", &base);
+    row("dashboards alone: compile and lint every dashboard", "dashboards", &base, &off);
     println!("nixidy: not measured in this run (no nix-instantiate and nixidy checkout on this machine)");
 }
 
+/// Whether a row's renders are remembered between runs.
+enum Cache {
+    /// `OXIDY_CACHE=off`: every run renders from the files.
+    Off,
+    /// Remembered in this folder: each row renders once, untimed, then reuses that result.
+    Remembered(PathBuf),
+}
+
 /// Runs one row in a child process and prints its line; returns its median.
-fn row(label: &str, name: &str, project: &Path) -> Duration {
+fn row(label: &str, name: &str, project: &Path, cache: &Cache) -> Duration {
     let exe = std::env::current_exe().expect("this program");
-    let out = Command::new(exe).arg("--row").arg(name).arg(project).output().expect("the row runs");
+    let setting = match cache {
+        Cache::Off => "off".into(),
+        Cache::Remembered(dir) => dir.clone().into_os_string(),
+    };
+    let out = Command::new(exe)
+        .arg("--row")
+        .arg(name)
+        .arg(project)
+        .env("OXIDY_CACHE", setting)
+        .output()
+        .expect("the row runs");
     let text = String::from_utf8_lossy(&out.stdout);
     let fields: Vec<u128> = text.split_whitespace().filter_map(|f| f.parse().ok()).collect();
     let [nanos, runs, files, rss_kib] = fields[..] else {
         panic!("row {name} failed:\n{text}{}", String::from_utf8_lossy(&out.stderr));
     };
     let median = Duration::from_nanos(nanos as u64);
-    println!("{label:<56} {:>10.2} {runs:>5} {files:>7} {:>10.1}", median.as_secs_f64() * 1e3, rss_kib as f64 / 1024.0);
+    let rss = if rss_kib == 0 { "-".to_owned() } else { format!("{:.1}", rss_kib as f64 / 1024.0) };
+    println!("{label:<72} {:>10.2} {runs:>5} {files:>7} {rss:>10}", median.as_secs_f64() * 1e3);
     median
 }
 
@@ -92,7 +133,11 @@ fn measure(name: &str, root: &Path) -> (Duration, usize, usize) {
     let render_once = || run::<Platform>(&render, &mut std::io::sink()).expect("renders");
     let runs = if envs.len() >= 100 || name == "render-one-staging" { 3 } else { RUNS };
     let median = match name {
-        "render-empty" => median(runs, clear, render_once),
+        "render-empty" => {
+            // Untimed: the result to remember, when renders are remembered.
+            render_once();
+            median(runs, clear, render_once)
+        }
         "render-one-staging" => {
             let one = Plan::Render {
                 project: project.clone(),
@@ -110,6 +155,12 @@ fn measure(name: &str, root: &Path) -> (Duration, usize, usize) {
             render_once();
             let check = Plan::Check { project: project.clone(), envs: envs.clone() };
             median(runs, || {}, || run::<Platform>(&check, &mut std::io::sink()).expect("checks"))
+        }
+        "check-process" => {
+            render_once();
+            let check = || program(env!("CARGO_BIN_EXE_oxidy"), &["check", "-q"], root);
+            check();
+            median(runs, || {}, check)
         }
         "cp" => {
             render_once();

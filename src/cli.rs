@@ -12,9 +12,17 @@ use crate::presentation::{ColorChoice, Format, Presentation, Verbosity};
 use crate::project::Project;
 use crate::report::ReportKind;
 
+/// What `oxidy --help` and the man page say of the environment variables oxidy reads.
+const ENVIRONMENT: &str = "\
+Environment:
+  OXIDY_CACHE              where renders are remembered (default ~/.cache/oxidy/render), or `off`
+  OXIDY_HELM               the helm program for charts rendered with `render: local`
+  OXIDY_PROGRESS_AFTER_MS  how long a render runs before a terminal shows its progress (1000)
+  NO_COLOR                 no colour with --color auto";
+
 /// oxidy: typed environments in, Argo CD-ready manifests out.
 #[derive(Debug, Parser)]
-#[command(name = "oxidy", version, about, long_about = None)]
+#[command(name = "oxidy", version, about, long_about = None, after_help = ENVIRONMENT)]
 pub struct Args {
     /// The project root, holding env/ and generated/. Default: the nearest folder, the current
     /// one or above, that holds env/.

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use oxidy_modules::contract::Stack;
 
-use crate::cache::RenderCache;
 use crate::cli::Plan;
 use crate::drift::Drift;
 use crate::error::Error;
@@ -185,16 +184,14 @@ fn render_project<S: Stack>(
     envs: &[String],
     progress: &Progress,
 ) -> Result<(Vec<RenderedEnv>, Vec<PathBuf>), Error> {
-    let cache = RenderCache::open(&project.root, envs);
-    if let Some(remembered) = cache.as_ref().and_then(RenderCache::lookup) {
-        return Ok(remembered);
-    }
-    let (result, deps) = crate::cache::deps::record(&project.root, || render_fresh::<S>(project, envs, progress));
-    let rendered = result?;
-    if let (Some(cache), Some(deps)) = (cache, deps) {
-        cache.store(deps, &rendered);
-    }
-    Ok(rendered)
+    // Env names are DNS labels: no space.
+    let name = format!("render {}", envs.join(" "));
+    crate::cache::remembered(&project.root, &name, || {
+        let recalled = crate::cache::promql::recall();
+        let rendered = render_fresh::<S>(project, envs, progress);
+        crate::cache::promql::keep(recalled);
+        rendered
+    })
 }
 
 /// [`render_project`] from the files (each env file is read once, here).
@@ -235,7 +232,8 @@ fn render_fresh<S: Stack>(
     pipeline::check_dashboards_folder(&project.root, &loaded)?;
     progress.step("compiling dashboards");
     // Dashboards are the same in every environment: compiled once, shared by all.
-    let dashboards = Arc::new(crate::dashboards::compile(project)?);
+    let dashboards =
+        Arc::new(crate::cache::remembered(&project.root, "dashboards", || crate::dashboards::compile(project))?);
     let rule_files = Arc::new(crate::rule_files::read(project)?);
     // Environments are independent until here: rendered on every core, in the order given.
     let mut rendered = Vec::new();

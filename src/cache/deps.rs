@@ -66,7 +66,7 @@ thread_local! {
 }
 
 /// Runs `work` while recording what it reads below `root`; the record is `None` when some of
-/// it cannot be checked again.
+/// it cannot be checked again. Inside another record, what `work` read is that one's too.
 pub fn record<T>(root: &Path, work: impl FnOnce() -> T) -> (T, Option<Vec<Dep>>) {
     let shared = Arc::new(Mutex::new(Record { root: root.to_owned(), deps: Vec::new(), unrepeatable: false }));
     let previous = CURRENT.with(|c| c.replace(Some(shared.clone())));
@@ -74,12 +74,33 @@ pub fn record<T>(root: &Path, work: impl FnOnce() -> T) -> (T, Option<Vec<Dep>>)
     CURRENT.with(|c| *c.borrow_mut() = previous);
     let record = std::mem::replace(&mut *shared.lock().unwrap_or_else(|p| p.into_inner()), empty());
     if record.unrepeatable {
+        with_current(|outer| outer.unrepeatable = true);
         return (result, None);
     }
     let mut deps = record.deps;
     deps.sort();
     deps.dedup();
+    extend(root, &deps);
     (result, Some(deps))
+}
+
+/// Adds `deps`, read below `root` by a part of the run (made or remembered), to its record.
+pub fn extend(root: &Path, deps: &[Dep]) {
+    with_current(|record| {
+        if record.root == root {
+            record.deps.extend_from_slice(deps);
+        } else {
+            record.unrepeatable = true;
+        }
+    });
+}
+
+fn with_current(f: impl FnOnce(&mut Record)) {
+    CURRENT.with(|c| {
+        if let Some(shared) = c.borrow().as_ref() {
+            f(&mut shared.lock().unwrap_or_else(|p| p.into_inner()));
+        }
+    });
 }
 
 fn empty() -> Record {
@@ -97,15 +118,11 @@ pub fn adopt(shared: Option<Shared>) {
 }
 
 fn push(root: &Path, dep: impl FnOnce() -> Dep) {
-    CURRENT.with(|c| {
-        if let Some(shared) = c.borrow().as_ref() {
-            let mut record = shared.lock().unwrap_or_else(|p| p.into_inner());
-            if record.root == root {
-                let dep = dep();
-                record.deps.push(dep);
-            } else {
-                record.unrepeatable = true;
-            }
+    with_current(|record| {
+        if record.root == root {
+            record.deps.push(dep());
+        } else {
+            record.unrepeatable = true;
         }
     });
 }

@@ -8,14 +8,15 @@
 //! the results in `DIR`, by default `${XDG_CACHE_HOME:-~/.cache}/oxidy/render`.
 
 pub mod deps;
+pub mod promql;
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::pipeline::RenderedEnv;
 use deps::{Dep, Identity};
 
 /// The variable that moves or turns off the cache.
@@ -31,21 +32,18 @@ const LARGEST: usize = 256 << 20;
 /// Raised whenever the layout of a kept result changes, so that no older one is misread.
 const FORMAT: &str = "oxidy-render-cache-1";
 
-/// What a render of the project gives: the environments rendered, and the output root of every
-/// environment of the project.
-pub type Rendered = (Vec<RenderedEnv>, Vec<PathBuf>);
-
-/// Where one render of one project is remembered.
-pub struct RenderCache {
-    root: PathBuf,
-    file: PathBuf,
+/// A remembered value with the record of what it was made from.
+#[derive(Deserialize)]
+struct Entry<T> {
+    deps: Vec<Dep>,
+    value: T,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Entry {
-    deps: Vec<Dep>,
-    rendered: Vec<RenderedEnv>,
-    roots: Vec<PathBuf>,
+/// [`Entry`] borrowing the value it stores.
+#[derive(Serialize)]
+struct EntryRef<'a, T> {
+    deps: &'a [Dep],
+    value: &'a T,
 }
 
 /// The cache folder, and a key naming this oxidy program in it; `None` when the cache is off,
@@ -61,11 +59,48 @@ fn program_key() -> Option<(PathBuf, blake3::Hasher)> {
     Some((dir, key))
 }
 
+/// The file of what is remembered as `name` for this program (and `root`, when given).
+fn place(root: Option<&Path>, name: &str) -> Option<PathBuf> {
+    let (dir, mut key) = program_key()?;
+    if let Some(root) = root {
+        key.update(fs::canonicalize(root).ok()?.as_os_str().as_encoded_bytes()).update(b"\0");
+    }
+    key.update(name.as_bytes());
+    Some(dir.join(key.finalize().to_hex().as_str()))
+}
+
+/// What `make` gives, remembered for this program and the project at `root` under `name`
+/// with everything `make` read there: reused while all of it reads the same, made again
+/// otherwise. Errors are not remembered. What was read, remembered or not, also goes into the
+/// record of a run this one is part of.
+pub fn remembered<T, E>(root: &Path, name: &str, make: impl FnOnce() -> Result<T, E>) -> Result<T, E>
+where
+    T: Serialize + DeserializeOwned,
+{
+    let Some(file) = place(Some(root), name) else { return make() };
+    if let Some(entry) = fs::read(&file).ok().and_then(|b| postcard::from_bytes::<Entry<T>>(&b).ok())
+        && entry.deps.iter().all(|dep| dep.holds(root))
+    {
+        deps::extend(root, &entry.deps);
+        // Used now: the last to be evicted.
+        let _ = fs::File::options().append(true).open(&file).and_then(|f| f.set_modified(std::time::SystemTime::now()));
+        return Ok(entry.value);
+    }
+    let (result, record) = deps::record(root, make);
+    let value = result?;
+    if let Some(record) = record
+        && let Ok(bytes) = postcard::to_stdvec(&EntryRef { deps: &record, value: &value })
+        && bytes.len() <= LARGEST
+    {
+        keep(&file, &bytes);
+    }
+    Ok(value)
+}
+
 /// The text `make` gives, remembered for this oxidy program: for what depends on nothing
 /// else (the env files' JSON Schema, say).
 pub fn per_program(name: &str, make: impl FnOnce() -> String) -> String {
-    let Some((dir, mut key)) = program_key() else { return make() };
-    let file = dir.join(key.update(name.as_bytes()).finalize().to_hex().as_str());
+    let Some(file) = place(None, name) else { return make() };
     if let Ok(text) = fs::read_to_string(&file) {
         return text;
     }
@@ -74,10 +109,15 @@ pub fn per_program(name: &str, make: impl FnOnce() -> String) -> String {
     text
 }
 
+/// Where what is remembered as `name` for this program alone is kept.
+pub fn program_file(name: &str) -> Option<PathBuf> {
+    place(None, name)
+}
+
 /// Writes `bytes` to `file` beside and renames it in, so a reader sees the old bytes or the
 /// new, never half; then evicts the least recently used. Failing is no error: what is not
 /// kept is made again.
-fn keep(file: &Path, bytes: &[u8]) {
+pub fn keep(file: &Path, bytes: &[u8]) {
     let Some(dir) = file.parent() else { return };
     if fs::create_dir_all(dir).is_err() {
         return;
@@ -87,54 +127,6 @@ fn keep(file: &Path, bytes: &[u8]) {
         let _ = temp.persist(file);
     }
     evict(dir);
-}
-
-impl RenderCache {
-    /// The place for rendering `envs` of the project at `root` with this program; `None` when
-    /// the cache is off or there is nowhere to keep it.
-    pub fn open(root: &Path, envs: &[String]) -> Option<RenderCache> {
-        let (dir, mut key) = program_key()?;
-        let canonical = fs::canonicalize(root).ok()?;
-        key.update(canonical.as_os_str().as_encoded_bytes()).update(b"\0");
-        for env in envs {
-            key.update(env.as_bytes()).update(b"\0");
-        }
-        let file = dir.join(key.finalize().to_hex().as_str());
-        Some(RenderCache { root: root.to_owned(), file })
-    }
-
-    /// The remembered result, when there is one and every input it was made from is unchanged.
-    pub fn lookup(&self) -> Option<Rendered> {
-        let bytes = fs::read(&self.file).ok()?;
-        let entry: Entry = postcard::from_bytes(&bytes).ok()?;
-        if !entry.deps.iter().all(|dep| dep.holds(&self.root)) {
-            return None;
-        }
-        // Used now: the last to be evicted.
-        let _ = fs::File::options()
-            .append(true)
-            .open(&self.file)
-            .and_then(|f| f.set_modified(std::time::SystemTime::now()));
-        Some((entry.rendered, entry.roots))
-    }
-
-    /// Remembers `rendered`, made from `deps`. A cache that cannot be written is no error: the
-    /// next run renders again.
-    pub fn store(&self, deps: Vec<Dep>, rendered: &Rendered) {
-        let entry = EntryRef { deps, rendered: &rendered.0, roots: &rendered.1 };
-        let Ok(bytes) = postcard::to_stdvec(&entry) else { return };
-        if bytes.len() <= LARGEST {
-            keep(&self.file, &bytes);
-        }
-    }
-}
-
-/// [`Entry`] borrowing the result it stores.
-#[derive(Serialize)]
-struct EntryRef<'a> {
-    deps: Vec<Dep>,
-    rendered: &'a [RenderedEnv],
-    roots: &'a [PathBuf],
 }
 
 /// The cache folder: `OXIDY_CACHE` when set (none when `off`), else below the user's cache.

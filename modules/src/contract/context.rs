@@ -57,6 +57,22 @@ pub struct Dashboard {
     text: OnceLock<String>,
 }
 
+/// A compiled dashboard is kept (by the engine, between runs) as its file, name and printed
+/// text; the JSON is read back from the text, which was printed from it.
+impl serde::Serialize for Dashboard {
+    fn serialize<S: serde::Serializer>(&self, to: S) -> Result<S::Ok, S::Error> {
+        (&self.file, &self.name, self.text()).serialize(to)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Dashboard {
+    fn deserialize<D: serde::Deserializer<'de>>(from: D) -> Result<Self, D::Error> {
+        let (file, name, text) = <(String, String, String)>::deserialize(from)?;
+        let json = serde_json::from_str(&text).map_err(serde::de::Error::custom)?;
+        Ok(Dashboard { file, name, json, text: OnceLock::from(text) })
+    }
+}
+
 impl Dashboard {
     pub fn new(file: impl Into<String>, name: impl Into<String>, json: serde_json::Value) -> Self {
         Dashboard { file: file.into(), name: name.into(), json, text: OnceLock::new() }
@@ -550,6 +566,17 @@ pub(crate) fn at(pos: Option<Pos>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kept_dashboard_reads_back_as_the_same_json_and_text() {
+        let json = serde_json::json!({"a": 0.1 + 0.2, "b": 1e-7, "c": [1, -2, 18446744073709551615u64], "d": "x"});
+        let dashboard = Dashboard::new("dashboards/x.jsonnet", "x", json.clone());
+        let kept = serde_json::to_string(&dashboard).unwrap();
+        let back: Dashboard = serde_json::from_str(&kept).unwrap();
+        assert_eq!(back, dashboard);
+        assert_eq!(back.json(), &json, "every number exactly as it was");
+        assert_eq!(back.text(), dashboard.text());
+    }
 
     fn env() -> EnvInfo {
         EnvInfo {
