@@ -310,15 +310,22 @@ pub fn image_pinned(image: &str) -> bool {
     last.split_once(':').is_some_and(|(_, tag)| !tag.is_empty() && tag != "latest")
 }
 
-/// Names of environment variables and config keys that hold credentials.
+/// Names of environment variables and config keys that hold credentials: compared in upper
+/// case with `-` and `.` read as `_`. Every line of every ConfigMap file is asked, so the name
+/// is read in place rather than copied in that form.
 fn looks_like_credential(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase().replace(['-', '.'], "_");
-    ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "ACCESS_KEY", "ACCESSKEY", "PRIVATE_KEY"]
-        .iter()
-        .any(|w| upper.contains(w))
-        && !upper.ends_with("_FILE")
-        && !upper.ends_with("__FILE")
-        && !upper.ends_with("_PATH")
+    const WORDS: [&str; 9] =
+        ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "ACCESS_KEY", "ACCESSKEY", "PRIVATE_KEY"];
+    let normal = |b: &u8| match b {
+        b'-' | b'.' => b'_',
+        b => b.to_ascii_uppercase(),
+    };
+    let name = name.as_bytes();
+    let matches = |part: &[u8], word: &str| part.iter().map(normal).eq(word.bytes());
+    let contains = |word: &str| name.windows(word.len()).any(|part| matches(part, word));
+    let ends_with = |word: &str| name.len() >= word.len() && matches(&name[name.len() - word.len()..], word);
+    // `__FILE` ends in `_FILE` too.
+    WORDS.iter().any(|w| contains(w)) && !ends_with("_FILE") && !ends_with("_PATH")
 }
 
 fn check_env(name: &str, container: &Value, strictness: Strictness, report: &mut dyn FnMut(&'static str, String)) {
@@ -417,6 +424,11 @@ mod tests {
         assert!(looks_like_credential("basicAuthPassword"));
         assert!(looks_like_credential("client-secret"));
         assert!(!looks_like_credential("admin_token_file"));
+        assert!(looks_like_credential("db.Passwd"));
+        assert!(looks_like_credential("private.key"));
+        assert!(!looks_like_credential("tls.private-key.path"));
+        assert!(!looks_like_credential("tok"), "shorter than every word");
+        assert!(!looks_like_credential(""));
     }
 
     #[test]
