@@ -78,7 +78,7 @@ where
     T: Serialize + DeserializeOwned,
 {
     let Some(file) = place(Some(root), name) else { return make() };
-    if let Some(entry) = fs::read(&file).ok().and_then(|b| postcard::from_bytes::<Entry<T>>(&b).ok())
+    if let Some(entry) = read_own(&file).and_then(|b| postcard::from_bytes::<Entry<T>>(&b).ok())
         && entry.deps.iter().all(|dep| dep.holds(root))
     {
         deps::extend(root, &entry.deps);
@@ -101,12 +101,27 @@ where
 /// else (the env files' JSON Schema, say).
 pub fn per_program(name: &str, make: impl FnOnce() -> String) -> String {
     let Some(file) = place(None, name) else { return make() };
-    if let Ok(text) = fs::read_to_string(&file) {
+    if let Some(text) = read_own(&file).and_then(|b| String::from_utf8(b).ok()) {
         return text;
     }
     let text = make();
     keep(&file, text.as_bytes());
     text
+}
+
+/// The bytes of a kept file, when it is the user's own and no one else may write it: what
+/// another user could have put in the cache folder is not trusted.
+pub fn read_own(file: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::MetadataExt;
+    let mut opened = fs::File::open(file).ok()?;
+    let meta = opened.metadata().ok()?;
+    if meta.uid() != rustix::process::geteuid().as_raw() || meta.mode() & 0o022 != 0 {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    opened.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
 }
 
 /// Where what is remembered as `name` for this program alone is kept.
@@ -175,5 +190,22 @@ mod tests {
         assert_eq!(directory(Some("off".into()), home.clone()), None);
         assert_eq!(directory(Some("/tmp/c".into()), home), Some(PathBuf::from("/tmp/c")));
         assert_eq!(directory(None, None), None);
+    }
+
+    #[test]
+    fn only_the_users_own_unshared_files_are_trusted() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("kept");
+        keep(&file, b"result");
+        assert_eq!(read_own(&file).as_deref(), Some(&b"result"[..]));
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o666)).unwrap();
+        assert_eq!(read_own(&file), None, "others may write it");
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+        // Giving a file away takes root, as CI runs; elsewhere the mode case above stands alone.
+        let someone_else = rustix::process::geteuid().as_raw() + 1;
+        if std::os::unix::fs::chown(&file, Some(someone_else), None).is_ok() {
+            assert_eq!(read_own(&file), None, "another user's");
+        }
     }
 }

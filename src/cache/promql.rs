@@ -12,7 +12,7 @@ const MOST: usize = 50_000;
 
 /// Hands the kept verdicts to the parser's memory; returns how many there were.
 pub fn recall() -> usize {
-    let Some(bytes) = super::program_file(NAME).and_then(|f| std::fs::read(f).ok()) else { return 0 };
+    let Some(bytes) = super::program_file(NAME).and_then(|f| super::read_own(&f)) else { return 0 };
     let Ok(earlier) = postcard::from_bytes::<Vec<(String, Verdict)>>(&bytes) else { return 0 };
     let count = earlier.len();
     promql::learn(earlier);
