@@ -36,7 +36,13 @@ pub enum EncodeError {
 
 /// The YAML text of one object, ending in a newline; the engine's form of [`encode`].
 pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, String> {
-    encode(value).map_err(|e| match e {
+    to_yaml_after("", value)
+}
+
+/// `prefix` (a file's header) followed by the YAML text of `value`, in one buffer: the text
+/// is not copied again to put it under its header.
+pub fn to_yaml_after<T: Serialize>(prefix: &str, value: &T) -> Result<String, String> {
+    encode_after(prefix, value).map_err(|e| match e {
         EncodeError::Yaml(inner) => inner.to_string(),
         other => other.to_string(),
     })
@@ -44,13 +50,23 @@ pub fn to_yaml<T: Serialize>(value: &T) -> Result<String, String> {
 
 /// The YAML text of one object, ending in a newline.
 pub fn encode<T: Serialize>(value: &T) -> Result<String, EncodeError> {
-    let mut text = String::new();
+    encode_after("", value)
+}
+
+/// Most documents fit in this many bytes: the buffer starts there instead of growing to it.
+const TYPICAL_DOCUMENT: usize = 1024;
+
+fn encode_after<T: Serialize>(prefix: &str, value: &T) -> Result<String, EncodeError> {
+    let mut text = String::with_capacity(prefix.len() + TYPICAL_DOCUMENT);
+    text.push_str(prefix);
     if writer::write(value, &mut text).is_err() {
         oracle::FELL_BACK.fetch_add(1, Ordering::Relaxed);
-        return saphyr(value);
+        text.truncate(prefix.len());
+        text.push_str(&saphyr(value)?);
+        return Ok(text);
     }
     if oracle::ENABLED.load(Ordering::Relaxed) {
-        oracle::compare(&text, &saphyr(value)?)?;
+        oracle::compare(&text[prefix.len()..], &saphyr(value)?)?;
     }
     Ok(text)
 }
