@@ -53,7 +53,8 @@ pub fn encode<T: Serialize>(value: &T) -> Result<String, EncodeError> {
     encode_after("", value)
 }
 
-/// Most documents fit in this many bytes: the buffer starts there instead of growing to it.
+/// About the median size of a rendered file: the buffer starts there instead of growing
+/// through every smaller size.
 const TYPICAL_DOCUMENT: usize = 1024;
 
 fn encode_after<T: Serialize>(prefix: &str, value: &T) -> Result<String, EncodeError> {
