@@ -110,12 +110,12 @@ pub fn layout(
 ) -> Result<Layout, Error> {
     let mut out = Layout::default();
     let header = header(env_file);
-    let text = yaml::to_yaml(bootstrap).map_err(|message| Error::Yaml {
+    let text = yaml::to_yaml_after(&header, bootstrap).map_err(|message| Error::Yaml {
         env: env.into(),
         object: BOOTSTRAP_FILE.into(),
         message,
     })?;
-    out.files.insert(PathBuf::from(BOOTSTRAP_FILE), headed(&header, text));
+    out.files.insert(PathBuf::from(BOOTSTRAP_FILE), text);
     let mut owners: BTreeMap<PathBuf, String> = BTreeMap::new();
     for app in apps {
         for object in &app.objects {
@@ -124,13 +124,13 @@ pub fn layout(
             if let Some(first) = owners.get(&path) {
                 return Err(Error::FileCollision { env: env.into(), path, first: first.clone(), second: described });
             }
-            let text = yaml::to_yaml(object.body()).map_err(|message| Error::Yaml {
+            let text = yaml::to_yaml_after(&header, object.body()).map_err(|message| Error::Yaml {
                 env: env.into(),
                 object: described.clone(),
                 message,
             })?;
             owners.insert(path.clone(), described);
-            out.files.insert(path, headed(&header, text));
+            out.files.insert(path, text);
             out.objects += 1;
         }
         // Every build file is YAML (builder manifest, mesh config).
