@@ -3,7 +3,11 @@
 //! memory is its own; times are medians over repeated runs. Rows: render into an empty and into
 //! an up-to-date tree, `check`, and the floors `cp -r` and `diff -r` of the same tree; a scale
 //! series of 1×, 10× and 100× environments and of 10, 100 and 1,000 apps in one environment;
-//! the dashboards alone. Run with `cargo bench`; figures, not assertions.
+//! the dashboards alone; and, when `nix-instantiate` and the pinned nixidy checkouts are here
+//! (benches/nixidy/), nixidy's evaluation of equivalent apps, with the per-app ratios. Run with
+//! `cargo bench`; figures, not assertions.
+
+mod nixidy;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -18,6 +22,10 @@ use oxidy_modules::Platform;
 /// Timed runs per row (the median is printed); the slow scale rows run fewer.
 const RUNS: usize = 7;
 
+/// The two app counts the per-app figures are taken between.
+const APPS_FEW: usize = 10;
+const APPS_MANY: usize = 100;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--row") {
@@ -31,32 +39,97 @@ fn main() {
     let base = project_copy(repo, &scratch.path().join("base"), Envs::Repository);
     let env10 = project_copy(repo, &scratch.path().join("envs-10"), Envs::StagingCopies(10));
     let env100 = project_copy(repo, &scratch.path().join("envs-100"), Envs::StagingCopies(100));
-    let apps: Vec<(usize, PathBuf)> = [10, 100, 1000]
+    let apps: Vec<(usize, PathBuf)> = [APPS_FEW, APPS_MANY, 1000]
         .iter()
         .map(|&n| (n, project_copy(repo, &scratch.path().join(format!("apps-{n}")), Envs::Apps(n))))
         .collect();
 
     println!("oxidy benchmark: medians of up to {RUNS} runs, each row in its own process");
     println!("{:<56} {:>10} {:>5} {:>7} {:>10}", "row", "median ms", "runs", "files", "peak MiB");
-    let render = row("render: the repository's envs into an empty tree", "render-empty", &base);
+    let render = row("render: the repository's envs into an empty tree", "render-empty", &base).median;
     let _ = row("render: the repository's envs over an up-to-date tree", "render-current", &base);
-    let check = row("check: the repository's envs", "check", &base);
-    let cp = row("floor: cp -r of the same tree", "cp", &base);
-    let diff = row("floor: diff -r of the same tree", "diff", &base);
+    let check = row("check: the repository's envs", "check", &base).median;
+    let cp = row("floor: cp -r of the same tree", "cp", &base).median;
+    let diff = row("floor: diff -r of the same tree", "diff", &base).median;
     println!("ratios: render / cp -r = {:.1}, check / diff -r = {:.1}", ratio(render, cp), ratio(check, diff));
-    let one = row("scale: 1 staging env into an empty tree", "render-one-staging", &env10);
-    let ten = row("scale: 10 staging envs into an empty tree", "render-empty", &env10);
-    let hundred = row("scale: 100 staging envs into an empty tree", "render-empty", &env100);
+    let one = row("scale: 1 staging env into an empty tree", "render-one-staging", &env10).median;
+    let ten = row("scale: 10 staging envs into an empty tree", "render-empty", &env10).median;
+    let hundred = row("scale: 100 staging envs into an empty tree", "render-empty", &env100).median;
     println!("scale: 10× envs = {:.1}× time, 100× envs = {:.1}× time", ratio(ten, one), ratio(hundred, one));
+    let mut own_apps = Vec::new();
     for (n, project) in &apps {
-        row(&format!("scale: one env with {n} own apps, into an empty tree"), "render-empty", project);
+        let measured = row(&format!("scale: one env with {n} own apps, into an empty tree"), "render-empty", project);
+        own_apps.push((*n, measured));
     }
     row("dashboards alone: compile and lint every dashboard", "dashboards", &base);
-    println!("nixidy: not measured in this run (no nix-instantiate and nixidy checkout on this machine)");
+    match nixidy::find(repo) {
+        Ok(inputs) => {
+            let oxidy = |n| own_apps.iter().find(|(apps, _)| *apps == n).expect("an own-apps row").1;
+            let few = nixidy_row(&inputs, repo, APPS_FEW, RUNS);
+            let many = nixidy_row(&inputs, repo, APPS_MANY, 3);
+            per_app(oxidy(APPS_FEW), oxidy(APPS_MANY), few, many);
+        }
+        Err(missing) => println!("nixidy: not measured in this run: {missing}"),
+    }
 }
 
-/// Runs one row in a child process and prints its line; returns its median.
-fn row(label: &str, name: &str, project: &Path) -> Duration {
+/// What one row measured.
+#[derive(Clone, Copy)]
+struct Measured {
+    median: Duration,
+    peak_kib: u64,
+}
+
+/// Runs nixidy's evaluation of `apps` apps and prints its line.
+fn nixidy_row(inputs: &nixidy::Inputs, repo: &Path, apps: usize, runs: usize) -> Measured {
+    let label = format!("nixidy: evaluate {apps} equivalent apps (nix-instantiate)");
+    let e = inputs.evaluate(repo, apps, runs);
+    let (ms, mib) = (e.median.as_secs_f64() * 1e3, e.peak_kib as f64 / 1024.0);
+    println!("{label:<56} {ms:>10.2} {:>5} {:>7} {mib:>10.1}", e.runs, e.files);
+    Measured { median: e.median, peak_kib: e.peak_kib }
+}
+
+/// Prints the cost of one more app, nixidy against oxidy, and the targets.
+fn per_app(oxidy_few: Measured, oxidy_many: Measured, nixidy_few: Measured, nixidy_many: Measured) {
+    let apps = (APPS_MANY - APPS_FEW) as f64;
+    let time = |few: Measured, many: Measured| (many.median.as_secs_f64() - few.median.as_secs_f64()) / apps;
+    let memory = |few: Measured, many: Measured| (many.peak_kib as f64 - few.peak_kib as f64) / apps;
+    let (oxidy_time, nixidy_time) = (time(oxidy_few, oxidy_many), time(nixidy_few, nixidy_many));
+    let (oxidy_kib, nixidy_kib) = (memory(oxidy_few, oxidy_many), memory(nixidy_few, nixidy_many));
+    println!(
+        "per app = (row at {APPS_MANY} apps - row at {APPS_FEW} apps) / {apps}, so start-up and the env's own work cancel out"
+    );
+    println!(
+        "per app: nixidy {:.2} ms and {:.0} KiB, oxidy {:.3} ms and {:.0} KiB",
+        nixidy_time * 1e3,
+        nixidy_kib,
+        oxidy_time * 1e3,
+        oxidy_kib
+    );
+    if oxidy_time > 0.0 {
+        let speed = nixidy_time / oxidy_time;
+        let met = if speed >= 300.0 { "met" } else { "missed" };
+        println!("per app: time nixidy / oxidy = {speed:.0}× (target ≥ 300×: {met})");
+    } else {
+        println!(
+            "per app: time nixidy / oxidy: oxidy's median did not grow from {APPS_FEW} to {APPS_MANY} apps (no ratio)"
+        );
+    }
+    if oxidy_kib > 0.0 {
+        let share = nixidy_kib / oxidy_kib;
+        let met = if share >= 20.0 { "met" } else { "missed" };
+        println!("per app: memory oxidy / nixidy = 1/{share:.0} (target ≤ 1/20: {met})");
+    } else {
+        println!(
+            "per app: memory oxidy / nixidy: oxidy's peak did not grow from {APPS_FEW} to {APPS_MANY} apps \
+             ({} KiB to {} KiB), nixidy's grew {nixidy_kib:.0} KiB per app (target ≤ 1/20: met)",
+            oxidy_few.peak_kib, oxidy_many.peak_kib
+        );
+    }
+}
+
+/// Runs one row in a child process and prints its line.
+fn row(label: &str, name: &str, project: &Path) -> Measured {
     let exe = std::env::current_exe().expect("this program");
     let out = Command::new(exe).arg("--row").arg(name).arg(project).output().expect("the row runs");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -66,7 +139,7 @@ fn row(label: &str, name: &str, project: &Path) -> Duration {
     };
     let median = Duration::from_nanos(nanos as u64);
     println!("{label:<56} {:>10.2} {runs:>5} {files:>7} {:>10.1}", median.as_secs_f64() * 1e3, rss_kib as f64 / 1024.0);
-    median
+    Measured { median, peak_kib: rss_kib as u64 }
 }
 
 fn ratio(a: Duration, b: Duration) -> f64 {
