@@ -64,10 +64,14 @@ fn main() {
     row("dashboards alone: compile and lint every dashboard", "dashboards", &base);
     match nixidy::find(repo) {
         Ok(inputs) => {
+            let project = |n| &apps.iter().find(|(apps, _)| *apps == n).expect("an own-apps project").1;
             let oxidy = |n| own_apps.iter().find(|(apps, _)| *apps == n).expect("an own-apps row").1;
-            let few = nixidy_row(&inputs, repo, APPS_FEW, RUNS);
-            let many = nixidy_row(&inputs, repo, APPS_MANY, 3);
-            per_app(oxidy(APPS_FEW), oxidy(APPS_MANY), few, many);
+            let check = |n| row(&format!("scale: check of one env with {n} own apps"), "check", project(n));
+            let cp = |n| row(&format!("floor: cp -r of the tree of {n} own apps"), "cp", project(n));
+            let checks = (check(APPS_FEW), check(APPS_MANY));
+            let floors = (cp(APPS_FEW), cp(APPS_MANY));
+            let nixidy = (nixidy_row(&inputs, repo, APPS_FEW, RUNS), nixidy_row(&inputs, repo, APPS_MANY, 3));
+            per_app(nixidy, (oxidy(APPS_FEW), oxidy(APPS_MANY)), checks, floors);
         }
         Err(missing) => println!("nixidy: not measured in this run: {missing}"),
     }
@@ -80,6 +84,9 @@ struct Measured {
     peak_kib: u64,
 }
 
+/// Rows at `APPS_FEW` and at `APPS_MANY` apps.
+type Pair = (Measured, Measured);
+
 /// Runs nixidy's evaluation of `apps` apps and prints its line.
 fn nixidy_row(inputs: &nixidy::Inputs, repo: &Path, apps: usize, runs: usize) -> Measured {
     let label = format!("nixidy: evaluate {apps} equivalent apps (nix-instantiate)");
@@ -89,43 +96,44 @@ fn nixidy_row(inputs: &nixidy::Inputs, repo: &Path, apps: usize, runs: usize) ->
     Measured { median: e.median, peak_kib: e.peak_kib }
 }
 
-/// Prints the cost of one more app, nixidy against oxidy, and the targets.
-fn per_app(oxidy_few: Measured, oxidy_many: Measured, nixidy_few: Measured, nixidy_many: Measured) {
+/// The time and memory one more app costs: the difference between the two rows, per app.
+fn per_app_cost((few, many): Pair) -> (f64, f64) {
     let apps = (APPS_MANY - APPS_FEW) as f64;
-    let time = |few: Measured, many: Measured| (many.median.as_secs_f64() - few.median.as_secs_f64()) / apps;
-    let memory = |few: Measured, many: Measured| (many.peak_kib as f64 - few.peak_kib as f64) / apps;
-    let (oxidy_time, nixidy_time) = (time(oxidy_few, oxidy_many), time(nixidy_few, nixidy_many));
-    let (oxidy_kib, nixidy_kib) = (memory(oxidy_few, oxidy_many), memory(nixidy_few, nixidy_many));
+    let time = (many.median.as_secs_f64() - few.median.as_secs_f64()) / apps;
+    (time, (many.peak_kib as f64 - few.peak_kib as f64) / apps)
+}
+
+/// Prints the cost of one more app, nixidy against oxidy's render and check, and the targets;
+/// and the floor, what `cp -r` takes for one more app's files.
+fn per_app(nixidy: Pair, render: Pair, check: Pair, floor: Pair) {
+    let (nixidy_time, nixidy_kib) = per_app_cost(nixidy);
     println!(
-        "per app = (row at {APPS_MANY} apps - row at {APPS_FEW} apps) / {apps}, so start-up and the env's own work cancel out"
+        "per app = (row at {APPS_MANY} apps - row at {APPS_FEW} apps) / {}, so start-up and the env's own work cancel out",
+        APPS_MANY - APPS_FEW
     );
+    println!("per app: nixidy {:.2} ms and {nixidy_kib:.0} KiB", nixidy_time * 1e3);
+    for (what, pair) in [("render", render), ("check (renders in memory, writes nothing)", check)] {
+        let (time, kib) = per_app_cost(pair);
+        let speed = if time > 0.0 {
+            let met = if nixidy_time / time >= 300.0 { "met" } else { "missed" };
+            format!("nixidy / oxidy = {:.0}× the time (target ≥ 300×: {met})", nixidy_time / time)
+        } else {
+            "its time did not grow".to_owned()
+        };
+        let memory = if kib > 0.0 {
+            let met = if nixidy_kib / kib >= 20.0 { "met" } else { "missed" };
+            format!("1/{:.0} of nixidy's memory (target ≤ 1/20: {met})", nixidy_kib / kib)
+        } else {
+            "its peak memory did not grow (target ≤ 1/20: met)".to_owned()
+        };
+        println!("per app: oxidy {what} {:.3} ms and {kib:.0} KiB: {speed}, {memory}", time * 1e3);
+    }
+    let (floor_time, _) = per_app_cost(floor);
     println!(
-        "per app: nixidy {:.2} ms and {:.0} KiB, oxidy {:.3} ms and {:.0} KiB",
-        nixidy_time * 1e3,
-        nixidy_kib,
-        oxidy_time * 1e3,
-        oxidy_kib
+        "per app: floor cp -r of one app's files {:.3} ms; 300× nixidy would be {:.3} ms",
+        floor_time * 1e3,
+        nixidy_time * 1e3 / 300.0
     );
-    if oxidy_time > 0.0 {
-        let speed = nixidy_time / oxidy_time;
-        let met = if speed >= 300.0 { "met" } else { "missed" };
-        println!("per app: time nixidy / oxidy = {speed:.0}× (target ≥ 300×: {met})");
-    } else {
-        println!(
-            "per app: time nixidy / oxidy: oxidy's median did not grow from {APPS_FEW} to {APPS_MANY} apps (no ratio)"
-        );
-    }
-    if oxidy_kib > 0.0 {
-        let share = nixidy_kib / oxidy_kib;
-        let met = if share >= 20.0 { "met" } else { "missed" };
-        println!("per app: memory oxidy / nixidy = 1/{share:.0} (target ≤ 1/20: {met})");
-    } else {
-        println!(
-            "per app: memory oxidy / nixidy: oxidy's peak did not grow from {APPS_FEW} to {APPS_MANY} apps \
-             ({} KiB to {} KiB), nixidy's grew {nixidy_kib:.0} KiB per app (target ≤ 1/20: met)",
-            oxidy_few.peak_kib, oxidy_many.peak_kib
-        );
-    }
 }
 
 /// Runs one row in a child process and prints its line.
