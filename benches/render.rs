@@ -5,7 +5,11 @@
 //! with nothing remembered (`OXIDY_CACHE=off`) and with the last render remembered, and the
 //! floors `cp -r` and `diff -r` of the same tree; a scale series of 1×, 10× and 100×
 //! environments and of 10, 100 and 1,000 apps in one environment, nothing remembered; the
-//! dashboards alone. Run with `cargo bench`; figures, not assertions.
+//! dashboards alone; and, when `nix-instantiate` and the pinned nixidy checkouts are here
+//! (benches/nixidy/), nixidy's evaluation of equivalent apps, with the per-app ratios. Run with
+//! `cargo bench`; figures, not assertions.
+
+mod nixidy;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -19,6 +23,10 @@ use oxidy_modules::Platform;
 
 /// Timed runs per row (the median is printed); the slow scale rows run fewer.
 const RUNS: usize = 7;
+
+/// The two app counts the per-app figures are taken between.
+const APPS_FEW: usize = 10;
+const APPS_MANY: usize = 100;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -36,7 +44,7 @@ fn main() {
     let base = project_copy(repo, &scratch.path().join("base"), Envs::Repository);
     let env10 = project_copy(repo, &scratch.path().join("envs-10"), Envs::StagingCopies(10));
     let env100 = project_copy(repo, &scratch.path().join("envs-100"), Envs::StagingCopies(100));
-    let apps: Vec<(usize, PathBuf)> = [10, 100, 1000]
+    let apps: Vec<(usize, PathBuf)> = [APPS_FEW, APPS_MANY, 1000]
         .iter()
         .map(|&n| (n, project_copy(repo, &scratch.path().join(format!("apps-{n}")), Envs::Apps(n))))
         .collect();
@@ -45,16 +53,16 @@ fn main() {
     let off = Cache::Off;
     println!("oxidy benchmark: medians of up to {RUNS} runs, each row in its own process");
     println!("{:<72} {:>10} {:>5} {:>7} {:>10}", "row", "median ms", "runs", "files", "peak MiB");
-    let render_cold = row("render into an empty tree, nothing remembered", "render-empty", &base, &off);
-    let render = row("render into an empty tree, last render remembered", "render-empty", &base, &remembered);
+    let render_cold = row("render into an empty tree, nothing remembered", "render-empty", &base, &off).median;
+    let render = row("render into an empty tree, last render remembered", "render-empty", &base, &remembered).median;
     let _ = row("render over an up-to-date tree, nothing remembered", "render-current", &base, &off);
     let _ = row("render over an up-to-date tree, remembered", "render-current", &base, &remembered);
-    let check_cold = row("check, nothing remembered", "check", &base, &off);
-    let check = row("check, remembered", "check", &base, &remembered);
+    let check_cold = row("check, nothing remembered", "check", &base, &off).median;
+    let check = row("check, remembered", "check", &base, &remembered).median;
     let _ = row("check as a whole `oxidy check` process, nothing remembered", "check-process", &base, &off);
-    let process = row("check as a whole `oxidy check` process, remembered", "check-process", &base, &remembered);
-    let cp = row("floor: cp -r of the same tree", "cp", &base, &off);
-    let diff = row("floor: diff -r of the same tree", "diff", &base, &off);
+    let process = row("check as a whole `oxidy check` process, remembered", "check-process", &base, &remembered).median;
+    let cp = row("floor: cp -r of the same tree", "cp", &base, &off).median;
+    let diff = row("floor: diff -r of the same tree", "diff", &base, &off).median;
     println!(
         "ratios, remembered: render / cp -r = {:.1}, check / diff -r = {:.1}, whole check process / diff -r = {:.1}",
         ratio(render, cp),
@@ -66,15 +74,31 @@ fn main() {
         ratio(render_cold, cp),
         ratio(check_cold, diff)
     );
-    let one = row("scale: 1 staging env into an empty tree", "render-one-staging", &env10, &off);
-    let ten = row("scale: 10 staging envs into an empty tree", "render-empty", &env10, &off);
-    let hundred = row("scale: 100 staging envs into an empty tree", "render-empty", &env100, &off);
+    let one = row("scale: 1 staging env into an empty tree", "render-one-staging", &env10, &off).median;
+    let ten = row("scale: 10 staging envs into an empty tree", "render-empty", &env10, &off).median;
+    let hundred = row("scale: 100 staging envs into an empty tree", "render-empty", &env100, &off).median;
     println!("scale: 10× envs = {:.1}× time, 100× envs = {:.1}× time", ratio(ten, one), ratio(hundred, one));
+    let mut own_apps = Vec::new();
     for (n, project) in &apps {
-        row(&format!("scale: one env with {n} own apps, into an empty tree"), "render-empty", project, &off);
+        let measured =
+            row(&format!("scale: one env with {n} own apps, into an empty tree"), "render-empty", project, &off);
+        own_apps.push((*n, measured));
     }
     row("dashboards alone: compile and lint every dashboard", "dashboards", &base, &off);
-    println!("nixidy: not measured in this run (no nix-instantiate and nixidy checkout on this machine)");
+    match nixidy::find(repo) {
+        Ok(inputs) => {
+            // Nothing remembered: the comparison is of evaluating the apps, every run.
+            let project = |n| &apps.iter().find(|(apps, _)| *apps == n).expect("an own-apps project").1;
+            let oxidy = |n| own_apps.iter().find(|(apps, _)| *apps == n).expect("an own-apps row").1;
+            let check = |n| row(&format!("scale: check of one env with {n} own apps"), "check", project(n), &off);
+            let cp = |n| row(&format!("floor: cp -r of the tree of {n} own apps"), "cp", project(n), &off);
+            let checks = (check(APPS_FEW), check(APPS_MANY));
+            let floors = (cp(APPS_FEW), cp(APPS_MANY));
+            let nixidy = (nixidy_row(&inputs, repo, APPS_FEW, RUNS), nixidy_row(&inputs, repo, APPS_MANY, 3));
+            per_app(nixidy, (oxidy(APPS_FEW), oxidy(APPS_MANY)), checks, floors);
+        }
+        Err(missing) => println!("nixidy: not measured in this run: {missing}"),
+    }
 }
 
 /// Whether a row's renders are remembered between runs.
@@ -85,8 +109,67 @@ enum Cache {
     Remembered(PathBuf),
 }
 
-/// Runs one row in a child process and prints its line; returns its median.
-fn row(label: &str, name: &str, project: &Path, cache: &Cache) -> Duration {
+/// What one row measured.
+#[derive(Clone, Copy)]
+struct Measured {
+    median: Duration,
+    peak_kib: u64,
+}
+
+/// Rows at `APPS_FEW` and at `APPS_MANY` apps.
+type Pair = (Measured, Measured);
+
+/// Runs nixidy's evaluation of `apps` apps and prints its line.
+fn nixidy_row(inputs: &nixidy::Inputs, repo: &Path, apps: usize, runs: usize) -> Measured {
+    let label = format!("nixidy: evaluate {apps} equivalent apps (nix-instantiate)");
+    let e = inputs.evaluate(repo, apps, runs);
+    let (ms, mib) = (e.median.as_secs_f64() * 1e3, e.peak_kib as f64 / 1024.0);
+    println!("{label:<72} {ms:>10.2} {:>5} {:>7} {mib:>10.1}", e.runs, e.files);
+    Measured { median: e.median, peak_kib: e.peak_kib }
+}
+
+/// The time and memory one more app costs: the difference between the two rows, per app.
+fn per_app_cost((few, many): Pair) -> (f64, f64) {
+    let apps = (APPS_MANY - APPS_FEW) as f64;
+    let time = (many.median.as_secs_f64() - few.median.as_secs_f64()) / apps;
+    (time, (many.peak_kib as f64 - few.peak_kib as f64) / apps)
+}
+
+/// Prints the cost of one more app, nixidy against oxidy's render and check, and the targets;
+/// and the floor, what `cp -r` takes for one more app's files.
+fn per_app(nixidy: Pair, render: Pair, check: Pair, floor: Pair) {
+    let (nixidy_time, nixidy_kib) = per_app_cost(nixidy);
+    println!(
+        "per app = (row at {APPS_MANY} apps - row at {APPS_FEW} apps) / {}, so start-up and the env's own work cancel out",
+        APPS_MANY - APPS_FEW
+    );
+    println!("per app: nixidy {:.2} ms and {nixidy_kib:.0} KiB", nixidy_time * 1e3);
+    for (what, pair) in [("render", render), ("check (renders in memory, writes nothing)", check)] {
+        let (time, kib) = per_app_cost(pair);
+        let speed = if time > 0.0 {
+            let met = if nixidy_time / time >= 300.0 { "met" } else { "missed" };
+            format!("nixidy / oxidy = {:.0}× the time (target ≥ 300×: {met})", nixidy_time / time)
+        } else {
+            "its time did not grow".to_owned()
+        };
+        let memory = if kib > 0.0 {
+            let met = if nixidy_kib / kib >= 20.0 { "met" } else { "missed" };
+            format!("1/{:.0} of nixidy's memory (target ≤ 1/20: {met})", nixidy_kib / kib)
+        } else {
+            "its peak memory did not grow (target ≤ 1/20: met)".to_owned()
+        };
+        println!("per app: oxidy {what} {:.3} ms and {kib:.0} KiB: {speed}, {memory}", time * 1e3);
+    }
+    let (floor_time, _) = per_app_cost(floor);
+    println!(
+        "per app: floor cp -r of one app's files {:.3} ms; 300× nixidy would be {:.3} ms",
+        floor_time * 1e3,
+        nixidy_time * 1e3 / 300.0
+    );
+}
+
+/// Runs one row in a child process and prints its line.
+fn row(label: &str, name: &str, project: &Path, cache: &Cache) -> Measured {
     let exe = std::env::current_exe().expect("this program");
     let setting = match cache {
         Cache::Off => "off".into(),
@@ -107,7 +190,7 @@ fn row(label: &str, name: &str, project: &Path, cache: &Cache) -> Duration {
     let median = Duration::from_nanos(nanos as u64);
     let rss = if rss_kib == 0 { "-".to_owned() } else { format!("{:.1}", rss_kib as f64 / 1024.0) };
     println!("{label:<72} {:>10.2} {runs:>5} {files:>7} {rss:>10}", median.as_secs_f64() * 1e3);
-    median
+    Measured { median, peak_kib: rss_kib as u64 }
 }
 
 fn ratio(a: Duration, b: Duration) -> f64 {
