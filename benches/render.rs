@@ -34,8 +34,9 @@ fn main() {
         // The parent says whether renders are remembered, through OXIDY_CACHE.
         let (name, project) = (&args[i + 1], PathBuf::from(&args[i + 2]));
         let (median, runs, files) = measure(name, &project);
-        // The whole-process row's memory is its `oxidy` child's, which this one does not see.
-        let rss = if name == "check-process" { 0 } else { peak_rss_kib() };
+        // These rows time another program (`oxidy`, `cp`, `diff`), whose memory this process
+        // does not see: none is printed rather than this one's.
+        let rss = if matches!(name.as_str(), "check-process" | "cp" | "diff") { 0 } else { peak_rss_kib() };
         println!("{} {runs} {files} {rss}", median.as_nanos());
         return;
     }
