@@ -131,7 +131,11 @@ pub fn template_all(jobs: &[Job], settings: &Settings) -> Result<Vec<Result<Stri
             .enumerate()
             .map(|(i, job)| {
                 let (program, scratch) = (&program, scratch.path());
-                scope.spawn(move || template(program, scratch, i, job, settings))
+                scope.spawn(move || {
+                    crate::cache::charts::remembered(program, job, settings, || {
+                        template(program, scratch, i, job, settings)
+                    })
+                })
             })
             .collect();
         running.into_iter().map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()

@@ -1,5 +1,5 @@
 //! Remembered renders: a second run with nothing changed reuses the first one's result
-//! (helm is not run again), and after any change to what a render reads — an env file, a
+//! (helm is not run again, nor after an edit that its chart does not read), and after any change to what a render reads — an env file, a
 //! dashboard library file, a file that shadows an import, a manifest added to a folder, a
 //! chart's template, a values file, a rule file, the helm program — every command answers exactly as it
 //! does with the cache turned off.
@@ -110,6 +110,14 @@ fn a_second_run_with_nothing_changed_is_remembered() {
     let uncached = setup.run(&["check"], false);
     assert_eq!(answer(&uncached), answer(&check), "the same answer without the cache");
     assert_eq!(setup.helm_runs(), 2, "OXIDY_CACHE=off renders again");
+
+    // An edit elsewhere renders again, but the chart's output, which depends on none of it,
+    // is remembered: helm does not run.
+    setup.edit("env/staging.yaml", "namespace: observability", "namespace: telemetry");
+    let edited = setup.run(&["check"], true);
+    assert_eq!(edited.code, 1, "the edit is drift:\n{}", edited.stdout);
+    assert_eq!(setup.helm_runs(), 2, "helm's output for local's chart is remembered");
+    assert_eq!(answer(&edited), answer(&setup.run(&["check"], false)), "as without the cache");
 }
 
 /// After `change`, `check` (and `list`) with the cache answer as without it, and the change

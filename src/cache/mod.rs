@@ -7,6 +7,7 @@
 //! errors are found again each time. `OXIDY_CACHE=off` turns this off; `OXIDY_CACHE=DIR` keeps
 //! the results in `DIR`, by default `${XDG_CACHE_HOME:-~/.cache}/oxidy/render`.
 
+pub mod charts;
 pub mod deps;
 pub mod promql;
 
