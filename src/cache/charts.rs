@@ -20,6 +20,7 @@ pub fn remembered(
         return template();
     };
     if let Some(text) = super::read_own(&file).and_then(|b| String::from_utf8(b).ok()) {
+        super::used(&file);
         return Ok(text);
     }
     let text = template()?;

@@ -23,9 +23,10 @@ use deps::{Dep, Identity};
 /// The variable that moves or turns off the cache.
 pub const CACHE_VAR: &str = "OXIDY_CACHE";
 
-/// How many results are kept; the least recently used go first. Each is about the size of the
-/// output trees it holds.
-const KEEP: usize = 16;
+/// How many results are kept at most, and how many bytes they may take together; the least
+/// recently used go first. A render's result is about the size of the output trees it holds.
+const KEEP: usize = 256;
+const BUDGET: u64 = 512 << 20;
 
 /// Results larger than this are not kept (256 MiB).
 const LARGEST: usize = 256 << 20;
@@ -83,8 +84,7 @@ where
         && entry.deps.iter().all(|dep| dep.holds(root))
     {
         deps::extend(root, &entry.deps);
-        // Used now: the last to be evicted.
-        let _ = fs::File::options().append(true).open(&file).and_then(|f| f.set_modified(std::time::SystemTime::now()));
+        used(&file);
         return Ok(entry.value);
     }
     let (result, record) = deps::record(root, make);
@@ -103,6 +103,7 @@ where
 pub fn per_program(name: &str, make: impl FnOnce() -> String) -> String {
     let Some(file) = place(None, name) else { return make() };
     if let Some(text) = read_own(&file).and_then(|b| String::from_utf8(b).ok()) {
+        used(&file);
         return text;
     }
     let text = make();
@@ -162,21 +163,31 @@ pub fn user_cache_dir() -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
 }
 
-/// Keeps the [`KEEP`] most recently used results.
+/// Keeps the most recently used results while they number at most [`KEEP`] and fit in
+/// [`BUDGET`] bytes; the newest is always kept.
 fn evict(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else { return };
-    let mut kept: Vec<(std::time::SystemTime, PathBuf)> = entries
+    let mut kept: Vec<(std::time::SystemTime, u64, PathBuf)> = entries
         .filter_map(Result::ok)
         .filter(|e| e.file_name().len() == 64)
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?;
+            Some((meta.modified().ok()?, meta.len(), e.path()))
+        })
         .collect();
-    if kept.len() <= KEEP {
-        return;
+    kept.sort_by_key(|(modified, ..)| std::cmp::Reverse(*modified));
+    let mut total = 0;
+    for (i, (_, len, path)) in kept.iter().enumerate() {
+        total += len;
+        if i > 0 && (i >= KEEP || total > BUDGET) {
+            let _ = fs::remove_file(path);
+        }
     }
-    kept.sort();
-    for (_, old) in &kept[..kept.len() - KEEP] {
-        let _ = fs::remove_file(old);
-    }
+}
+
+/// Marks a kept file as just used: the last to be evicted.
+pub fn used(file: &Path) {
+    let _ = fs::File::options().append(true).open(file).and_then(|f| f.set_modified(std::time::SystemTime::now()));
 }
 
 #[cfg(test)]
@@ -191,6 +202,30 @@ mod tests {
         assert_eq!(directory(Some("off".into()), home.clone()), None);
         assert_eq!(directory(Some("/tmp/c".into()), home), Some(PathBuf::from("/tmp/c")));
         assert_eq!(directory(None, None), None);
+    }
+
+    #[test]
+    fn eviction_keeps_the_most_recently_used_within_the_budget() {
+        use std::time::{Duration, SystemTime};
+        let dir = tempfile::tempdir().unwrap();
+        let name = |i: usize| dir.path().join(format!("{i:064}"));
+        let now = SystemTime::now();
+        // Five results of a fifth of the budget each, the oldest first: one too many.
+        for i in 0..5 {
+            let file = fs::File::create(name(i)).unwrap();
+            file.set_len(BUDGET / 5 + 1).unwrap();
+            file.set_modified(now - Duration::from_secs(100 - i as u64)).unwrap();
+        }
+        fs::write(dir.path().join("not-a-result"), "kept").unwrap();
+        evict(dir.path());
+        let left: Vec<bool> = (0..5).map(|i| name(i).exists()).collect();
+        assert_eq!(left, [false, true, true, true, true], "the least recently used goes");
+        assert!(dir.path().join("not-a-result").exists(), "only results are evicted");
+        used(&name(1));
+        fs::File::create(name(5)).unwrap().set_len(BUDGET / 5 + 1).unwrap();
+        evict(dir.path());
+        let left: Vec<bool> = (0..6).map(|i| name(i).exists()).collect();
+        assert_eq!(left, [false, true, false, true, true, true], "a result just used stays");
     }
 
     #[test]

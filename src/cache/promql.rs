@@ -12,8 +12,10 @@ const MOST: usize = 50_000;
 
 /// Hands the kept verdicts to the parser's memory; returns how many there were.
 pub fn recall() -> usize {
-    let Some(bytes) = super::program_file(NAME).and_then(|f| super::read_own(&f)) else { return 0 };
+    let Some(file) = super::program_file(NAME) else { return 0 };
+    let Some(bytes) = super::read_own(&file) else { return 0 };
     let Ok(earlier) = postcard::from_bytes::<Vec<(String, Verdict)>>(&bytes) else { return 0 };
+    super::used(&file);
     let count = earlier.len();
     promql::learn(earlier);
     count
