@@ -2,7 +2,8 @@
 //! runs in a child process of its own (this program, re-run with `--row NAME`), so its peak
 //! memory is its own; times are medians over repeated runs. Rows: render into an empty and into
 //! an up-to-date tree, `check` (in this process and as a whole `oxidy check` process), each
-//! with nothing remembered (`OXIDY_CACHE=off`) and with the last render remembered, and the
+//! with nothing remembered (`OXIDY_CACHE=off`) and with the last render remembered, a whole
+//! check after an edit to one env file, and the
 //! floors `cp -r` and `diff -r` of the same tree; a scale series of 1×, 10× and 100×
 //! environments and of 10, 100 and 1,000 apps in one environment, nothing remembered; the
 //! dashboards alone; and, when `nix-instantiate` and the pinned nixidy checkouts are here
@@ -36,7 +37,8 @@ fn main() {
         let (median, runs, files) = measure(name, &project);
         // These rows time another program (`oxidy`, `cp`, `diff`), whose memory this process
         // does not see: none is printed rather than this one's.
-        let rss = if matches!(name.as_str(), "check-process" | "cp" | "diff") { 0 } else { peak_rss_kib() };
+        let rss =
+            if matches!(name.as_str(), "check-process" | "check-edited" | "cp" | "diff") { 0 } else { peak_rss_kib() };
         println!("{} {runs} {files} {rss}", median.as_nanos());
         return;
     }
@@ -62,6 +64,7 @@ fn main() {
     let check = row("check, remembered", "check", &base, &remembered).median;
     let _ = row("check as a whole `oxidy check` process, nothing remembered", "check-process", &base, &off);
     let process = row("check as a whole `oxidy check` process, remembered", "check-process", &base, &remembered).median;
+    let _ = row("whole `oxidy check` process after an edit to one env file", "check-edited", &base, &remembered);
     let cp = row("floor: cp -r of the same tree", "cp", &base, &off).median;
     let diff = row("floor: diff -r of the same tree", "diff", &base, &off).median;
     println!(
@@ -245,6 +248,22 @@ fn measure(name: &str, root: &Path) -> (Duration, usize, usize) {
             let check = || program(env!("CARGO_BIN_EXE_oxidy"), &["check", "-q"], root);
             check();
             median(runs, || {}, check)
+        }
+        "check-edited" => {
+            render_once();
+            let check = || program(env!("CARGO_BIN_EXE_oxidy"), &["check", "-q"], root);
+            check();
+            // Each run first appends a comment to one env file: that env file differs from every
+            // remembered render, while dashboards, PromQL verdicts and helm's output do not.
+            let staging = root.join("env/staging.yaml");
+            let mut edits = 0;
+            let edit = || {
+                edits += 1;
+                let mut text = fs::read_to_string(&staging).expect("staging env");
+                text.push_str(&format!("# edit {edits}\n"));
+                fs::write(&staging, text).expect("edit");
+            };
+            median(runs, edit, check)
         }
         "cp" => {
             render_once();
