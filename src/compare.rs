@@ -65,6 +65,18 @@ pub fn tree(dir: &Path, files: &BTreeMap<PathBuf, String>) -> Result<Comparison,
     })
 }
 
+/// Every file below `dir`, relative to it, with its bytes (a missing `dir` is an empty tree):
+/// for `diff`, which shows every file.
+pub fn read_tree(dir: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>, Error> {
+    committed_files(dir)?
+        .into_iter()
+        .map(|relative| {
+            let bytes = committed_bytes(dir, &relative)?;
+            Ok((relative, bytes))
+        })
+        .collect()
+}
+
 /// The regular files below `dir`, relative to it, sorted as paths are.
 fn committed_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut found = Vec::new();

@@ -21,23 +21,6 @@ use crate::fault;
 /// What every staging or retired path starts with; nothing else in the tree may.
 pub const LEFTOVER_PREFIX: &str = ".oxidy-";
 
-/// Every file below `dir`, relative to it, with its bytes. A missing `dir` is an empty tree.
-pub fn read_tree(dir: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>, Error> {
-    let mut files = BTreeMap::new();
-    if !dir.exists() {
-        return Ok(files);
-    }
-    for entry in WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| Error::Read { path: dir.to_owned(), source: e.into() })?;
-        if entry.file_type().is_file() {
-            let path = entry.path();
-            let bytes = fs::read(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
-            files.insert(path.strip_prefix(dir).unwrap_or(path).to_owned(), bytes);
-        }
-    }
-    Ok(files)
-}
-
 /// One tree to write: `files` become exactly the contents of `root`.
 pub struct TreeWrite<'a> {
     pub root: PathBuf,

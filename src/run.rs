@@ -327,7 +327,9 @@ fn shared_argocd_names(envs: &[ArgoCdNames]) -> Result<(), Error> {
 
 /// The env files' JSON Schema, which depends on nothing but the program: remembered with it.
 fn env_schema<S: Stack>() -> String {
-    crate::cache::per_program("env-schema", schema::env_schema::<S>)
+    let Ok(schema) =
+        crate::cache::per_program("env-schema", || Ok::<_, std::convert::Infallible>(schema::env_schema::<S>()));
+    schema
 }
 
 /// Progress on a terminal, unless `-q` or JSON asked for nothing but the result.

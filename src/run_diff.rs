@@ -5,9 +5,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::between;
+use crate::compare;
 use crate::diff::{DiffMode, TreeDiff};
 use crate::error::Error;
-use crate::output;
 use crate::pipeline::RenderedEnv;
 use crate::presentation::{Format, Presentation};
 use crate::project::{Project, SCHEMA_FILE};
@@ -49,7 +49,7 @@ pub(crate) fn diff(
 ) -> Result<Outcome, Error> {
     let mut changes = TreeDiff::default();
     for env in rendered {
-        let committed = output::read_tree(&project.root.join(&env.output_root))?;
+        let committed = compare::read_tree(&project.root.join(&env.output_root))?;
         changes.tree(&env.name, &env.output_root, &committed, &env.layout.files);
     }
     let committed_schema = crate::drift::committed_file(&project.root, Path::new(SCHEMA_FILE));
@@ -121,7 +121,7 @@ fn diff_summary(project: &Project, rendered: &[RenderedEnv], changes: &TreeDiff,
 pub(crate) fn file_lines(project: &Project, rendered: &[RenderedEnv]) -> Result<String, Error> {
     let mut out = String::new();
     for env in rendered {
-        let committed = output::read_tree(&project.root.join(&env.output_root))?;
+        let committed = compare::read_tree(&project.root.join(&env.output_root))?;
         let mut paths: Vec<&PathBuf> = env.layout.files.keys().chain(committed.keys()).collect();
         paths.sort();
         paths.dedup();

@@ -15,17 +15,10 @@ pub fn remembered(
     settings: &Settings,
     template: impl FnOnce() -> Result<String, HelmError>,
 ) -> Result<String, HelmError> {
-    let Some(file) = key(program, job, settings).and_then(|k| super::program_file(&format!("helm-template {k}")))
-    else {
-        return template();
-    };
-    if let Some(text) = super::read_own(&file).and_then(|b| String::from_utf8(b).ok()) {
-        super::used(&file);
-        return Ok(text);
+    match key(program, job, settings) {
+        Some(key) => super::per_program(&format!("helm-template {key}"), template),
+        None => template(),
     }
-    let text = template()?;
-    super::keep(&file, text.as_bytes());
-    Ok(text)
 }
 
 /// A digest of the program, the job, the flags and every file of the chart; `None` when the

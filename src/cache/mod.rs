@@ -84,7 +84,6 @@ where
         && entry.deps.iter().all(|dep| dep.holds(root))
     {
         deps::extend(root, &entry.deps);
-        used(&file);
         return Ok(entry.value);
     }
     let (result, record) = deps::record(root, make);
@@ -98,21 +97,21 @@ where
     Ok(value)
 }
 
-/// The text `make` gives, remembered for this oxidy program: for what depends on nothing
-/// else (the env files' JSON Schema, say).
-pub fn per_program(name: &str, make: impl FnOnce() -> String) -> String {
+/// The text `make` gives, remembered for this oxidy program under `name`: for what depends on
+/// nothing else, or on what `name` itself names (the env files' JSON Schema; a chart's output
+/// under the digest of its inputs). Errors are not remembered.
+pub fn per_program<E>(name: &str, make: impl FnOnce() -> Result<String, E>) -> Result<String, E> {
     let Some(file) = place(None, name) else { return make() };
     if let Some(text) = read_own(&file).and_then(|b| String::from_utf8(b).ok()) {
-        used(&file);
-        return text;
+        return Ok(text);
     }
-    let text = make();
+    let text = make()?;
     keep(&file, text.as_bytes());
-    text
+    Ok(text)
 }
 
-/// The bytes of a kept file, when it is the user's own and no one else may write it: what
-/// another user could have put in the cache folder is not trusted.
+/// The bytes of a kept file, when it is the user's own and no one else may write it (what
+/// another user could have put in the cache folder is not trusted); read, it counts as used.
 pub fn read_own(file: &Path) -> Option<Vec<u8>> {
     use std::io::Read;
     use std::os::unix::fs::MetadataExt;
@@ -123,6 +122,7 @@ pub fn read_own(file: &Path) -> Option<Vec<u8>> {
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     opened.read_to_end(&mut bytes).ok()?;
+    used(file);
     Some(bytes)
 }
 
@@ -186,7 +186,7 @@ fn evict(dir: &Path) {
 }
 
 /// Marks a kept file as just used: the last to be evicted.
-pub fn used(file: &Path) {
+fn used(file: &Path) {
     let _ = fs::File::options().append(true).open(file).and_then(|f| f.set_modified(std::time::SystemTime::now()));
 }
 
